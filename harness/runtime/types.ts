@@ -1,0 +1,180 @@
+/**
+ * The contract every runtime implements. A case talks only to `Sandbox`; it never sees QEMU flags,
+ * sockets or QMP, so a second runtime (Firecracker, boxlite, microsandbox, ...) plugs in here.
+ */
+
+export type Accelerator = 'kvm' | 'hvf' | 'tcg';
+export type GuestArch = 'x86_64' | 'aarch64';
+
+/** What a runtime can do. A case that needs a capability the runtime lacks skips with a note naming it. */
+export type Capability =
+  | 'balloon'
+  | 'balloon-free-page-reporting'
+  | 'balloon-deflate-on-oom'
+  | 'balloon-stats'
+  | 'stop-start'
+  | 'disk-discard'
+  | 'scratch-disk'
+  | 'host-footprint'
+  | 'host-vmm-memory'
+  | 'io-error-pause'
+  | 'file-transfer'
+  | 'agent-reconnect';
+
+export interface BalloonOptions {
+  freePageReporting?: boolean;
+  deflateOnOom?: boolean;
+  /** Guest stats polling interval in seconds; 0 or undefined leaves polling off. */
+  statsIntervalSeconds?: number;
+}
+
+export interface DiskOptions {
+  /** Root filesystem size; the disk cases need a small one. */
+  rootfsMiB?: number;
+  rootfsInodes?: number;
+  /** Whether guest discards reach the host file (discard=unmap). */
+  discard?: boolean;
+  /** Size of an extra empty scratch disk (/dev/vdb) in MiB; none when undefined. */
+  scratchMiB?: number;
+  /** Host directory that holds this VM's writable overlays (host-enospc puts it on a small fs). */
+  overlayDir?: string;
+  /** What the VMM does on a host write error: stop (pause the VM) or report it to the guest. */
+  writeErrorPolicy?: 'stop' | 'report' | 'enospc';
+  readErrorPolicy?: 'stop' | 'report';
+}
+
+export interface AgentOptions {
+  /** Seconds after which the idle guest agent closes and reopens its port, as production agents do. */
+  readTimeoutSeconds?: number;
+}
+
+/**
+ * Deliberately broken behaviour, so each suite can prove its cases turn red on a broken VM.
+ * Every fault names the part it breaks.
+ */
+export type Fault =
+  | 'balloon-driver-missing'
+  | 'no-free-page-reporting'
+  | 'no-deflate-on-oom'
+  | 'no-discard'
+  | 'oversized-rootfs'
+  | 'overlay-leak-on-destroy'
+  | 'agent-unguarded-reopen'
+  | 'agent-no-respawn'
+  | 'client-ignores-request-ids';
+
+export interface SandboxSpec {
+  /** Used in file and log names; unique per test. */
+  name: string;
+  memoryMiB?: number;
+  vcpus?: number;
+  balloon?: BalloonOptions | false;
+  disk?: DiskOptions;
+  agent?: AgentOptions;
+  /** Swap on zram of this size inside the guest; 0 or undefined: none. */
+  zramMiB?: number;
+  faults?: Fault[];
+}
+
+export interface ExecOptions {
+  env?: Record<string, string>;
+  /** Killed in the guest after this many seconds; the result says timedOut. */
+  timeoutSeconds?: number;
+  stdin?: Uint8Array | string;
+  /** Bytes of stdout and of stderr kept; beyond that the result says truncated. */
+  outputLimitBytes?: number;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: Buffer;
+  stderr: Buffer;
+  timedOut: boolean;
+  truncated: boolean;
+  /** Host-side round trip in milliseconds. */
+  durationMs: number;
+}
+
+export type SandboxState = 'created' | 'running' | 'paused' | 'stopped' | 'destroyed';
+
+export interface BalloonStats {
+  /** Guest-reported values in bytes; undefined where the guest has not reported (yet). */
+  freeBytes?: number;
+  totalBytes?: number;
+  availableBytes?: number;
+  lastUpdate?: number;
+}
+
+/** Host-side balloon control of one sandbox (absent when the runtime has no balloon). */
+export interface BalloonControl {
+  connect(): Promise<void>;
+  close(): Promise<void>;
+  /** Current balloon size as the guest sees its memory: `actual` in MiB. */
+  query(): Promise<number>;
+  setTarget(targetMiB: number): Promise<void>;
+  /** Sets the target and waits until actual ≤ target + tolerance; returns the size before. */
+  inflate(targetMiB: number): Promise<number>;
+  /** Sets the target and waits until actual ≥ target − tolerance; returns the size before. */
+  deflate(targetMiB: number): Promise<number>;
+  stats(): Promise<BalloonStats>;
+}
+
+export interface HostFootprint {
+  /** Allocated bytes (blocks, never apparent size) of each host file behind the VM's disks. */
+  files: Record<string, number>;
+  totalBytes: number;
+}
+
+/** Something the VMM reported without being asked, e.g. a paused VM after a host I/O error. */
+export interface VmEvent {
+  name: string;
+  data: Record<string, unknown>;
+  atMs: number;
+}
+
+export interface Sandbox {
+  readonly name: string;
+  readonly spec: Required<Pick<SandboxSpec, 'memoryMiB' | 'vcpus'>> & SandboxSpec;
+  readonly state: SandboxState;
+  /** Process id of the VMM on the host, while it runs. */
+  readonly vmmPid: number | undefined;
+  /** Milliseconds from process start to the first successful exec of the last boot. */
+  readonly bootMs: number | undefined;
+
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  upload(guestPath: string, data: Uint8Array): Promise<void>;
+  download(guestPath: string): Promise<Buffer>;
+
+  /** A fresh control client for the balloon; undefined when the runtime has none. */
+  balloon(): BalloonControl | undefined;
+  hostFootprint(): Promise<HostFootprint>;
+  /** Resident memory of the VMM process in bytes (phys_footprint on macOS). */
+  vmmMemoryBytes(): Promise<number>;
+  events(): readonly VmEvent[];
+  waitForEvent(name: string, timeoutMs: number): Promise<VmEvent>;
+  /** Resume a VM the VMM paused (e.g. after a host I/O error). */
+  resume(): Promise<void>;
+  /** Drop the host side of the agent channel and connect again. */
+  reconnectAgent(): Promise<void>;
+
+  /** Shut the guest down cleanly; the disk is kept for start(). */
+  stop(): Promise<void>;
+  /** Boot again on the same disk. */
+  start(): Promise<void>;
+  /** Kill, wait, remove everything the VM created, then check nothing is left. */
+  destroy(): Promise<void>;
+  /** What of this VM is still on the host (live VMM, sockets, overlays, directories); empty after destroy. */
+  leftovers(): Promise<string[]>;
+
+  /** Paths worth keeping when a test fails: command line, serial console, QMP transcript. */
+  artifacts(): Record<string, string>;
+  /** Recent serial console output, for failure messages. */
+  consoleTail(lines?: number): Promise<string>;
+}
+
+export interface Runtime {
+  readonly name: string;
+  readonly accelerator: Accelerator;
+  readonly capabilities: ReadonlySet<Capability>;
+  create(spec: SandboxSpec): Promise<Sandbox>;
+}
