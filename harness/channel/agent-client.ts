@@ -1,0 +1,147 @@
+/**
+ * Host side of the guest agent channel: one unix socket to the VMM's chardev, many requests in
+ * flight, replies matched by request id. Requests the guest has not answered are sent again whenever
+ * the agent announces that it (re)opened its port, because the VMM drops what is written while the
+ * port is closed; the agent never runs an id twice, so a resend cannot duplicate work.
+ */
+import { randomBytes } from 'node:crypto';
+import type net from 'node:net';
+import type { ExecOptions, ExecResult } from '../runtime/types.ts';
+import { AGENT } from '../config/constants.ts';
+import { encodeExecRequest, FrameDecoder, scriptWithEnv, type GuestFrame } from './agent-protocol.ts';
+import { connectUnixSocket } from './unix-socket.ts';
+
+export class AgentChannelError extends Error {
+  override name = 'AgentChannelError';
+}
+
+export interface AgentClientOptions {
+  /** Fault injection: hand each reply to the oldest waiting request, whatever its id. */
+  ignoreRequestIds?: boolean;
+  /** Extra time beyond the command's own timeout before the host stops waiting. */
+  replyGraceMs?: number;
+}
+
+interface PendingRequest {
+  id: string;
+  frame: Buffer;
+  sentAt: number;
+  resolve: (result: ExecResult) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class AgentClient {
+  private socket: net.Socket | undefined;
+  private readonly pending = new Map<string, PendingRequest>();
+  private readonly session = randomBytes(3).toString('hex');
+  private nextRequest = 0;
+  private hellos = 0;
+  private readonly helloWaiters = new Set<() => void>();
+  /** Replies whose request was no longer waiting: late answers to requests from before a reconnect. */
+  staleReplies = 0;
+
+  constructor(
+    private readonly socketPath: string,
+    private readonly options: AgentClientOptions = {},
+  ) {}
+
+  get connected(): boolean {
+    return this.socket !== undefined;
+  }
+
+  get helloCount(): number {
+    return this.hellos;
+  }
+
+  /** Connects to the VMM's socket, retrying while the VMM is still creating it. */
+  async connect(deadlineMs: number, isVmmAlive: () => boolean = () => true): Promise<void> {
+    if (this.socket) return;
+    const socket = await connectUnixSocket(this.socketPath, 'agent socket', deadlineMs, isVmmAlive);
+    this.socket = socket;
+    const decoder = new FrameDecoder(AGENT.outputLimitBytes, (frame) => this.onFrame(frame));
+    socket.on('data', (chunk: Buffer) => decoder.push(chunk));
+    socket.on('close', () => {
+      if (this.socket === socket) this.dropConnection('agent channel closed by the VMM');
+    });
+  }
+
+  /** Drops the connection; every waiting request fails, its late reply will be ignored. */
+  disconnect(): void {
+    this.dropConnection('agent channel disconnected by the host');
+  }
+
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    if (!this.socket) throw new AgentChannelError('agent channel is not connected');
+    const timeoutSeconds = options.timeoutSeconds ?? AGENT.execTimeoutSeconds;
+    const id = `${this.session}-${(this.nextRequest++).toString(36)}`;
+    const frame = encodeExecRequest({
+      id,
+      script: scriptWithEnv(command, options.env),
+      timeoutSeconds,
+      outputLimitBytes: options.outputLimitBytes ?? AGENT.outputLimitBytes,
+      stdin: typeof options.stdin === 'string' ? Buffer.from(options.stdin) : options.stdin,
+    });
+    const waitMs = timeoutSeconds * 1000 + (this.options.replyGraceMs ?? AGENT.replyGraceMs);
+    return new Promise<ExecResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new AgentChannelError(`no reply to request ${id} within ${waitMs} ms (command: ${command.slice(0, 80)})`));
+      }, waitMs);
+      this.pending.set(id, { id, frame, sentAt: Date.now(), resolve, reject, timer });
+      this.socket!.write(frame);
+    });
+  }
+
+  /** Resolves once the agent has announced `count` port openings in total. */
+  async waitForHello(count: number, timeoutMs: number): Promise<void> {
+    const giveUpAt = Date.now() + timeoutMs;
+    while (this.hellos < count) {
+      if (Date.now() > giveUpAt) throw new AgentChannelError(`agent did not announce itself within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.helloWaiters.delete(wake);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(wake, Math.max(1, giveUpAt - Date.now()));
+        this.helloWaiters.add(wake);
+      });
+    }
+  }
+
+  private onFrame(frame: GuestFrame): void {
+    if (frame.kind === 'hello') {
+      this.hellos++;
+      for (const request of this.pending.values()) this.socket?.write(request.frame);
+      for (const wake of [...this.helloWaiters]) wake();
+      return;
+    }
+    const request = this.options.ignoreRequestIds ? this.pending.values().next().value : this.pending.get(frame.id);
+    if (!request) {
+      this.staleReplies++;
+      return;
+    }
+    this.pending.delete(request.id);
+    clearTimeout(request.timer);
+    request.resolve({
+      exitCode: frame.exitCode,
+      stdout: frame.stdout,
+      stderr: frame.stderr,
+      timedOut: frame.timedOut,
+      truncated: frame.truncated,
+      durationMs: Date.now() - request.sentAt,
+    });
+  }
+
+  private dropConnection(reason: string): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.destroy();
+    for (const request of this.pending.values()) {
+      clearTimeout(request.timer);
+      request.reject(new AgentChannelError(`${reason} while request ${request.id} was waiting`));
+    }
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Asynchronous QMP client. Replies are matched to commands by id; events (BALLOON_CHANGE,
+ * BLOCK_IO_ERROR, STOP, ...) arrive between replies and are kept apart, never taken for a reply.
+ * Every line in both directions goes to a transcript kept with the VM's artifacts.
+ */
+import { appendFileSync } from 'node:fs';
+import type net from 'node:net';
+import type { VmEvent } from '../runtime/types.ts';
+import { connectUnixSocket } from './unix-socket.ts';
+
+export class QmpError extends Error {
+  override name = 'QmpError';
+}
+
+interface Waiting {
+  command: string;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+type EventListener = (event: VmEvent) => void;
+
+export class QmpClient {
+  private socket: net.Socket | undefined;
+  private buffered = '';
+  private nextId = 0;
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly startedAt = Date.now();
+  private greeted: (() => void) | undefined;
+  readonly events: VmEvent[] = [];
+  private readonly listeners = new Set<EventListener>();
+
+  constructor(
+    private readonly socketPath: string,
+    private readonly transcriptPath?: string,
+  ) {}
+
+  get connected(): boolean {
+    return this.socket !== undefined;
+  }
+
+  /** Connects (retrying while QEMU creates the socket), waits for the greeting, negotiates. */
+  async connect(deadlineMs: number, isVmmAlive: () => boolean = () => true): Promise<void> {
+    if (this.socket) return;
+    const greeting = new Promise<void>((resolve) => (this.greeted = resolve));
+    const socket = await connectUnixSocket(this.socketPath, 'QMP', deadlineMs, isVmmAlive);
+    this.socket = socket;
+    socket.on('data', (chunk: Buffer) => this.onData(chunk.toString('utf8')));
+    socket.on('close', () => this.onClose());
+    await greeting;
+    await this.execute('qmp_capabilities');
+  }
+
+  async execute<T = unknown>(command: string, args?: Record<string, unknown>): Promise<T> {
+    const socket = this.socket;
+    if (!socket) throw new QmpError(`QMP not connected (command ${command})`);
+    const id = `g${this.nextId++}`;
+    const line = JSON.stringify(args ? { execute: command, arguments: args, id } : { execute: command, id });
+    this.record('>', line);
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { command, resolve: resolve as (value: unknown) => void, reject });
+      socket.write(`${line}\n`);
+    });
+  }
+
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The first event called `name` at or after `sinceIndex` in `events`. */
+  waitForEvent(name: string, timeoutMs: number, sinceIndex = 0): Promise<VmEvent> {
+    const seen = this.events.slice(sinceIndex).find((event) => event.name === name);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stop();
+        reject(new QmpError(`no ${name} event within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const stop = this.onEvent((event) => {
+        if (event.name !== name) return;
+        clearTimeout(timer);
+        stop();
+        resolve(event);
+      });
+    });
+  }
+
+  close(): void {
+    this.socket?.destroy();
+    this.onClose();
+  }
+
+  private onData(text: string): void {
+    this.buffered += text;
+    let newline: number;
+    while ((newline = this.buffered.indexOf('\n')) >= 0) {
+      const line = this.buffered.slice(0, newline).trim();
+      this.buffered = this.buffered.slice(newline + 1);
+      if (line) this.onMessage(line);
+    }
+  }
+
+  private onMessage(line: string): void {
+    this.record('<', line);
+    let message: Record<string, any>;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      return;
+    }
+    if ('QMP' in message) {
+      this.greeted?.();
+      this.greeted = undefined;
+    } else if ('event' in message) {
+      const event: VmEvent = { name: message.event, data: message.data ?? {}, atMs: Date.now() - this.startedAt };
+      this.events.push(event);
+      for (const listener of [...this.listeners]) listener(event);
+    } else if (typeof message.id === 'string' && this.waiting.has(message.id)) {
+      const waiting = this.waiting.get(message.id)!;
+      this.waiting.delete(message.id);
+      if ('error' in message) {
+        waiting.reject(new QmpError(`${waiting.command}: ${message.error.class}: ${message.error.desc}`));
+      } else {
+        waiting.resolve(message.return);
+      }
+    }
+  }
+
+  private onClose(): void {
+    this.socket = undefined;
+    for (const waiting of this.waiting.values()) waiting.reject(new QmpError(`QMP closed before ${waiting.command} answered`));
+    this.waiting.clear();
+  }
+
+  private record(direction: '<' | '>', line: string): void {
+    if (!this.transcriptPath) return;
+    try {
+      appendFileSync(this.transcriptPath, `${((Date.now() - this.startedAt) / 1000).toFixed(3)} ${direction} ${line}\n`);
+    } catch {
+      // The transcript is a debugging aid; a VM whose work dir is gone must not fail on it.
+    }
+  }
+}
