@@ -1,0 +1,14 @@
+export { expectAlive } from './alive.ts';
+export { describeExecResult } from './describe-exec.ts';
+export { ENOSPC_TEXT, expectEnospc, isEnospc } from './enospc.ts';
+export {
+  allocatedBytes,
+  allocatedBytesOfAll,
+  dirAllocatedBytes,
+  expectReleased,
+  releasedFraction,
+  type ReleaseMeasurement,
+} from './footprint.ts';
+export { meminfoMiB, parseMeminfo } from './meminfo.ts';
+export { pollUntil, scaledTimeout, type PollOptions } from './poll.ts';
+export { expectAtLeast, expectAtMost, expectWithin, withinTolerance } from './tolerance.ts';

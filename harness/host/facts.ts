@@ -1,0 +1,66 @@
+/**
+ * What the host is, for run records and for sizing a run. Only the cheap systeminformation calls
+ * (they read /proc and sysctl); the slow ones (dmidecode, disk layout) add nothing a report needs.
+ */
+import { execa } from 'execa';
+import si from 'systeminformation';
+import { HOST_FACTS } from '../config/constants.ts';
+import { readSettings } from '../config/settings.ts';
+import { machineProfile } from '../runtime/qemu/machine.ts';
+
+export interface HostFacts {
+  cpuModel: string;
+  physicalCores: number;
+  logicalCores: number;
+  totalMemMiB: number;
+  availableMemMiB: number;
+  osDistro: string;
+  osRelease: string;
+  kernel: string;
+  /** Node's spelling: x64, arm64. */
+  arch: string;
+  /** Node's spelling: linux, darwin. */
+  platform: string;
+  /** The CPU advertises VT-x/AMD-V (or the OS reports hypervisor support); KVM may still be unusable. */
+  cpuVirtualization: boolean;
+  /** First line of `qemu --version`; undefined when the binary is missing or does not answer. */
+  qemuVersion: string | undefined;
+}
+
+const BYTES_PER_MIB = 1024 * 1024;
+
+export async function collectHostFacts(opts: { qemuBinary?: string } = {}): Promise<HostFacts> {
+  const [cpu, mem, os, qemuVersion] = await Promise.all([
+    si.cpu(),
+    si.mem(),
+    si.osInfo(),
+    readQemuVersion(opts.qemuBinary ?? qemuBinaryOfThisRun()),
+  ]);
+  return {
+    cpuModel: [cpu.manufacturer, cpu.brand].filter(Boolean).join(' '),
+    physicalCores: cpu.physicalCores,
+    logicalCores: cpu.cores,
+    totalMemMiB: Math.floor(mem.total / BYTES_PER_MIB),
+    availableMemMiB: Math.floor(mem.available / BYTES_PER_MIB),
+    osDistro: os.distro,
+    osRelease: os.release,
+    kernel: os.kernel,
+    arch: os.arch,
+    platform: os.platform,
+    cpuVirtualization: cpu.virtualization,
+    qemuVersion,
+  };
+}
+
+/** The binary a run started from this environment would boot, so the report names the QEMU actually used. */
+function qemuBinaryOfThisRun(): string {
+  const settings = readSettings();
+  return settings.qemuBinary ?? machineProfile(settings.machine).qemuBinary;
+}
+
+async function readQemuVersion(qemuBinary: string): Promise<string | undefined> {
+  const result = await execa(qemuBinary, ['--version'], { reject: false, timeout: HOST_FACTS.qemuVersionTimeoutMs });
+  if (result.failed) return undefined;
+  const firstLine = result.stdout.split('\n')[0]?.trim();
+  return firstLine || undefined;
+}
