@@ -1,0 +1,40 @@
+/** Where images and rootfs bases live in the cache; names only, no I/O. */
+import os from 'node:os';
+import path from 'node:path';
+import type { GuestArch, RootfsLayout } from './types.ts';
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.GAUNTLET_CACHE_DIR) return path.resolve(env.GAUNTLET_CACHE_DIR);
+  if (env.XDG_CACHE_HOME) return path.join(path.resolve(env.XDG_CACHE_HOME), 'microvm-gauntlet');
+  return path.join(os.homedir(), '.cache', 'microvm-gauntlet');
+}
+
+/** 16 hex digits keep directory names short (unix socket paths nearby are length-limited). */
+export function imageDirName(arch: GuestArch, recipeHash: string): string {
+  return `${arch}-${recipeHash.slice(0, 16)}`;
+}
+
+export function imagesRoot(cacheDir: string): string {
+  return path.join(cacheDir, 'images');
+}
+
+export function imageDir(cacheDir: string, arch: GuestArch, recipeHash: string): string {
+  return path.join(imagesRoot(cacheDir), imageDirName(arch, recipeHash));
+}
+
+/** Fixed names inside an image directory. */
+export const IMAGE_FILES = {
+  kernel: 'vmlinuz',
+  initramfs: 'initramfs.cpio.gz',
+  rootfsTree: 'rootfs',
+  manifest: 'manifest.json',
+  bases: 'bases',
+} as const;
+
+export function rootfsBaseName(layout: RootfsLayout): string {
+  return `rootfs-${layout.sizeMiB}m${layout.inodes === undefined ? '' : `-${layout.inodes}i`}.qcow2`;
+}
+
+export function rootfsBasePath(imageDirectory: string, layout: RootfsLayout): string {
+  return path.join(imageDirectory, IMAGE_FILES.bases, rootfsBaseName(layout));
+}

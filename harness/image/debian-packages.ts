@@ -1,0 +1,110 @@
+/**
+ * Gets the guest's Debian packages through the host's own apt configuration (its sources, proxy and
+ * keys), without installing anything on the host: apt-cache picks the candidate versions, apt-get
+ * download fetches the .debs, dpkg-deb -x unpacks them.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import type { ArchRecipe, Recipe } from './recipe.ts';
+import type { GuestArch } from './types.ts';
+
+export interface ResolvedPackage {
+  name: string;
+  version: string;
+  /** What apt is asked for: name[:arch]=version, so download gets exactly what was resolved. */
+  spec: string;
+}
+
+export interface ResolvedPackages {
+  /** The metapackage named by the recipe (e.g. linux-image-cloud-amd64). */
+  kernelMeta: ResolvedPackage;
+  /** The concrete kernel it depends on (e.g. linux-image-6.1.0-56-cloud-amd64). */
+  kernel: ResolvedPackage;
+  kernelVersion: string;
+  others: ResolvedPackage[];
+}
+
+/** Fields of the first stanza of `apt-cache show` output. */
+export function parseStanza(text: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  let last: string | undefined;
+  for (const line of text.split('\n')) {
+    if (line === '') {
+      if (Object.keys(fields).length) break;
+      continue;
+    }
+    if (/^\s/.test(line) && last) {
+      fields[last] += `\n${line.trim()}`;
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    last = line.slice(0, colon);
+    fields[last] = line.slice(colon + 1).trim();
+  }
+  return fields;
+}
+
+/** The concrete linux-image package and version a kernel metapackage's Depends pins. */
+export function concreteKernel(depends: string): { name: string; version: string } | undefined {
+  const match = /(?:^|[,|]\s*)(linux-image-[^\s,|(:]+)(?::\S+)?\s*\(\s*=\s*([^)\s]+)\s*\)/.exec(depends);
+  return match ? { name: match[1]!, version: match[2]! } : undefined;
+}
+
+export async function hostDebianArch(): Promise<string> {
+  return (await execa('dpkg', ['--print-architecture'])).stdout.trim();
+}
+
+function qualified(name: string, archRecipe: ArchRecipe, hostArch: string): string {
+  // Native packages are named plainly; a foreign arch needs the :arch qualifier (and dpkg's consent).
+  return archRecipe.debianArch === hostArch ? name : `${name}:${archRecipe.debianArch}`;
+}
+
+async function candidate(name: string, archRecipe: ArchRecipe, hostArch: string, arch: GuestArch) {
+  const query = qualified(name, archRecipe, hostArch);
+  const result = await execa('apt-cache', ['show', '--no-all-versions', query], { reject: false, env: { LC_ALL: 'C' } });
+  const fields = result.exitCode === 0 ? parseStanza(result.stdout) : {};
+  if (!fields.Version) {
+    const hint = archRecipe.debianArch === hostArch
+      ? 'run scripts/setup-host (it refreshes the apt lists)'
+      : `for ${arch} guests run: dpkg --add-architecture ${archRecipe.debianArch} && apt-get update`;
+    throw new Error(`apt has no candidate for ${query}; ${hint}`);
+  }
+  return { fields, spec: (version: string) => `${query}=${version}` };
+}
+
+export async function resolvePackages(recipe: Recipe, arch: GuestArch): Promise<ResolvedPackages> {
+  const archRecipe = recipe.arches[arch];
+  const hostArch = await hostDebianArch();
+  const meta = await candidate(archRecipe.kernelPackage, archRecipe, hostArch, arch);
+  const pinned = concreteKernel(meta.fields.Depends ?? '');
+  if (!pinned) throw new Error(`${archRecipe.kernelPackage} ${meta.fields.Version} depends on no linux-image-<version> package (Depends: ${meta.fields.Depends ?? 'none'})`);
+  const kernel = await candidate(pinned.name, archRecipe, hostArch, arch);
+  const others: ResolvedPackage[] = [];
+  for (const name of recipe.packages) {
+    const found = await candidate(name, archRecipe, hostArch, arch);
+    others.push({ name, version: found.fields.Version!, spec: found.spec(found.fields.Version!) });
+  }
+  return {
+    kernelMeta: { name: archRecipe.kernelPackage, version: meta.fields.Version!, spec: meta.spec(meta.fields.Version!) },
+    // The metapackage pins an exact version; download that one even if a newer one is the candidate.
+    kernel: { name: pinned.name, version: pinned.version, spec: kernel.spec(pinned.version) },
+    kernelVersion: pinned.name.replace(/^linux-image-/, ''),
+    others,
+  };
+}
+
+/** Downloads one package into dir and returns the .deb's path. */
+export async function downloadPackage(pkg: ResolvedPackage, dir: string): Promise<string> {
+  // As root apt drops to the _apt user to download, which cannot write into our private temp dir.
+  const sandbox = process.getuid?.() === 0 ? ['-o', 'APT::Sandbox::User=root'] : [];
+  await execa('apt-get', [...sandbox, '-q', 'download', pkg.spec], { cwd: dir, env: { LC_ALL: 'C' } });
+  const debs = (await readdir(dir)).filter((f) => f.startsWith(`${pkg.name}_`) && f.endsWith('.deb'));
+  if (debs.length !== 1) throw new Error(`apt-get download ${pkg.spec} left ${debs.length} matching .deb files in ${dir}`);
+  return path.join(dir, debs[0]!);
+}
+
+export async function unpackDeb(deb: string, dir: string): Promise<void> {
+  await execa('dpkg-deb', ['-x', deb, dir]);
+}

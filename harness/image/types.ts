@@ -1,0 +1,35 @@
+/** The shapes other parts of the harness get from the image builder. */
+import type { GuestArch } from '../runtime/types.ts';
+
+export type { GuestArch };
+
+export interface ImageManifest {
+  recipeHash: string;
+  arch: GuestArch;
+  kernelVersion: string;
+  /** Debian package name -> version actually downloaded (metapackage included). */
+  packages: Record<string, string>;
+  /** Paths are relative to the image directory, so a cache directory can be moved. */
+  artifacts: Record<string, { path: string; sha256: string }>;
+  builtAt: string;
+  /** Modules the initramfs loads, in load order (dependencies resolved). */
+  modules: string[];
+}
+
+export interface GuestImage {
+  arch: GuestArch;
+  dir: string;
+  /** Absolute paths. */
+  kernel: string;
+  initramfs: string;
+  rootfsTree: string;
+  kernelVersion: string;
+  recipeHash: string;
+  manifest: ImageManifest;
+}
+
+export interface RootfsLayout {
+  sizeMiB: number;
+  /** Inode count for mkfs.ext4 -N; undefined keeps mkfs's own default. */
+  inodes?: number;
+}
