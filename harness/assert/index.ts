@@ -11,4 +11,6 @@ export {
 } from './footprint.ts';
 export { meminfoMiB, parseMeminfo } from './meminfo.ts';
 export { pollUntil, scaledTimeout, type PollOptions } from './poll.ts';
+export { expectReleasedWithin, type ReleaseWithin } from './released-within.ts';
+export { sampleDuring, type Sample, type SampledWork } from './sample-during.ts';
 export { expectAtLeast, expectAtMost, expectWithin, withinTolerance } from './tolerance.ts';

@@ -85,8 +85,15 @@ export class FrameDecoder {
       }
       case 'header': {
         // R headers end at the space before stdout; H frames end at the newline.
-        const end = this.kind === 'R' ? nthIndexOf(this.header + text, ' ', 4) : (this.header + text).indexOf('\n');
         const combined = this.header + text;
+        const lineEnd = combined.indexOf('\n');
+        const end = this.kind === 'R' ? nthIndexOf(combined, ' ', 4) : lineEnd;
+        // A line that ends inside an R header is no frame but the tail of one cut by a host reconnect
+        // (base64 can start with R): read on, it would swallow the header of the next, real reply.
+        if (this.kind === 'R' && lineEnd >= 0 && (end < 0 || lineEnd < end)) {
+          this.state = 'kind';
+          return combined.slice(lineEnd + 1);
+        }
         if (end < 0) {
           this.header = combined;
           if (this.header.length > 256) this.state = 'skip';

@@ -26,7 +26,7 @@ export class QmpClient {
   private nextId = 0;
   private readonly waiting = new Map<string, Waiting>();
   private readonly startedAt = Date.now();
-  private greeted: (() => void) | undefined;
+  private greeting: { resolve: () => void; reject: (error: Error) => void } | undefined;
   readonly events: VmEvent[] = [];
   private readonly listeners = new Set<EventListener>();
 
@@ -42,7 +42,8 @@ export class QmpClient {
   /** Connects (retrying while QEMU creates the socket), waits for the greeting, negotiates. */
   async connect(deadlineMs: number, isVmmAlive: () => boolean = () => true): Promise<void> {
     if (this.socket) return;
-    const greeting = new Promise<void>((resolve) => (this.greeted = resolve));
+    // A VMM that dies between accepting and greeting must fail the connect, not hang it.
+    const greeting = new Promise<void>((resolve, reject) => (this.greeting = { resolve, reject }));
     const socket = await connectUnixSocket(this.socketPath, 'QMP', deadlineMs, isVmmAlive);
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => this.onData(chunk.toString('utf8')));
@@ -110,8 +111,8 @@ export class QmpClient {
       return;
     }
     if ('QMP' in message) {
-      this.greeted?.();
-      this.greeted = undefined;
+      this.greeting?.resolve();
+      this.greeting = undefined;
     } else if ('event' in message) {
       const event: VmEvent = { name: message.event, data: message.data ?? {}, atMs: Date.now() - this.startedAt };
       this.events.push(event);
@@ -129,6 +130,8 @@ export class QmpClient {
 
   private onClose(): void {
     this.socket = undefined;
+    this.greeting?.reject(new QmpError('QMP closed before its greeting'));
+    this.greeting = undefined;
     for (const waiting of this.waiting.values()) waiting.reject(new QmpError(`QMP closed before ${waiting.command} answered`));
     this.waiting.clear();
   }

@@ -87,3 +87,144 @@ export const FAILURE_MESSAGE = {
   /** Characters of a value or of command output quoted in an assertion message. */
   previewChars: 400,
 } as const;
+
+// ─── Reports and run comparison (harness/reports/) ─────────────────────────────────────────────────
+
+export const REPORTS = {
+  /** Serial console lines kept with a failure in run.json, JUnit and the HTML report. */
+  consoleTailLines: 40,
+  /** Upper bound on the boot-time histogram's bins (fewer when there are few samples). */
+  histogramMaxBins: 20,
+} as const;
+
+/** The A/B gate of `gauntlet compare`, after Firecracker's: a permutation test plus a noise floor. */
+export const COMPARE = {
+  /** A metric change counts only when a two-sided permutation test gives p below this. */
+  significance: 0.01,
+  /** ...and the means differ by at least this fraction of A's: smaller shifts are run-to-run noise. */
+  minRelativeChange: 0.1,
+  /** Above this many distinct splits of the samples, the test draws this many random ones instead. */
+  resamples: 9_999,
+  /** Fixed, so the same two records always get the same verdict. */
+  seed: 0x5eed,
+} as const;
+
+// ─── Agent cases (suites/agent/) ───────────────────────────────────────────────────────────────────
+// The read timeouts the cases run with are AGENT.readTimeoutSeconds (short, to stay fast) and
+// AGENT.productionReadTimeoutSeconds (what production agents use), set per VM on the kernel command line.
+
+export const AGENT_CASES = {
+  /**
+   * Idle time beyond the read timeout before an exec that must find the reopened agent: the agent
+   * notices its timeout and reopens its port in a moment, not at once (KVM base, scaled).
+   */
+  reopenAllowanceMs: 500,
+  /** multiple-reconnects: idle timeouts in a row, each followed by an exec. */
+  reconnectCycles: 3,
+  /**
+   * reconnect-window-sweep: idle periods of read timeout + offset, the offsets every `stepSeconds`
+   * across ± `spanSeconds` and every `denseStepSeconds` just past the timeout, where the agent closes
+   * and reopens its port. Measured here (TCG, 2 and 3 s timeouts, other VMs busy), an agent that does
+   * not guard its reopen lost requests sent 0.07–0.33 s more than its timeout after the previous one,
+   * and no other, nor every one in that range: the window is narrower than the coarse step and moves
+   * with the guest's load, hence the dense steps over the range it moves in.
+   */
+  sweep: {
+    /** Shorter than the other cases' (AGENT.readTimeoutSeconds): the sweep idles through some thirty timeouts. */
+    readTimeoutSeconds: 2,
+    spanSeconds: 1,
+    stepSeconds: 0.25,
+    denseFromSeconds: 0,
+    denseToSeconds: 0.6,
+    denseStepSeconds: 0.025,
+    /** Guest timeout of each sweep exec; the host gives a lost request up after this plus its reply grace. */
+    execTimeoutSeconds: 2,
+  },
+  /** respawn-after-kill: guest timeout of the exec that must reach the respawned agent. */
+  respawnExecTimeoutSeconds: 5,
+  hostReconnect: {
+    /** How long the new request keeps its reply back after releasing the old one, so the old reply comes first. */
+    newReplyDelaySeconds: 2,
+    /** Guest timeout of the old request, which waits until the new one releases it. */
+    oldRequestTimeoutSeconds: 30,
+  },
+  largeOutputBytes: 8 * 1024 * 1024,
+  concurrentExecs: 8,
+  /** concurrent-exec: exec i sleeps (count − 1 − i) × this, so replies arrive in the reverse of the send order. */
+  concurrentStaggerSeconds: 0.2,
+  execTimeout: {
+    timeoutSeconds: 2,
+    /** What the command would run for if nothing killed it. */
+    commandSeconds: 600,
+  },
+  outputCap: {
+    /**
+     * Host memory growth allowed per byte the host keeps of a capped stream (AGENT.outputLimitBytes).
+     * While a field streams in, the host holds its base64 text (4/3 byte per byte kept), the joined
+     * text (4/3) and the decoded Buffer (1), and the socket's chunks (4/3) until the next GC: ≈ 5.
+     * A host that kept whatever the guest wrote would pass the bound within a second of streaming.
+     */
+    hostMemoryPerKeptByte: 6,
+    memorySampleIntervalMs: 20,
+  },
+} as const;
+
+// ─── Disk suite (suites/disk/) ─────────────────────────────────────────────────────────────────────
+
+export const DISK = {
+  /** Root filesystem of the disk cases: the catalogue's default, small enough to fill in seconds. */
+  rootfsMiB: 256,
+  /** `/` must be the VM's own bounded disk: larger than this and smaller than the maximum, never the host's. */
+  rootfsMinMiB: 50,
+  rootfsMaxMiB: 2048,
+  /** Inode table of the inode cases: small, so a shell loop creates files until it is exhausted in seconds. */
+  rootfsInodes: 4096,
+  /** Guest-side kill timeout of one fill or writer (KVM base, scaled): a writer still running then hangs. */
+  fillTimeoutMs: 30_000,
+  concurrentWriters: 6,
+  /** What each "writes work" probe writes, in MiB: more than a block group, so it needs real allocation. */
+  probeWriteMiB: 8,
+  /** In-guest Available after rm may differ from before the fill by at most this (ext4 metadata churn). */
+  availableRecoveryToleranceMiB: 1,
+  fillDeleteCycles: 3,
+  /** Share of a fill's host footprint growth that must be gone after the VM is destroyed... */
+  destroyReleasedFraction: FOOTPRINT.minReleasedFraction,
+  /** ...polled for this long (not scaled: it is the assertion, and removal does not run in the guest). */
+  destroyReleaseWindowMs: 30_000,
+  /** Share of a fill's host footprint growth that must come back after the guest deletes it... */
+  deleteReclaimedFraction: 0.9,
+  /** ...within this window (not scaled: it is the assertion; ext4 commits, and so discards, every 5 s). */
+  deleteReclaimWindowMs: 15_000,
+  /**
+   * fill-delete-fill writes this much each time: under half the rootfs, so a second fill that lands on
+   * fresh blocks could double the overlay. Two full fills never could: the virtual disk size caps it.
+   */
+  refillMiB: 96,
+  /** The overlay after the second fill must stay below this multiple of its size after the first. */
+  maxRefillGrowth: 1.5,
+  /** The bystander's appender adds a line this often (seconds, the guest's sleep)... */
+  appenderPeriodSeconds: 0.1,
+  /** ...and its count is sampled this often while the peer fills; it must grow in every interval. */
+  progressSampleMs: 1_000,
+  /** host-upload-enospc leaves this much free on `/`, then uploads this much more than is free. */
+  uploadFreeMiB: 4,
+  uploadExcessMiB: 4,
+  /** discard-zeroes: the scratch disk, and the ranges discarded (the rest must keep its data). */
+  scratchMiB: 64,
+  discardRanges: [
+    { offsetMiB: 8, lengthMiB: 16 },
+    { offsetMiB: 40, lengthMiB: 8 },
+  ],
+  /** Share of the discarded bytes the scratch disk's host allocation must shrink by. */
+  discardReclaimedFraction: 0.9,
+  /** host-enospc: the small host filesystem under the overlay, and the ballast that fills part of it. */
+  hostFilesystemMiB: 128,
+  hostBallastMiB: 64,
+  /** Files written (random, checksummed) before the host runs out of space. */
+  keptFiles: 4,
+  keptFileMiB: 4,
+  /** The guest write that outgrows the host: more than is free with the ballast, less than without. */
+  hostOverflowMiB: 80,
+  /** The VMM must pause within this after the host write fails (KVM base, scaled). */
+  ioErrorPauseDeadlineMs: 30_000,
+} as const;

@@ -58,7 +58,7 @@ function qemuBinaryOfThisRun(): string {
   return settings.qemuBinary ?? machineProfile(settings.machine).qemuBinary;
 }
 
-async function readQemuVersion(qemuBinary: string): Promise<string | undefined> {
+export async function readQemuVersion(qemuBinary: string): Promise<string | undefined> {
   const result = await execa(qemuBinary, ['--version'], { reject: false, timeout: HOST_FACTS.qemuVersionTimeoutMs });
   if (result.failed) return undefined;
   const firstLine = result.stdout.split('\n')[0]?.trim();

@@ -125,6 +125,17 @@ export interface HostFootprint {
   totalBytes: number;
 }
 
+/** What the runtime's image checker (QEMU: `qemu-img check`) found in one host file behind a disk. */
+export interface DiskImageCheck {
+  file: string;
+  /** Corruptions, and errors that kept the checker from finishing: any of them means damaged data. */
+  errors: number;
+  /** Clusters allocated but referenced by nothing: wasted host space, no harm to data. */
+  leaks: number;
+  /** The checker's own report, for failure messages. */
+  report: string;
+}
+
 /** Something the VMM reported without being asked, e.g. a paused VM after a host I/O error. */
 export interface VmEvent {
   name: string;
@@ -148,6 +159,8 @@ export interface Sandbox {
   /** A fresh control client for the balloon; undefined when the runtime has none. */
   balloon(): BalloonControl | undefined;
   hostFootprint(): Promise<HostFootprint>;
+  /** Checks every host file behind the VM's disks; a running VM is paused for it and resumed after. */
+  checkDiskConsistency(): Promise<DiskImageCheck[]>;
   /** Resident memory of the VMM process in bytes (phys_footprint on macOS). */
   vmmMemoryBytes(): Promise<number>;
   events(): readonly VmEvent[];

@@ -52,6 +52,18 @@ describe('agent protocol framing', () => {
     expect(reply.stderr.toString()).toBe('e');
   });
 
+  it('does not let a reply fragment that starts with R swallow the next reply', () => {
+    // The tail of a reply cut by a host reconnect: base64 with its one space, starting with an R.
+    const fragment = `RWxk ${b64('old-err')}\n`;
+    for (let cut = 1; cut < fragment.length + 4; cut++) {
+      const wire = `${fragment}R id-2 0 - ${b64('new')} \n`;
+      const frames = decodeAll([wire.slice(0, cut), wire.slice(cut)]);
+      expect(frames).toEqual([
+        { kind: 'reply', id: 'id-2', exitCode: 0, timedOut: false, truncated: false, stdout: Buffer.from('new'), stderr: Buffer.alloc(0) },
+      ]);
+    }
+  });
+
   it('skips garbage lines (fragments cut by a port reopen) and recovers at the next frame', () => {
     const frames = decodeAll([`QUJD\nzzz yyy\nH 7 2\n`]);
     expect(frames).toEqual([{ kind: 'hello', agentPid: 7, opens: 2 }]);

@@ -1,0 +1,115 @@
+/** Command-line parsing into run settings; every mistake becomes a one-line UsageError. */
+import { parseArgs } from 'node:util';
+import { ENV, readSettings, type RunSettings } from '../config/settings.ts';
+import type { Shard } from '../reports/run-record.ts';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export type CommandName = 'run' | 'test' | 'doctor' | 'image-build' | 'merge' | 'report' | 'compare' | 'help';
+
+/** How `gauntlet run` runs the suites, beyond the settings every worker reads. */
+export interface RunOptions {
+  /** Run the selected suites this many times; a case that passes and fails across them is flaky. */
+  repeat: number;
+  /** This host's slice of the test files (vitest sharding); the records merge with `gauntlet merge`. */
+  shard: Shard | undefined;
+}
+
+export interface ParsedCommand {
+  command: CommandName;
+  /** Suites for run. */
+  suites: string[];
+  /** Run records for merge, report and compare. */
+  files: string[];
+  /** Where `gauntlet report` writes the page. */
+  output: string | undefined;
+  run: RunOptions;
+  settings: RunSettings;
+}
+
+/** With --bisect, a run that could not be made exits 125 so `git bisect run` skips the commit. */
+export function wantsBisect(argv: string[]): boolean {
+  return argv.includes('--bisect');
+}
+
+const RUN_ONLY = ['repeat', 'shard', 'bisect'] as const;
+
+export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        accel: { type: 'string' },
+        qemu: { type: 'string' },
+        kernel: { type: 'string' },
+        machine: { type: 'string' },
+        reports: { type: 'string' },
+        repeat: { type: 'string' },
+        shard: { type: 'string' },
+        bisect: { type: 'boolean' },
+        output: { type: 'string', short: 'o' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see gauntlet --help)`);
+  }
+  const { values, positionals } = parsed;
+  const overrides: Record<string, string | undefined> = {
+    [ENV.accelRequested]: values.accel,
+    [ENV.qemuBinary]: values.qemu,
+    [ENV.kernel]: values.kernel,
+    [ENV.machine]: values.machine,
+    [ENV.reportsDir]: values.reports,
+  };
+  const merged = { ...env };
+  for (const [name, value] of Object.entries(overrides)) if (value !== undefined) merged[name] = value;
+  const settings = readSettings(merged);
+  const [verb, ...rest] = positionals;
+  const base = { suites: [], files: [], output: undefined, run: { repeat: 1, shard: undefined }, settings };
+  if (values.help || verb === undefined || verb === 'help') return { ...base, command: 'help' };
+
+  const misplaced = RUN_ONLY.filter((flag) => values[flag] !== undefined && verb !== 'run');
+  if (misplaced.length > 0) throw new UsageError(`--${misplaced[0]} belongs to gauntlet run`);
+  if (values.output !== undefined && verb !== 'report') throw new UsageError('-o/--output belongs to gauntlet report (merge writes into --reports)');
+
+  switch (verb) {
+    case 'run':
+      return { ...base, command: 'run', suites: rest, run: { repeat: parseRepeat(values.repeat), shard: parseShard(values.shard) } };
+    case 'test':
+    case 'doctor':
+      if (rest.length > 0) throw new UsageError(`gauntlet ${verb} takes no arguments (got ${rest.join(' ')})`);
+      return { ...base, command: verb };
+    case 'image':
+      if (rest.length !== 1 || rest[0] !== 'build') throw new UsageError('usage: gauntlet image build');
+      return { ...base, command: 'image-build' };
+    case 'merge':
+      if (rest.length < 1) throw new UsageError('usage: gauntlet merge RUN.json... [--reports DIR]');
+      return { ...base, command: 'merge', files: rest };
+    case 'report':
+      if (rest.length !== 1) throw new UsageError('usage: gauntlet report RUN.json [-o FILE.html]');
+      return { ...base, command: 'report', files: rest, output: values.output };
+    case 'compare':
+      if (rest.length !== 2) throw new UsageError('usage: gauntlet compare A.json B.json');
+      return { ...base, command: 'compare', files: rest };
+    default:
+      throw new UsageError(`unknown command: ${verb} (see gauntlet --help)`);
+  }
+}
+
+function parseRepeat(text: string | undefined): number {
+  if (text === undefined) return 1;
+  if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`--repeat takes a whole number of runs, 1 or more (got ${text})`);
+  return Number(text);
+}
+
+function parseShard(text: string | undefined): Shard | undefined {
+  if (text === undefined) return undefined;
+  const match = /^([1-9]\d*)\/([1-9]\d*)$/.exec(text);
+  if (!match || Number(match[1]) > Number(match[2])) throw new UsageError(`--shard takes i/n with 1 ≤ i ≤ n (got ${text})`);
+  return { index: Number(match[1]), count: Number(match[2]) };
+}

@@ -1,0 +1,40 @@
+/** `gauntlet doctor`: what this host is, which accelerator a run would use and why, tools, image. */
+import { execa } from 'execa';
+import { chooseAccelerator } from '../host/accelerator.ts';
+import { collectHostFacts } from '../host/facts.ts';
+import { findGuestImage, recipeHash } from '../image/index.ts';
+import type { RunSettings } from '../config/settings.ts';
+import { machineProfile } from '../runtime/qemu/machine.ts';
+import { qemuImgBinary } from '../runtime/qemu/vm-files.ts';
+
+export async function doctor(settings: RunSettings): Promise<number> {
+  const machine = machineProfile(settings.machine);
+  const qemuBinary = settings.qemuBinary ?? machine.qemuBinary;
+  const facts = await collectHostFacts({ qemuBinary });
+  const line = (label: string, value: unknown) => console.log(`${label.padEnd(14)} ${value ?? 'unknown'}`);
+  for (const [key, value] of Object.entries(facts)) line(key, value);
+  line('qemu-img', await toolVersion(qemuImgBinary(qemuBinary)));
+  line('mkfs.ext4', await toolVersion('mkfs.ext4', ['-V'], 'stderr'));
+
+  const image = await findGuestImage({ arch: settings.arch, cacheDir: settings.cacheDir });
+  const wanted = await recipeHash(settings.arch);
+  line('guest image', image ? `built ${image.recipeHash.slice(0, 16)}, kernel ${image.kernelVersion}, ${image.dir}` : `not built (recipe ${wanted.slice(0, 16)}): run gauntlet image build`);
+  if (!image) {
+    line('accelerator', 'unknown until the image is built (the probe boots it)');
+    return 2;
+  }
+  const decision = await chooseAccelerator(settings.accelRequested, {
+    qemuBinary,
+    machine,
+    kernel: settings.kernel ?? image.kernel,
+    initramfs: image.initramfs,
+  });
+  line('accelerator', `${decision.accel}: ${decision.reason}`);
+  return 0;
+}
+
+async function toolVersion(binary: string, args = ['--version'], stream: 'stdout' | 'stderr' = 'stdout'): Promise<string> {
+  const result = await execa(binary, args, { reject: false });
+  const text = (stream === 'stdout' ? result.stdout : result.stderr) || result.stdout || result.stderr;
+  return result.failed && !text ? `missing (${binary})` : String(text).split('\n')[0];
+}

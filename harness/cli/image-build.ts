@@ -1,0 +1,9 @@
+import { ensureGuestImage } from '../image/index.ts';
+import type { RunSettings } from '../config/settings.ts';
+import { progress } from './progress.ts';
+
+export async function buildImage(settings: RunSettings): Promise<number> {
+  const image = await ensureGuestImage({ arch: settings.arch, cacheDir: settings.cacheDir, onProgress: progress });
+  console.log(`guest image ${image.recipeHash.slice(0, 16)} (${image.arch}, kernel ${image.kernelVersion}) at ${image.dir}`);
+  return 0;
+}

@@ -1,0 +1,58 @@
+/** gauntlet's entry: parse, dispatch, and turn every expected failure into one line and exit code 2. */
+import { AcceleratorUnavailableError } from '../host/accelerator.ts';
+import { SettingsError } from '../config/settings.ts';
+import { RunRecordError } from '../reports/run-json.ts';
+import { parseCommand, UsageError, wantsBisect } from './args.ts';
+import { compareCommand } from './compare.ts';
+import { doctor } from './doctor.ts';
+import { buildImage } from './image-build.ts';
+import { mergeCommand } from './merge.ts';
+import { reportCommand } from './report.ts';
+import { RunNotMadeError, runTests } from './run-vitest.ts';
+import { USAGE } from './usage.ts';
+
+/** 125 is `git bisect run`'s "cannot test this commit, skip it". */
+export const EXIT = { passed: 0, failed: 1, environment: 2, bisectSkip: 125 } as const;
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const { command, suites, files, output, run, settings } = parseCommand(argv);
+    switch (command) {
+      case 'help':
+        console.log(USAGE);
+        return EXIT.passed;
+      case 'run':
+        return await runTests('suites', suites, settings, run);
+      case 'merge':
+        return mergeCommand(files, settings);
+      case 'report':
+        return reportCommand(files[0]!, output);
+      case 'compare':
+        return compareCommand(files[0]!, files[1]!);
+      case 'test':
+        return await runTests('everything', [], settings);
+      case 'doctor':
+        return await doctor(settings);
+      case 'image-build':
+        return await buildImage(settings);
+    }
+  } catch (error) {
+    if (isEnvironmentError(error)) {
+      console.error(`gauntlet: ${(error as Error).message.split('\n')[0]}`);
+      return wantsBisect(argv) ? EXIT.bisectSkip : EXIT.environment;
+    }
+    // A crash before a verdict says nothing about the commit under test: bisect must skip it, not blame it.
+    if (wantsBisect(argv)) {
+      console.error(error);
+      return EXIT.bisectSkip;
+    }
+    throw error;
+  }
+}
+
+function isEnvironmentError(error: unknown): boolean {
+  if ([UsageError, SettingsError, AcceleratorUnavailableError, RunNotMadeError, RunRecordError].some((type) => error instanceof type)) return true;
+  // Missing tools and failed image builds surface as errors from child processes: still one line.
+  const code = (error as NodeJS.ErrnoException)?.code;
+  return code === 'ENOENT' || code === 'EACCES' || (error as Error)?.name === 'ImageBuildError';
+}

@@ -1,0 +1,115 @@
+/**
+ * Runs vitest in this process for `gauntlet run` and `gauntlet test`: the run is prepared first (image,
+ * accelerator, run dir), the workers inherit the settings, the suites run once per `--repeat`, and
+ * the reports are written from the folded record. The run dir is swept at the end — also on Ctrl-C,
+ * so no VMM, socket or overlay outlives the run.
+ */
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { startVitest } from 'vitest/node';
+import { ENV, settingsToEnv, type RunSettings } from '../config/settings.ts';
+import { hostBudget } from '../host/budget.ts';
+import { prepareRun } from '../run/prepare.ts';
+import { describeRunEnvironment } from '../run/run-environment.ts';
+import { sweepRunDir } from '../run/run-dir.ts';
+import { GauntletReporter, type CollectedRun } from '../reports/gauntlet-reporter.ts';
+import { assembleRecord, casesFromRepeats, runFailed, summaryLine, type Shard } from '../reports/run-record.ts';
+import { ARTIFACTS_DIR, REPORT_FILES } from '../reports/layout.ts';
+import { writeReports } from '../reports/write-reports.ts';
+import { VM_DEFAULTS } from '../config/constants.ts';
+import { UsageError, type RunOptions } from './args.ts';
+import { caseProgress, progress } from './progress.ts';
+
+const SUITES_DIR = 'suites';
+
+/** The run itself could not be made (test files that do not load, vitest that cannot start): not a verdict on the runtime. */
+export class RunNotMadeError extends Error {
+  override name = 'RunNotMadeError';
+}
+
+export function knownSuites(root: string): string[] {
+  const dir = path.join(root, SUITES_DIR);
+  return existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : [];
+}
+
+export async function runTests(
+  scope: 'suites' | 'everything',
+  suites: string[],
+  initial: RunSettings,
+  options: RunOptions = { repeat: 1, shard: undefined },
+): Promise<number> {
+  const root = process.cwd();
+  const unknown = suites.filter((suite) => !knownSuites(root).includes(suite));
+  if (unknown.length > 0) throw new UsageError(`unknown suite: ${unknown.join(', ')} (known: ${knownSuites(root).join(', ')})`);
+  const filters = scope === 'everything' ? [] : suites.length > 0 ? suites.map((s) => `${SUITES_DIR}/${s}/`) : [`${SUITES_DIR}/`];
+
+  const { settings, image } = await prepareRun(initial, progress);
+  Object.assign(process.env, settingsToEnv(settings));
+  const budget = await hostBudget(VM_DEFAULTS.memoryMiB);
+  progress(`workers: ${budget.workers} (${budget.reason})`);
+
+  const sweep = () => sweepRunDir(settings.runDir);
+  process.once('exit', sweep);
+  // Ctrl-C: kill every VMM of the run and remove its files now; the workers fail and exit with us.
+  process.once('SIGINT', () => {
+    progress('interrupted: killing VMs and removing the run directory');
+    sweep();
+    process.exit(130);
+  });
+  const environment = await describeRunEnvironment(settings, image);
+  clearPreviousReports(settings.reportsDir);
+
+  const startedAt = new Date();
+  const repeats: CollectedRun[] = [];
+  for (let repeat = 1; repeat <= options.repeat; repeat++) {
+    if (options.repeat > 1) {
+      process.env[ENV.repeat] = String(repeat);
+      progress(`repeat ${repeat}/${options.repeat}`);
+    }
+    const collected = await runVitestOnce(filters, settings.reportsDir, budget.workers, options.shard);
+    if (!collected) break;
+    repeats.push(collected);
+    if (collected.loadErrors.length > 0) break;
+  }
+  sweep();
+  if (repeats.length === 0) throw new RunNotMadeError('vitest could not start the run (its error is above)');
+
+  const record = assembleRecord([
+    {
+      ...(options.shard ? { shard: options.shard } : {}),
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      repeats: repeats.length,
+      environment,
+      cases: casesFromRepeats(repeats.map((run) => run.cases)),
+    },
+  ]);
+  writeReports(record, settings.reportsDir);
+  progress(`reports written to ${settings.reportsDir}/ (${Object.values(REPORT_FILES).join(', ')})`);
+
+  const loadErrors = repeats.flatMap((run) => run.loadErrors);
+  if (loadErrors.length > 0) throw new RunNotMadeError(`test files could not be loaded: ${loadErrors[0]}`);
+  const unhandled = repeats.flatMap((run) => run.unhandledErrors);
+  if (record.totals.flaky > 0) console.log(`flaky: ${record.totals.flaky} (passed and failed across attempts; see the reports)`);
+  if (unhandled.length > 0) console.log(`errors outside any test: ${unhandled.length} (first: ${unhandled[0]})`);
+  console.log(summaryLine(record.totals));
+  return runFailed(record.totals) || unhandled.length > 0 ? 1 : 0;
+}
+
+async function runVitestOnce(filters: string[], reportsDir: string, workers: number, shard: Shard | undefined): Promise<CollectedRun | undefined> {
+  const collector = new GauntletReporter(reportsDir, caseProgress);
+  const vitest = await startVitest('test', filters, {
+    watch: false,
+    maxWorkers: workers,
+    reporters: ['default', collector],
+    // A shard of a small selection may hold no test file; that shard then has nothing to report.
+    ...(shard ? { shard: `${shard.index}/${shard.count}`, passWithNoTests: true } : {}),
+  });
+  await vitest.close();
+  return collector.collected;
+}
+
+/** A run that cannot be made must not leave the previous run's reports looking like its own. */
+function clearPreviousReports(reportsDir: string): void {
+  for (const name of [...Object.values(REPORT_FILES), ARTIFACTS_DIR]) rmSync(path.join(reportsDir, name), { recursive: true, force: true });
+}

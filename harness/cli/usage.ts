@@ -1,0 +1,26 @@
+export const USAGE = `gauntlet: boots real microVMs and checks a sandbox runtime case by case
+
+Usage:
+  gauntlet run [suite...] [options]   run the suites (all when none named) and write reports
+  gauntlet test [options]             unit tests, every suite and the fault tests (what CI runs)
+  gauntlet doctor [options]           host facts, accelerator decision and why, tools, image status
+  gauntlet image build [options]      build (or confirm) the guest image
+  gauntlet merge RUN.json... [--reports DIR]
+                                      merge the records of --shard runs; writes run.json, junit.xml, index.html
+  gauntlet report RUN.json [-o FILE]  write the HTML report of a record (default: index.html beside it)
+  gauntlet compare A.json B.json      what B changed: newly failing/passing, flaky, metrics beyond the noise
+  gauntlet --help
+
+Options:
+  --accel auto|kvm|hvf|tcg   accelerator; auto uses KVM/HVF only if a probe guest boots (default auto)
+  --qemu PATH                QEMU system emulator to test (default: qemu-system-<arch> on PATH)
+  --kernel PATH              guest kernel to boot instead of the image's
+  --machine microvm|q35|virt machine profile (default microvm on x86_64, virt on aarch64)
+  --reports DIR              where reports go (default reports/)
+  --repeat N                 run: run the suites N times; a case that passes and fails is flaky,
+                             and the repeats' metrics are the samples compare tests (5 or more)
+  --shard i/n                run: only this host's share of the test files; merge the records after
+  --bisect                   run: exit 125 instead of 2 when the run could not be made (for git bisect run)
+
+Exit codes: 0 all passed (compare: B no worse), 1 a case failed or was flaky (compare: B regressed),
+2 usage or environment error, or the run could not be made (125 with --bisect).`;

@@ -1,0 +1,83 @@
+/**
+ * Run settings. The CLI resolves them once (flags, accelerator probe) and hands them to the test
+ * workers through the environment, which vitest workers inherit; everything else reads them here.
+ */
+import path from 'node:path';
+import type { Accelerator, GuestArch } from '../runtime/types.ts';
+import { defaultMachine, MACHINE_NAMES, type MachineName } from '../runtime/qemu/machine.ts';
+
+export type AcceleratorChoice = Accelerator | 'auto';
+export const ACCELERATOR_CHOICES: AcceleratorChoice[] = ['auto', 'kvm', 'hvf', 'tcg'];
+
+export interface RunSettings {
+  arch: GuestArch;
+  machine: MachineName;
+  /** QEMU binary to run; another build of QEMU is the point of a regression hunt. */
+  qemuBinary: string | undefined;
+  /** A kernel of the user's instead of the image's. */
+  kernel: string | undefined;
+  accelRequested: AcceleratorChoice;
+  /** Set once the probe ran; until then undefined. */
+  accel: Accelerator | undefined;
+  accelReason: string | undefined;
+  reportsDir: string;
+  /** Directory for every VM of this run; swept when the run ends. */
+  runDir: string | undefined;
+  cacheDir: string | undefined;
+  /** Which run of `gauntlet run --repeat N` this is (1-based); undefined without --repeat. */
+  repeat: number | undefined;
+}
+
+export const ENV = {
+  arch: 'GAUNTLET_ARCH',
+  machine: 'GAUNTLET_MACHINE',
+  qemuBinary: 'GAUNTLET_QEMU',
+  kernel: 'GAUNTLET_KERNEL',
+  accelRequested: 'GAUNTLET_ACCEL',
+  accel: 'GAUNTLET_ACCEL_RESOLVED',
+  accelReason: 'GAUNTLET_ACCEL_REASON',
+  reportsDir: 'GAUNTLET_REPORTS',
+  runDir: 'GAUNTLET_RUN_DIR',
+  cacheDir: 'GAUNTLET_CACHE_DIR',
+  repeat: 'GAUNTLET_REPEAT',
+} as const satisfies Record<keyof RunSettings, string>;
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!allowed.includes(value as T)) throw new SettingsError(`${what} must be one of ${allowed.join(', ')} (got ${value})`);
+  return value as T;
+}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings {
+  const arch = oneOf<GuestArch>(env[ENV.arch], ['x86_64', 'aarch64'], ENV.arch) ?? hostGuestArch();
+  return {
+    arch,
+    machine: oneOf(env[ENV.machine], MACHINE_NAMES, ENV.machine) ?? defaultMachine(arch),
+    qemuBinary: env[ENV.qemuBinary] || undefined,
+    kernel: env[ENV.kernel] || undefined,
+    accelRequested: oneOf(env[ENV.accelRequested], ACCELERATOR_CHOICES, ENV.accelRequested) ?? 'auto',
+    accel: oneOf<Accelerator>(env[ENV.accel], ['kvm', 'hvf', 'tcg'], ENV.accel),
+    accelReason: env[ENV.accelReason] || undefined,
+    reportsDir: path.resolve(env[ENV.reportsDir] || 'reports'),
+    runDir: env[ENV.runDir] || undefined,
+    cacheDir: env[ENV.cacheDir] || undefined,
+    repeat: env[ENV.repeat] ? Number(env[ENV.repeat]) : undefined,
+  };
+}
+
+export function settingsToEnv(settings: RunSettings): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, name] of Object.entries(ENV) as [keyof RunSettings, string][]) {
+    const value = settings[key];
+    if (value !== undefined) env[name] = String(value);
+  }
+  return env;
+}
+
+function hostGuestArch(): GuestArch {
+  return process.arch === 'arm64' ? 'aarch64' : 'x86_64';
+}

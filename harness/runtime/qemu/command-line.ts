@@ -1,0 +1,96 @@
+/** Builds QEMU's argument list for one VM from its spec; the only place QEMU flags are spelled. */
+import type { Accelerator, BalloonOptions } from '../types.ts';
+import { acceleratorArgs, acceleratorKernelArgs, type MachineProfile } from './machine.ts';
+import { tcgGuestClockArgs } from './tcg-guest-clock.ts';
+
+export interface VmPaths {
+  qmpSocket: string;
+  /** A second QMP monitor, for balloon control clients that connect and close on their own. */
+  controlSocket: string;
+  agentSocket: string;
+  consoleLog: string;
+  pidFile: string;
+  rootOverlay: string;
+  scratchOverlay?: string;
+}
+
+/** What any boot of our kernel needs, with or without devices: VMs, the accelerator probe, the benchmark. */
+export interface KernelBootInput {
+  machine: MachineProfile;
+  accel: Accelerator;
+  kernel: string;
+  initramfs: string;
+  memoryMiB: number;
+  vcpus: number;
+  kernelArgs: string[];
+}
+
+export interface CommandLineInput extends KernelBootInput {
+  paths: VmPaths;
+  balloon: BalloonOptions | false;
+  discard: boolean;
+  writeErrorPolicy: 'stop' | 'report' | 'enospc';
+  readErrorPolicy: 'stop' | 'report';
+}
+
+export const AGENT_PORT_NAME = 'gauntlet.agent';
+export const BALLOON_DEVICE_ID = 'balloon0';
+
+export function kernelBootArgs(input: KernelBootInput): string[] {
+  return [
+    '-M', input.machine.machineArg,
+    ...acceleratorArgs(input.accel, input.machine.arch),
+    '-m', String(input.memoryMiB),
+    '-smp', String(input.vcpus),
+    '-nodefaults', '-no-user-config', '-nographic', '-no-reboot',
+    '-kernel', input.kernel,
+    '-initrd', input.initramfs,
+    '-append', [
+      `console=${input.machine.consoleDevice}`,
+      'panic=-1',
+      ...tcgGuestClockArgs(input.accel, input.machine.arch),
+      ...input.kernelArgs,
+    ].join(' '),
+  ];
+}
+
+export function qemuArgs(input: CommandLineInput): string[] {
+  const { machine, paths } = input;
+  const virtio = (model: string) => `virtio-${model}${machine.virtioSuffix}`;
+  const drive = (id: string, file: string) => [
+    '-drive',
+    [
+      `id=${id}`,
+      `file=${file}`,
+      'format=qcow2',
+      'if=none',
+      `discard=${input.discard ? 'unmap' : 'ignore'}`,
+      `werror=${input.writeErrorPolicy}`,
+      `rerror=${input.readErrorPolicy}`,
+    ].join(','),
+    '-device',
+    `${virtio('blk')},drive=${id}`,
+  ];
+  const args = [
+    ...kernelBootArgs(input),
+    '-pidfile', paths.pidFile,
+    '-chardev', `file,id=console,path=${paths.consoleLog}`,
+    '-serial', 'chardev:console',
+    '-qmp', `unix:${paths.qmpSocket},server=on,wait=off`,
+    '-chardev', `socket,id=control,path=${paths.controlSocket},server=on,wait=off`,
+    '-mon', 'chardev=control,mode=control',
+    // The root disk must be the first virtio-blk device: the guest mounts /dev/vda.
+    ...drive('root', paths.rootOverlay),
+    ...(paths.scratchOverlay ? drive('scratch', paths.scratchOverlay) : []),
+    '-device', `${virtio('serial')},id=agentbus`,
+    '-chardev', `socket,id=agent,path=${paths.agentSocket},server=on,wait=off`,
+    '-device', `virtserialport,bus=agentbus.0,chardev=agent,name=${AGENT_PORT_NAME}`,
+  ];
+  if (input.balloon) {
+    const balloon = [`${virtio('balloon')}`, `id=${BALLOON_DEVICE_ID}`];
+    balloon.push(`free-page-reporting=${input.balloon.freePageReporting ? 'on' : 'off'}`);
+    balloon.push(`deflate-on-oom=${input.balloon.deflateOnOom ? 'on' : 'off'}`);
+    args.push('-device', balloon.join(','));
+  }
+  return args;
+}

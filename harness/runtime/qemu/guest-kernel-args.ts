@@ -1,0 +1,13 @@
+/** What the guest's init and agent read from the kernel command line (fixtures/guest/*.sh). */
+import { AGENT } from '../../config/constants.ts';
+import type { SandboxSpec } from '../types.ts';
+
+export function guestKernelArgs(spec: SandboxSpec): string[] {
+  const faults = new Set(spec.faults ?? []);
+  const args = ['quiet', `gauntlet.agent_timeout=${spec.agent?.readTimeoutSeconds ?? AGENT.productionReadTimeoutSeconds}`];
+  if (faults.has('balloon-driver-missing')) args.push('gauntlet.skip_modules=virtio_balloon');
+  if (faults.has('agent-no-respawn')) args.push('gauntlet.agent_respawn=0');
+  if (faults.has('agent-unguarded-reopen')) args.push('gauntlet.agent_fault=unguarded-reopen');
+  if (spec.zramMiB) args.push(`gauntlet.zram=${spec.zramMiB}`);
+  return args;
+}

@@ -1,0 +1,78 @@
+/** The reference runtime: Debian's QEMU booting our guest image. */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { VM_DEFAULTS } from '../../config/constants.ts';
+import { ensureRootfsBase, type GuestImage } from '../../image/index.ts';
+import type { Accelerator, Capability, Runtime, Sandbox, SandboxSpec } from '../types.ts';
+import type { MachineProfile } from './machine.ts';
+import { QemuVm } from './vm.ts';
+
+/** Far past the 2 GiB bound the disk cases enforce, so the oversized-rootfs fault is caught. */
+const OVERSIZED_ROOTFS_MIB = 3072;
+
+export interface QemuRuntimeOptions {
+  qemuBinary: string;
+  machine: MachineProfile;
+  accel: Accelerator;
+  image: GuestImage;
+  /** A kernel of the user's in place of the image's. */
+  kernel?: string;
+  runDir: string;
+}
+
+export class QemuRuntime implements Runtime {
+  readonly name = 'qemu';
+  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
+    'balloon',
+    'balloon-free-page-reporting',
+    'balloon-deflate-on-oom',
+    'balloon-stats',
+    'stop-start',
+    'disk-discard',
+    'scratch-disk',
+    'host-footprint',
+    'host-vmm-memory',
+    'io-error-pause',
+    'file-transfer',
+    'agent-reconnect',
+  ]);
+  private created = 0;
+
+  constructor(private readonly options: QemuRuntimeOptions) {}
+
+  get accelerator(): Accelerator {
+    return this.options.accel;
+  }
+
+  async create(spec: SandboxSpec): Promise<Sandbox> {
+    const { image, runDir } = this.options;
+    const oversized = spec.faults?.includes('oversized-rootfs');
+    const rootBase = await ensureRootfsBase(image, {
+      sizeMiB: oversized ? OVERSIZED_ROOTFS_MIB : (spec.disk?.rootfsMiB ?? VM_DEFAULTS.rootfsMiB),
+      inodes: spec.disk?.rootfsInodes,
+    });
+    // A leaked overlay stays in the directory the caller gave for the disks, as a real leak would, so
+    // measuring that directory finds it.
+    const leakDir = path.join(spec.disk?.overlayDir ?? runDir, 'leaked');
+    await mkdir(leakDir, { recursive: true });
+    // Short directory names: unix socket paths are limited to ~107 bytes.
+    const vmDir = path.join(runDir, `${process.pid.toString(36)}${(this.created++).toString(36)}-${spec.name.replace(/[^\w-]/g, '').slice(0, 16)}`);
+    const vm = new QemuVm(spec, {
+      qemuBinary: this.options.qemuBinary,
+      machine: this.options.machine,
+      accel: this.options.accel,
+      kernel: this.options.kernel ?? image.kernel,
+      initramfs: image.initramfs,
+      rootBase,
+      vmDir,
+      leakDir,
+    });
+    try {
+      await vm.create();
+    } catch (error) {
+      await vm.destroy().catch(() => {});
+      throw error;
+    }
+    return vm;
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * One QEMU microVM. This object owns the VMM process: it boots it, talks to it (QMP and the guest
+ * agent), stops and starts it on the same disk, and on destroy kills it, removes every file it made
+ * and checks that nothing is left.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { allocatedBytes } from '../../assert/footprint.ts';
+import { AgentClient } from '../../channel/agent-client.ts';
+import { QmpClient } from '../../channel/qmp-client.ts';
+import { BOOT, deadlineMs, VM_DEFAULTS } from '../../config/constants.ts';
+import type {
+  Accelerator,
+  BalloonControl,
+  DiskImageCheck,
+  ExecOptions,
+  ExecResult,
+  HostFootprint,
+  Sandbox,
+  SandboxSpec,
+  SandboxState,
+  VmEvent,
+} from '../types.ts';
+import { qemuArgs, type VmPaths } from './command-line.ts';
+import { checkDiskImages } from './disk-check.ts';
+import { guestKernelArgs } from './guest-kernel-args.ts';
+import type { MachineProfile } from './machine.ts';
+import { createEmptyDisk, createOverlay, createVmFiles, qemuImgBinary } from './vm-files.ts';
+import { processExists, VmmProcess } from './vmm-process.ts';
+import { vmmResidentBytes } from './vmm-memory.ts';
+
+export interface QemuVmContext {
+  qemuBinary: string;
+  machine: MachineProfile;
+  accel: Accelerator;
+  kernel: string;
+  initramfs: string;
+  /** Read-only qcow2 base for this VM's root disk (already sized for the spec). */
+  rootBase: string;
+  vmDir: string;
+  /** Where a destroyed VM's overlay goes under the overlay-leak fault, so the run sweep still finds it. */
+  leakDir: string;
+}
+
+export type ResolvedSpec = Sandbox['spec'];
+
+export class QemuVm implements Sandbox {
+  readonly spec: ResolvedSpec;
+  private current: SandboxState = 'created';
+  private vmm: VmmProcess | undefined;
+  private qmp: QmpClient | undefined;
+  private agent: AgentClient | undefined;
+  private paths: VmPaths | undefined;
+  private lastBootMs: number | undefined;
+  private lastPid: number | undefined;
+  private readonly pastEvents: VmEvent[] = [];
+
+  constructor(
+    spec: SandboxSpec,
+    private readonly context: QemuVmContext,
+  ) {
+    this.spec = { ...spec, memoryMiB: spec.memoryMiB ?? VM_DEFAULTS.memoryMiB, vcpus: spec.vcpus ?? VM_DEFAULTS.vcpus };
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get state(): SandboxState {
+    if ((this.current === 'running' || this.current === 'paused') && this.vmm && !this.vmm.alive) return 'stopped';
+    return this.current;
+  }
+
+  get vmmPid(): number | undefined {
+    return this.vmm?.pid;
+  }
+
+  get bootMs(): number | undefined {
+    return this.lastBootMs;
+  }
+
+  get accelerator(): Accelerator {
+    return this.context.accel;
+  }
+
+  private get faults(): Set<string> {
+    return new Set(this.spec.faults ?? []);
+  }
+
+  /** Creates the disks and boots; resolves when the guest agent has answered an exec. */
+  async create(): Promise<void> {
+    const disk = this.spec.disk ?? {};
+    this.paths = await createVmFiles(this.context.vmDir, disk.overlayDir, disk.scratchMiB !== undefined);
+    const qemuImg = qemuImgBinary(this.context.qemuBinary);
+    await createOverlay(qemuImg, this.context.rootBase, this.paths.rootOverlay);
+    if (this.paths.scratchOverlay) await createEmptyDisk(qemuImg, this.paths.scratchOverlay, disk.scratchMiB!);
+    await this.boot();
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'stopped') throw new Error(`cannot start VM ${this.name} in state ${this.state}`);
+    await this.boot();
+  }
+
+  private async boot(): Promise<void> {
+    const paths = this.paths!;
+    const balloon = this.spec.balloon === false ? false : this.balloonOptions();
+    const args = qemuArgs({
+      machine: this.context.machine,
+      accel: this.context.accel,
+      kernel: this.context.kernel,
+      initramfs: this.context.initramfs,
+      memoryMiB: this.spec.memoryMiB,
+      vcpus: this.spec.vcpus,
+      kernelArgs: guestKernelArgs(this.spec),
+      paths,
+      balloon,
+      discard: (this.spec.disk?.discard ?? true) && !this.faults.has('no-discard'),
+      writeErrorPolicy: this.spec.disk?.writeErrorPolicy ?? 'enospc',
+      readErrorPolicy: this.spec.disk?.readErrorPolicy ?? 'report',
+    });
+    await writeFile(path.join(this.context.vmDir, 'cmdline.txt'), [this.context.qemuBinary, ...args].map(quoteArg).join(' ') + '\n');
+    await rm(paths.consoleLog, { force: true });
+
+    const startedAt = Date.now();
+    const vmm = VmmProcess.start(this.context.qemuBinary, args);
+    this.vmm = vmm;
+    this.lastPid = vmm.pid;
+    this.current = 'running';
+    const deadline = deadlineMs(BOOT.readyDeadlineMs, this.context.accel);
+    try {
+      this.qmp = new QmpClient(paths.qmpSocket, path.join(this.context.vmDir, 'qmp.log'));
+      this.qmp.onEvent((event) => this.onVmmEvent(event));
+      await this.qmp.connect(deadline, () => vmm.alive);
+      if (this.spec.balloon && this.spec.balloon.statsIntervalSeconds) {
+        await this.qmp.execute('qom-set', {
+          path: '/machine/peripheral/balloon0',
+          property: 'guest-stats-polling-interval',
+          value: this.spec.balloon.statsIntervalSeconds,
+        });
+      }
+      this.agent = new AgentClient(paths.agentSocket, { ignoreRequestIds: this.faults.has('client-ignores-request-ids') });
+      await this.agent.connect(deadline, () => vmm.alive);
+      await this.waitUntilReady(startedAt + deadline);
+      this.lastBootMs = Date.now() - startedAt;
+    } catch (error) {
+      const reason = vmm.alive ? (error as Error).message : `the VMM exited (${vmm.exitReason})`;
+      throw new Error(`VM ${this.name} did not become ready: ${reason}\n--- console tail ---\n${await this.consoleTail(20)}`);
+    }
+  }
+
+  private async waitUntilReady(giveUpAt: number): Promise<void> {
+    const remainingSeconds = () => Math.max(1, Math.ceil((giveUpAt - Date.now()) / 1000));
+    const result = await this.agent!.exec('echo ready', { timeoutSeconds: remainingSeconds() });
+    if (result.exitCode !== 0 || result.stdout.toString() !== 'ready\n') {
+      throw new Error(`first exec answered exit ${result.exitCode}: ${result.stderr.toString().trim()}`);
+    }
+  }
+
+  private balloonOptions() {
+    const requested = this.spec.balloon || {};
+    return {
+      ...requested,
+      freePageReporting: (requested.freePageReporting ?? false) && !this.faults.has('no-free-page-reporting'),
+      deflateOnOom: (requested.deflateOnOom ?? false) && !this.faults.has('no-deflate-on-oom'),
+    };
+  }
+
+  exec(command: string, options?: ExecOptions): Promise<ExecResult> {
+    if (!this.agent || this.state !== 'running') return Promise.reject(new Error(`VM ${this.name} is ${this.state}: cannot exec`));
+    return this.agent.exec(command, options);
+  }
+
+  async upload(guestPath: string, data: Uint8Array): Promise<void> {
+    const result = await this.exec(`cat > ${shellPath(guestPath)}`, { stdin: data });
+    if (result.exitCode !== 0) throw new Error(`upload to ${guestPath} failed: ${result.stderr.toString().trim()}`);
+  }
+
+  async download(guestPath: string): Promise<Buffer> {
+    const result = await this.exec(`cat ${shellPath(guestPath)}`);
+    if (result.exitCode !== 0) throw new Error(`download of ${guestPath} failed: ${result.stderr.toString().trim()}`);
+    if (result.truncated) throw new Error(`download of ${guestPath} exceeded the output limit`);
+    return result.stdout;
+  }
+
+  balloon(): BalloonControl | undefined {
+    return undefined;
+  }
+
+  async hostFootprint(): Promise<HostFootprint> {
+    const files: Record<string, number> = {};
+    for (const file of this.diskFiles()) files[file] = await allocatedBytes(file);
+    return { files, totalBytes: Object.values(files).reduce((sum, bytes) => sum + bytes, 0) };
+  }
+
+  async vmmMemoryBytes(): Promise<number> {
+    const pid = this.vmmPid;
+    if (pid === undefined) throw new Error(`VM ${this.name} has no running VMM`);
+    return vmmResidentBytes(pid);
+  }
+
+  async checkDiskConsistency(): Promise<DiskImageCheck[]> {
+    if (this.state === 'destroyed') throw new Error(`VM ${this.name} is destroyed: its disks are gone`);
+    const live = this.vmm?.alive ? this.qmp : undefined;
+    return checkDiskImages(qemuImgBinary(this.context.qemuBinary), this.diskFiles(), live);
+  }
+
+  /** The VMM pauses on its own (werror=stop after a host I/O error) as well as when asked to. */
+  private onVmmEvent(event: VmEvent): void {
+    this.pastEvents.push(event);
+    if (event.name === 'STOP' && this.current === 'running') this.current = 'paused';
+    if (event.name === 'RESUME' && this.current === 'paused') this.current = 'running';
+  }
+
+  events(): readonly VmEvent[] {
+    return this.pastEvents;
+  }
+
+  waitForEvent(name: string, timeoutMs: number): Promise<VmEvent> {
+    if (!this.qmp) return Promise.reject(new Error(`VM ${this.name} has no QMP connection`));
+    return this.qmp.waitForEvent(name, timeoutMs);
+  }
+
+  async resume(): Promise<void> {
+    await this.qmp!.execute('cont');
+  }
+
+  /** The QMP monitor that balloon control clients connect to on their own. */
+  get controlSocket(): string {
+    return this.paths!.controlSocket;
+  }
+
+  async reconnectAgent(): Promise<void> {
+    const vmm = this.vmm!;
+    this.agent!.disconnect();
+    await this.agent!.connect(deadlineMs(BOOT.readyDeadlineMs, this.context.accel), () => vmm.alive);
+  }
+
+  async stop(): Promise<void> {
+    if (this.state !== 'running') throw new Error(`cannot stop VM ${this.name} in state ${this.state}`);
+    // Flush and freeze the filesystem first: the disk must be consistent for the next start().
+    await this.agent!.exec('sync; mount -o remount,ro / 2>/dev/null; sync', { timeoutSeconds: 30 });
+    await this.qmp!.execute('quit').catch(() => {});
+    if (!(await this.vmm!.waitForExit(BOOT.shutdownGraceMs))) await this.vmm!.kill(BOOT.killGraceMs);
+    this.closeChannels();
+    this.current = 'stopped';
+  }
+
+  private destroying: Promise<void> | undefined;
+
+  /** Idempotent and safe to call concurrently (test teardown and a timeout's abort may race). */
+  destroy(): Promise<void> {
+    this.destroying ??= this.destroyOnce();
+    return this.destroying;
+  }
+
+  private async destroyOnce(): Promise<void> {
+    this.lastPid = this.vmm?.pid ?? this.lastPid;
+    await this.vmm?.kill(BOOT.killGraceMs);
+    this.closeChannels();
+    this.current = 'destroyed';
+    if (this.paths && this.faults.has('overlay-leak-on-destroy')) {
+      await rename(this.paths.rootOverlay, path.join(this.context.leakDir, path.basename(this.paths.rootOverlay)));
+    }
+    for (const file of this.diskFiles()) await rm(file, { force: true });
+    await rm(this.context.vmDir, { recursive: true, force: true });
+    const left = await this.leftovers();
+    if (left.length > 0) throw new Error(`destroy of VM ${this.name} left behind: ${left.join(', ')}`);
+  }
+
+  async leftovers(): Promise<string[]> {
+    const pid = this.vmm?.pid ?? this.lastPid;
+    const id = path.basename(this.context.vmDir);
+    const files = await findFilesNamed(path.dirname(this.context.vmDir), id, 2);
+    const overlays = this.diskFiles().filter((file) => existsSync(file));
+    return [
+      ...(pid !== undefined && processExists(pid) ? [`VMM process ${pid}`] : []),
+      ...new Set([...files, ...overlays]),
+    ];
+  }
+
+  private closeChannels(): void {
+    this.agent?.disconnect();
+    this.qmp?.close();
+    this.agent = undefined;
+    this.qmp = undefined;
+  }
+
+  private diskFiles(): string[] {
+    if (!this.paths) return [];
+    return [this.paths.rootOverlay, ...(this.paths.scratchOverlay ? [this.paths.scratchOverlay] : [])];
+  }
+
+  artifacts(): Record<string, string> {
+    const dir = this.context.vmDir;
+    return {
+      'command line': path.join(dir, 'cmdline.txt'),
+      'serial console': path.join(dir, 'console.log'),
+      'QMP transcript': path.join(dir, 'qmp.log'),
+    };
+  }
+
+  async consoleTail(lines = 40): Promise<string> {
+    const text = await readFile(path.join(this.context.vmDir, 'console.log'), 'utf8').catch(() => '');
+    return text.split('\n').slice(-lines).join('\n');
+  }
+}
+
+function quoteArg(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+function shellPath(guestPath: string): string {
+  return `'${guestPath.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Files or directories under `dir` (to `depth` levels) whose name starts with `prefix`. */
+async function findFilesNamed(dir: string, prefix: string, depth: number): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const found: string[] = [];
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.name.startsWith(prefix)) found.push(full);
+    else if (entry.isDirectory() && depth > 1) found.push(...(await findFilesNamed(full, prefix, depth - 1)));
+  }
+  return found;
+}

@@ -1,0 +1,67 @@
+/** The QEMU process of one VM: start, watch, kill, and prove it is gone. */
+import { execa, type ResultPromise } from 'execa';
+
+export class VmmProcess {
+  private exited = false;
+  private exitDescription = '';
+  private readonly done: Promise<void>;
+
+  private constructor(private readonly child: ResultPromise) {
+    this.done = child.then(
+      (result) => this.markExited(`exit code ${result.exitCode}`),
+      (error: { exitCode?: number; signal?: string; stderr?: string }) =>
+        this.markExited(
+          `${error.signal ? `signal ${error.signal}` : `exit code ${error.exitCode}`}${error.stderr ? `: ${String(error.stderr).trim().split('\n').slice(-3).join(' | ')}` : ''}`,
+        ),
+    );
+  }
+
+  static start(binary: string, args: string[]): VmmProcess {
+    // cleanup: execa kills the child if this worker exits, so no VMM outlives its test process.
+    const child = execa(binary, args, { stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', cleanup: true, reject: true });
+    return new VmmProcess(child);
+  }
+
+  get pid(): number | undefined {
+    return this.exited ? undefined : this.child.pid;
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  /** How the process ended, e.g. "exit code 1: qemu-system-x86_64: -accel kvm: ...". */
+  get exitReason(): string {
+    return this.exitDescription;
+  }
+
+  async waitForExit(timeoutMs: number): Promise<boolean> {
+    if (this.exited) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const exited = await Promise.race([this.done.then(() => true), timedOut]);
+    clearTimeout(timer);
+    return exited;
+  }
+
+  /** SIGKILL and wait; throws if the process is somehow still there. */
+  async kill(graceMs: number): Promise<void> {
+    if (this.exited) return;
+    this.child.kill('SIGKILL');
+    if (!(await this.waitForExit(graceMs))) throw new Error(`VMM process ${this.child.pid} survived SIGKILL`);
+  }
+
+  private markExited(description: string): void {
+    this.exited = true;
+    this.exitDescription = description;
+  }
+}
+
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

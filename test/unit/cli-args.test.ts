@@ -1,0 +1,56 @@
+import { describe, expect, it, vi } from 'vitest';
+import { parseCommand, UsageError } from '../../harness/cli/args.ts';
+import { EXIT, main } from '../../harness/cli/main.ts';
+
+describe('gauntlet command line', () => {
+  it('reads --repeat and --shard for run', () => {
+    const parsed = parseCommand(['run', 'lifecycle', '--repeat', '5', '--shard', '2/3'], {});
+    expect(parsed).toMatchObject({ command: 'run', suites: ['lifecycle'], run: { repeat: 5, shard: { index: 2, count: 3 } } });
+    expect(parseCommand(['run'], {}).run).toEqual({ repeat: 1, shard: undefined });
+  });
+
+  it('rejects repeats and shards that make no sense, and run flags on other commands', () => {
+    for (const argv of [
+      ['run', '--repeat', '0'],
+      ['run', '--repeat', '2.5'],
+      ['run', '--shard', '3/2'],
+      ['run', '--shard', '0/2'],
+      ['run', '--shard', '1'],
+      ['doctor', '--repeat', '2'],
+      ['compare', 'a.json', 'b.json', '--bisect'],
+      ['merge', 'a.json', '-o', 'x.json'],
+      ['compare', 'a.json'],
+      ['report'],
+    ]) {
+      expect(() => parseCommand(argv, {}), argv.join(' ')).toThrow(UsageError);
+    }
+  });
+
+  it('parses merge, report and compare with their files', () => {
+    expect(parseCommand(['merge', 'a.json', 'b.json', '--reports', 'out'], {})).toMatchObject({ command: 'merge', files: ['a.json', 'b.json'] });
+    expect(parseCommand(['report', 'run.json', '-o', 'page.html'], {})).toMatchObject({ command: 'report', files: ['run.json'], output: 'page.html' });
+    expect(parseCommand(['compare', 'a.json', 'b.json'], {})).toMatchObject({ command: 'compare', files: ['a.json', 'b.json'] });
+  });
+
+  it('exits 125 instead of 2 with --bisect when the run cannot be made, so git bisect skips the commit', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect(await main(['run', 'no-such-suite'])).toBe(EXIT.environment);
+      expect(await main(['run', 'no-such-suite', '--bisect'])).toBe(EXIT.bisectSkip);
+      expect(EXIT.bisectSkip).toBe(125);
+      expect(error.mock.calls.flat().join('\n')).toMatch(/unknown suite: no-such-suite/);
+    } finally {
+      error.mockRestore();
+    }
+  });
+
+  it('exits 2 when compare is given something that is not a run record', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect(await main(['compare', 'package.json', 'package.json'])).toBe(EXIT.environment);
+      expect(error.mock.calls.flat().join('\n')).toMatch(/package\.json is not a run record/);
+    } finally {
+      error.mockRestore();
+    }
+  });
+});

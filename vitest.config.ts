@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+const vmTests = {
+  globalSetup: ['harness/run/global-setup.ts'],
+  // VMs are processes with sockets and disks: forked workers isolate them and take them along on exit.
+  pool: 'forks' as const,
+  testTimeout: 300_000,
+  hookTimeout: 120_000,
+  teardownTimeout: 60_000,
+};
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { name: 'suites', include: ['suites/**/*.test.ts'], ...vmTests } },
+      { test: { name: 'faults', include: ['test/faults/**/*.test.ts'], ...vmTests } },
+    ],
+  },
+});
