@@ -1,0 +1,204 @@
+/**
+ * The run record: the small public result model every report is written from (run.json is this,
+ * serialised). A record holds one part per `gauntlet run` that went into it (one, or one per merged
+ * shard); a part holds its environment and its cases; a case holds one attempt per `--repeat`.
+ */
+import type { HostFacts } from '../host/facts.ts';
+
+export const RUN_RECORD_FORMAT = 'microvm-gauntlet/run-record@1';
+
+export type AttemptOutcome = 'passed' | 'failed' | 'skipped';
+/** A case is flaky when it both passed and failed across its attempts, or passed only on a retry. */
+export type CaseOutcome = AttemptOutcome | 'flaky';
+export type BetterDirection = 'lower' | 'higher';
+
+export interface Metric {
+  value: number;
+  unit: string;
+  /** Which way is an improvement, so a comparison can tell a regression from a win. */
+  better: BetterDirection;
+}
+
+export interface SeriesPoint {
+  /** Milliseconds since the series started. */
+  atMs: number;
+  value: number;
+}
+
+export interface Series {
+  unit: string;
+  points: SeriesPoint[];
+}
+
+export interface CaseAttempt {
+  outcome: AttemptOutcome;
+  durationMs: number;
+  /** vitest retries inside this attempt. */
+  retries: number;
+  /** Why it failed, or the note of a skip. */
+  message?: string;
+  metrics: Record<string, Metric>;
+  series: Record<string, Series>;
+  /** What was kept (e.g. "vm-1: serial console") → path relative to the directory holding run.json. */
+  artifacts: Record<string, string>;
+  /** The last lines of each kept serial console, by the artifact's label. */
+  consoleTails: Record<string, string>;
+}
+
+export interface CaseRecord {
+  /** Catalogue group (the describe block), e.g. "balloon". */
+  group: string;
+  /** Catalogue id (the test name), e.g. "inflate-reduces-available". */
+  id: string;
+  file: string;
+  outcome: CaseOutcome;
+  /** One per repeat, in order. */
+  attempts: CaseAttempt[];
+}
+
+export interface RunEnvironment {
+  runtime: string;
+  accelerator: string;
+  /** Why this accelerator: the probe's verdict, including why a hardware accelerator was not used. */
+  acceleratorReason: string;
+  arch: string;
+  machine: string;
+  qemuBinary: string;
+  qemuVersion: string;
+  guestKernel: string;
+  imageHash: string;
+  host: Omit<HostFacts, 'qemuVersion'>;
+}
+
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+export interface RunPart {
+  shard?: Shard;
+  startedAt: string;
+  durationMs: number;
+  repeats: number;
+  environment: RunEnvironment;
+  cases: CaseRecord[];
+}
+
+export interface RunRecord {
+  format: typeof RUN_RECORD_FORMAT;
+  totals: Record<CaseOutcome, number>;
+  parts: RunPart[];
+}
+
+/** One attempt of one case, as a single vitest run reports it. */
+export interface AttemptOfCase {
+  group: string;
+  id: string;
+  file: string;
+  attempt: CaseAttempt;
+}
+
+export function assembleRecord(parts: RunPart[]): RunRecord {
+  return { format: RUN_RECORD_FORMAT, totals: countOutcomes(parts.flatMap((part) => part.cases)), parts };
+}
+
+/** Folds the attempts of N repeats into cases, in the order the cases first ran. */
+export function casesFromRepeats(repeats: AttemptOfCase[][]): CaseRecord[] {
+  const cases = new Map<string, CaseRecord>();
+  for (const { group, id, file, attempt } of repeats.flat()) {
+    const key = caseKey({ group, id, file });
+    const existing = cases.get(key) ?? { group, id, file, outcome: attempt.outcome, attempts: [] };
+    existing.attempts.push(attempt);
+    cases.set(key, existing);
+  }
+  for (const entry of cases.values()) entry.outcome = caseOutcome(entry.attempts);
+  return [...cases.values()];
+}
+
+export function caseOutcome(attempts: CaseAttempt[]): CaseOutcome {
+  const passed = attempts.some((attempt) => attempt.outcome === 'passed');
+  const failed = attempts.some((attempt) => attempt.outcome === 'failed');
+  const passedOnRetry = attempts.some((attempt) => attempt.outcome === 'passed' && attempt.retries > 0);
+  if (passed && (failed || passedOnRetry)) return 'flaky';
+  if (failed) return 'failed';
+  return passed ? 'passed' : 'skipped';
+}
+
+/** Identifies a case across runs and shards. */
+export function caseKey(entry: Pick<CaseRecord, 'group' | 'id' | 'file'>): string {
+  return `${entry.group || entry.file} › ${entry.id}`;
+}
+
+export function allCases(record: RunRecord): CaseRecord[] {
+  return record.parts.flatMap((part) => part.cases);
+}
+
+export function countOutcomes(cases: CaseRecord[]): Record<CaseOutcome, number> {
+  const totals: Record<CaseOutcome, number> = { passed: 0, failed: 0, flaky: 0, skipped: 0 };
+  for (const entry of cases) totals[entry.outcome]++;
+  return totals;
+}
+
+/** A flaky case counts as a failure: a runtime that sometimes loses the balloon is broken. */
+export function runFailed(totals: Record<CaseOutcome, number>): boolean {
+  return totals.failed + totals.flaky > 0;
+}
+
+/** The closing line CI looks for; flaky cases are among the failed. */
+export function summaryLine(totals: Record<CaseOutcome, number>): string {
+  return `tests: ${totals.passed} passed, ${totals.failed + totals.flaky} failed, ${totals.skipped} skipped`;
+}
+
+/** Rates (MiB/s, ops/s) improve upwards; times, sizes and footprints downwards. */
+export function defaultBetter(unit: string): BetterDirection {
+  return unit.endsWith('/s') ? 'higher' : 'lower';
+}
+
+export interface MetricSamples {
+  unit: string;
+  better: BetterDirection;
+  samples: number[];
+}
+
+/** Every recorded value of each metric of a case, across its attempts: the samples a comparison uses. */
+export function metricSamples(entry: CaseRecord): Map<string, MetricSamples> {
+  const samples = new Map<string, MetricSamples>();
+  for (const attempt of entry.attempts) {
+    for (const [name, metric] of Object.entries(attempt.metrics)) {
+      const existing = samples.get(name) ?? { unit: metric.unit, better: metric.better, samples: [] };
+      existing.samples.push(metric.value);
+      samples.set(name, existing);
+    }
+  }
+  return samples;
+}
+
+export function caseDurationMs(entry: CaseRecord): number {
+  return entry.attempts.reduce((total, attempt) => total + attempt.durationMs, 0);
+}
+
+export function matrixCell(environment: Pick<RunEnvironment, 'runtime' | 'accelerator' | 'arch'>): string {
+  return `${environment.runtime}/${environment.accelerator}/${environment.arch}`;
+}
+
+/** The environment as flat name → text pairs ("host.cpuModel"), for JUnit properties and tables. */
+export function environmentFacts(environment: RunEnvironment): Record<string, string> {
+  const facts: Record<string, string> = {};
+  const add = (value: object, prefix: string) => {
+    for (const [name, inner] of Object.entries(value)) {
+      if (inner !== null && typeof inner === 'object') add(inner, `${prefix}${name}.`);
+      else if (inner !== undefined) facts[`${prefix}${name}`] = String(inner);
+    }
+  };
+  add(environment, '');
+  return facts;
+}
+
+/** A part's environment plus how it ran (repeats, shard): JUnit properties and the report's table. */
+export function partFacts(part: RunPart): Record<string, string> {
+  return {
+    ...environmentFacts(part.environment),
+    repeats: String(part.repeats),
+    ...(part.shard ? { shard: `${part.shard.index}/${part.shard.count}` } : {}),
+  };
+}

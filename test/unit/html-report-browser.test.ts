@@ -1,0 +1,101 @@
+/**
+ * Opens the HTML report in Debian's headless Chromium (playwright-core drives the installed binary;
+ * nothing is downloaded) and checks what a reader would see: no script errors, failures before
+ * the plots, and every plot drawn by Chart.js.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeHtmlReport } from '../../harness/reports/html-report.ts';
+import { sampleRecord } from './fixtures/sample-record.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update'];
+
+interface DrawnChart {
+  title: string | null;
+  chartType: string | undefined;
+  /** Per dataset: how many pixels of the plot area carry its colour, i.e. how much of it was drawn. */
+  pixelsPerDataset: number[];
+}
+
+/** Runs in the page: what Chart.js made of each canvas, and how much of each dataset is on it. */
+const INSPECT_CHARTS = `[...document.querySelectorAll('canvas[data-chart]')].map((canvas) => {
+  const chart = Chart.getChart(canvas);
+  // Only the plot area: the legend shows every dataset's colour even when nothing was plotted.
+  const area = chart.chartArea;
+  const pixels = canvas.getContext('2d').getImageData(area.left, area.top, area.right - area.left, area.bottom - area.top).data;
+  const pixelsOfColour = (hex) => {
+    const [r, g, b] = [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16));
+    let count = 0;
+    for (let at = 0; at < pixels.length; at += 4) if (pixels[at] === r && pixels[at + 1] === g && pixels[at + 2] === b && pixels[at + 3] === 255) count++;
+    return count;
+  };
+  return {
+    title: canvas.getAttribute('aria-label'),
+    chartType: chart?.config.type,
+    pixelsPerDataset: (chart?.data.datasets ?? []).map((dataset) => pixelsOfColour(dataset.backgroundColor)),
+  };
+})`;
+
+const SECTION_ORDER = `[...document.querySelectorAll('body > header, body > section')].map((element) => element.id)`;
+const FIRST_FAILURE = `document.querySelector('#failures article h3').textContent`;
+const CONSOLE_TEXT = `document.querySelector('#failures pre.console').textContent`;
+
+describe('HTML report in headless Chromium', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'gauntlet-html-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('renders without errors, failures first, with every plot drawn', { timeout: 60_000 }, async ({ skip }) => {
+    if (!existsSync(CHROMIUM)) skip(`${CHROMIUM} is not installed (apt-get install chromium), so the HTML report was not opened in a browser`);
+    const file = path.join(dir, 'index.html');
+    writeHtmlReport(sampleRecord(), file, dir);
+
+    // playwright gives the browser a fresh profile directory of its own and removes it on close.
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const problems: string[] = [];
+      const requests: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+      });
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('dialog', (dialog) => problems.push(`dialog: ${dialog.message()}`));
+      page.on('request', (request) => requests.push(request.url()));
+      await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+
+      const charts = (await page.evaluate(INSPECT_CHARTS)) as DrawnChart[];
+      expect(problems).toEqual([]);
+      expect(requests, 'self-contained: the page loads nothing but itself').toEqual([pathToFileURL(file).href]);
+      expect(await page.evaluate(SECTION_ORDER)).toEqual(['summary', 'failures', 'plots', 'metrics', 'cases', 'environment']);
+      expect(await page.evaluate(FIRST_FAILURE)).toContain('lifecycle › destroy-leaves-nothing');
+      expect(await page.evaluate(CONSOLE_TEXT), 'the console tail is shown as text, not markup').toContain('<script>alert(1)</script>');
+
+      expect(charts.map((chart) => [chart.title, chart.chartType])).toEqual([
+        ['Boot time distribution (2 boots)', 'bar'],
+        ['balloon › inflate-reduces-available · attempt 1', 'line'],
+        ['balloon › inflate-reduces-available · attempt 2', 'line'],
+        ['disk › fill-delete-cycles · attempt 1', 'line'],
+        ['disk › fill-delete-cycles · attempt 2', 'line'],
+      ]);
+      expect(charts.map((chart) => chart.pixelsPerDataset.length)).toEqual([1, 4, 4, 1, 1]);
+      for (const chart of charts) {
+        for (const [dataset, pixels] of chart.pixelsPerDataset.entries()) {
+          expect(pixels, `${chart.title}: dataset ${dataset} is drawn`).toBeGreaterThan(200);
+        }
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+});
