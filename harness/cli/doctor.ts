@@ -11,7 +11,7 @@ export async function doctor(settings: RunSettings): Promise<number> {
   const machine = machineProfile(settings.machine);
   const qemuBinary = settings.qemuBinary ?? machine.qemuBinary;
   const facts = await collectHostFacts({ qemuBinary });
-  const line = (label: string, value: unknown) => console.log(`${label.padEnd(14)} ${value ?? 'unknown'}`);
+  const line = (label: string, value: unknown) => console.log(`${label.padEnd(16)} ${value ?? 'unknown'}`);
   for (const [key, value] of Object.entries(facts)) line(key, value);
   line('qemu-img', await toolVersion(qemuImgBinary(qemuBinary)));
   line('mkfs.ext4', await toolVersion('mkfs.ext4', ['-V'], 'stderr'));

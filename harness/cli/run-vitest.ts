@@ -11,6 +11,7 @@ import { ENV, settingsToEnv, type RunSettings } from '../config/settings.ts';
 import { hostBudget } from '../host/budget.ts';
 import { prepareRun } from '../run/prepare.ts';
 import { describeRunEnvironment } from '../run/run-environment.ts';
+import { killDescendants } from '../run/process-tree.ts';
 import { sweepRunDir } from '../run/run-dir.ts';
 import { GauntletReporter, type CollectedRun } from '../reports/gauntlet-reporter.ts';
 import { assembleRecord, casesFromRepeats, runFailed, summaryLine, type Shard } from '../reports/run-record.ts';
@@ -50,12 +51,16 @@ export async function runTests(
 
   const sweep = () => sweepRunDir(settings.runDir);
   process.once('exit', sweep);
-  // Ctrl-C: kill every VMM of the run and remove its files now; the workers fail and exit with us.
-  process.once('SIGINT', () => {
-    progress('interrupted: killing VMs and removing the run directory');
-    sweep();
-    process.exit(130);
-  });
+  // Ctrl-C or a CI timeout: kill the workers and their VMMs first (so none creates a VM after the
+  // sweep), then remove everything of the run.
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      progress(`${signal}: killing workers and VMs, removing the run directory`);
+      killDescendants();
+      sweep();
+      process.exit(code);
+    });
+  }
   const environment = await describeRunEnvironment(settings, image);
   clearPreviousReports(settings.reportsDir);
 
