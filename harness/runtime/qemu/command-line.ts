@@ -1,6 +1,6 @@
 /** Builds QEMU's argument list for one VM from its spec; the only place QEMU flags are spelled. */
 import type { Accelerator, BalloonOptions } from '../types.ts';
-import { acceleratorArgs, acceleratorKernelArgs, type MachineProfile } from './machine.ts';
+import { acceleratorArgs, type MachineProfile } from './machine.ts';
 import { tcgGuestClockArgs } from './tcg-guest-clock.ts';
 
 export interface VmPaths {

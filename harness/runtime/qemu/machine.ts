@@ -3,7 +3,6 @@
  * microvm has no PCI (virtio-mmio devices, found by the Debian kernel through ACPI); q35 and virt use PCI.
  */
 import type { Accelerator, GuestArch } from '../types.ts';
-import { tcgClockKernelArgs } from './tcg-x86-clock.ts';
 
 export type MachineName = 'microvm' | 'q35' | 'virt';
 
@@ -62,7 +61,3 @@ export function acceleratorArgs(accel: Accelerator, arch: GuestArch): string[] {
   return ['-accel', accel, '-cpu', 'host'];
 }
 
-/** Kernel arguments an accelerator needs to boot reliably. */
-export function acceleratorKernelArgs(accel: Accelerator, arch: GuestArch): string[] {
-  return accel === 'tcg' && arch === 'x86_64' ? tcgClockKernelArgs() : [];
-}
