@@ -1,0 +1,106 @@
+import { describe, requireCapabilities, test } from '../../harness/fixtures/vm-test.ts';
+import { smallFilesystemUnavailable } from '../../harness/host/small-filesystem.ts';
+import { DISK } from '../../harness/config/constants.ts';
+import {
+  checkBystanderProgressDuringPeerFill,
+  checkConcurrentWritersEnospc,
+  checkDeletedFilesReclaimedOnHost,
+  checkDestroyReleasesHostSpace,
+  checkDiscardZeroes,
+  checkFillDeleteCycles,
+  checkFillDeleteFillNoDouble,
+  checkHostEnospcPausesNotCorrupts,
+  checkHostUploadEnospc,
+  checkImageConsistency,
+  checkInodeExhaustionAppendExisting,
+  checkInodeExhaustionSurvives,
+  checkRestartWithFullRootfs,
+  checkRmAfterFillRecovers,
+  checkRootfsBoundedIsolatedSurvivesFill,
+  checkTwoVmsIsolated,
+  diskVm,
+  expectImagesConsistent,
+} from './checks.ts';
+import { recorderFor } from './measurements.ts';
+
+describe('disk', () => {
+  // image-consistency, after every case: qemu-img check of every disk still there.
+  test.afterEach(async ({ vm }) => {
+    await expectImagesConsistent(vm.created);
+  });
+
+  test('rootfs-bounded-isolated-survives-fill', async ({ vm, task }) => {
+    await checkRootfsBoundedIsolatedSurvivesFill(await vm(diskVm()), recorderFor(task));
+  });
+
+  test('concurrent-writers-enospc', async ({ vm, task }) => {
+    await checkConcurrentWritersEnospc(await vm(diskVm()), recorderFor(task));
+  });
+
+  test('two-vms-isolated', async ({ vm, task }) => {
+    const [victim, bystander] = await Promise.all([vm({ ...diskVm(), name: 'victim' }), vm({ ...diskVm(), name: 'bystander' })]);
+    await checkTwoVmsIsolated(victim, bystander, recorderFor(task));
+  });
+
+  test('bystander-progress-during-peer-fill', async ({ vm, task }) => {
+    const [peer, bystander] = await Promise.all([vm({ ...diskVm(), name: 'peer' }), vm({ ...diskVm(), name: 'bystander' })]);
+    await checkBystanderProgressDuringPeerFill(peer, bystander, recorderFor(task));
+  });
+
+  test('inode-exhaustion-survives', async ({ vm, task }) => {
+    await checkInodeExhaustionSurvives(await vm(diskVm({ rootfsInodes: DISK.rootfsInodes })), recorderFor(task));
+  });
+
+  test('inode-exhaustion-append-existing', async ({ vm, task }) => {
+    await checkInodeExhaustionAppendExisting(await vm(diskVm({ rootfsInodes: DISK.rootfsInodes })), recorderFor(task));
+  });
+
+  test('restart-with-full-rootfs', async ({ vm, runtime, skip, task }) => {
+    requireCapabilities(skip, runtime, 'stop-start');
+    await checkRestartWithFullRootfs(await vm(diskVm()), recorderFor(task));
+  });
+
+  test('rm-after-fill-recovers', async ({ vm, task }) => {
+    await checkRmAfterFillRecovers(await vm(diskVm()), recorderFor(task));
+  });
+
+  test('fill-delete-cycles', async ({ vm, task }) => {
+    await checkFillDeleteCycles(await vm(diskVm()), recorderFor(task));
+  });
+
+  test('destroy-releases-host-space', async ({ vm, task }) => {
+    await checkDestroyReleasesHostSpace((overlayDir) => vm(diskVm({ overlayDir })), recorderFor(task));
+  });
+
+  test('fill-delete-fill-no-double', async ({ vm, runtime, skip, task }) => {
+    requireCapabilities(skip, runtime, 'disk-discard', 'host-footprint');
+    await checkFillDeleteFillNoDouble(await vm(diskVm()), recorderFor(task));
+  });
+
+  test('deleted-files-reclaimed-on-host', async ({ vm, runtime, skip, task }) => {
+    requireCapabilities(skip, runtime, 'disk-discard', 'host-footprint');
+    await checkDeletedFilesReclaimedOnHost(await vm(diskVm()), recorderFor(task));
+  });
+
+  test('host-upload-enospc', async ({ vm, runtime, skip, task }) => {
+    requireCapabilities(skip, runtime, 'file-transfer');
+    await checkHostUploadEnospc(await vm(diskVm()), recorderFor(task));
+  });
+
+  test('discard-zeroes', async ({ vm, runtime, skip, task }) => {
+    requireCapabilities(skip, runtime, 'scratch-disk', 'disk-discard', 'host-footprint');
+    await checkDiscardZeroes(await vm(diskVm({ scratchMiB: DISK.scratchMiB })), recorderFor(task));
+  });
+
+  test('image-consistency', async ({ vm, runtime, skip, task }) => {
+    requireCapabilities(skip, runtime, 'stop-start');
+    await checkImageConsistency(await vm(diskVm()), recorderFor(task));
+  });
+
+  test('host-enospc-pauses-not-corrupts', async ({ vm, runtime, skip, task }) => {
+    requireCapabilities(skip, runtime, 'io-error-pause');
+    const unavailable = smallFilesystemUnavailable();
+    if (unavailable) skip(unavailable);
+    await checkHostEnospcPausesNotCorrupts((overlayDir) => vm(diskVm({ overlayDir, writeErrorPolicy: 'stop' })), recorderFor(task));
+  });
+});

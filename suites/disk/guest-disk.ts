@@ -1,0 +1,140 @@
+/**
+ * What the disk cases do inside the guest, as busybox shell commands: fill, write, read back, and
+ * read the filesystem's numbers. Every fill and write ends with `sync`, so what the host measures
+ * afterwards is on the disk, not in the guest's page cache.
+ */
+import { randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
+import { describeExecResult } from '../../harness/assert/index.ts';
+import { DISK, deadlineMs } from '../../harness/config/constants.ts';
+import { readSettings } from '../../harness/config/settings.ts';
+import { ROOTFS_PATHS } from '../../harness/image/rootfs-tree.ts';
+import type { ExecResult, Sandbox } from '../../harness/runtime/types.ts';
+
+export const MIB = 1024 * 1024;
+export const FILL = '/fill';
+/** A file the image ships on `/`: reading it back after a fill must not need free space. */
+export const PRE_EXISTING_FILE = `/${ROOTFS_PATHS.release}`;
+/** The scratch disk (DiskOptions.scratchMiB) is the guest's second virtio disk. */
+export const SCRATCH_DEVICE = '/dev/vdb';
+
+export interface WriteOutcome {
+  result: ExecResult;
+  /** Size of the written file afterwards. */
+  bytes: number;
+  /** Host round trip of the write and its sync. */
+  durationMs: number;
+}
+
+/** A deadline written for KVM, stretched for the accelerator this run uses. */
+export function scaledDeadlineMs(baseMs: number): number {
+  const accel = readSettings().accel;
+  if (!accel) throw new Error('the run was not prepared: no accelerator in the settings');
+  return deadlineMs(baseMs, accel);
+}
+
+/** Guest-side kill timeout of one fill or writer: one still running then has hung. */
+export function fillTimeoutSeconds(): number {
+  return Math.ceil(scaledDeadlineMs(DISK.fillTimeoutMs) / 1000);
+}
+
+/** dd from /dev/zero until the filesystem is full; the exit and stderr are dd's own. */
+export function fillUntilFull(sandbox: Sandbox, file = FILL): Promise<WriteOutcome> {
+  return timedWrite(sandbox, file, `dd if=/dev/zero of=${file} bs=1M`);
+}
+
+/** Writes `mib` MiB (zeros unless a source is given); the exit and stderr are dd's own. */
+export function writeMiB(sandbox: Sandbox, file: string, mib: number, source = '/dev/zero'): Promise<WriteOutcome> {
+  // fullblock: a short read from the source must not make a short file.
+  return timedWrite(sandbox, file, `dd if=${source} of=${file} bs=1M count=${mib} iflag=fullblock`);
+}
+
+async function timedWrite(sandbox: Sandbox, file: string, dd: string): Promise<WriteOutcome> {
+  const result = await sandbox.exec(`${dd}; rc=$?; sync; stat -c %s ${file} 2>/dev/null || echo 0; exit $rc`, {
+    timeoutSeconds: fillTimeoutSeconds(),
+  });
+  return { result, bytes: Number(result.stdout.toString().trim().split('\n').pop()), durationMs: result.durationMs };
+}
+
+/** Runs a command that must succeed and returns its stdout. */
+export async function run(sandbox: Sandbox, command: string, what: string): Promise<string> {
+  const result = await sandbox.exec(command);
+  if (result.exitCode !== 0 || result.timedOut) throw new Error(`${what}: \`${command}\` failed: ${describeExecResult(result)}`);
+  return result.stdout.toString();
+}
+
+export interface FilesystemUsage {
+  totalBytes: number;
+  /** Free for root (ext4's reserve included). */
+  freeBytes: number;
+  /** Free for unprivileged users: what df calls Available. */
+  availableBytes: number;
+  freeInodes: number;
+}
+
+export async function filesystemUsage(sandbox: Sandbox, mountPoint = '/'): Promise<FilesystemUsage> {
+  const text = await run(sandbox, `sync; stat -f -c '%S %b %f %a %d' ${mountPoint}`, `statfs of ${mountPoint}`);
+  const [blockSize, blocks, free, available, freeInodes] = text.trim().split(/\s+/).map(Number) as [number, number, number, number, number];
+  return { totalBytes: blocks * blockSize, freeBytes: free * blockSize, availableBytes: available * blockSize, freeInodes };
+}
+
+export interface Mount {
+  device: string;
+  type: string;
+  /** The device is a block device of the guest (not a share of a host directory). */
+  isBlockDevice: boolean;
+}
+
+export async function mountOf(sandbox: Sandbox, mountPoint: string): Promise<Mount> {
+  // The last entry for the mount point is the one on top, the one a path there resolves to.
+  const text = await run(
+    sandbox,
+    `set -- $(awk '$2 == "${mountPoint}" { d = $1; t = $3 } END { print d, t }' /proc/mounts); [ -b "$1" ] && echo "$1 $2 block" || echo "$1 $2 other"`,
+    `mount of ${mountPoint}`,
+  );
+  const [device = '', type = '', kind] = text.trim().split(' ');
+  return { device, type, isBlockDevice: kind === 'block' };
+}
+
+/** Writes a random token to `file` (synced) and returns it, to read back later. */
+export async function writeToken(sandbox: Sandbox, file: string): Promise<string> {
+  const token = randomBytes(16).toString('hex');
+  await run(sandbox, `echo ${token} > ${file} && sync`, `writing ${file}`);
+  return token;
+}
+
+export async function readText(sandbox: Sandbox, file: string): Promise<string> {
+  return (await run(sandbox, `cat ${file}`, `reading ${file}`)).trim();
+}
+
+export async function fileSize(sandbox: Sandbox, file: string): Promise<number> {
+  return Number((await run(sandbox, `stat -c %s ${file}`, `size of ${file}`)).trim());
+}
+
+export async function expectFileReadable(sandbox: Sandbox, file: string): Promise<void> {
+  expect(await readText(sandbox, file), `${file} reads back non-empty`).not.toBe('');
+}
+
+/** The tmpfs /tmp is a pool of its own: a full root disk must not stop writes there. */
+export async function expectTmpfsWritable(sandbox: Sandbox): Promise<void> {
+  const token = await writeToken(sandbox, '/tmp/tmpfs-probe');
+  expect(await readText(sandbox, '/tmp/tmpfs-probe'), 'a write to tmpfs /tmp reads back').toBe(token);
+}
+
+/** The write succeeded and is complete. */
+export function expectWritten(write: WriteOutcome, file: string, mib: number): WriteOutcome {
+  expect(write.result.exitCode, `writing ${mib} MiB to ${file}: ${describeExecResult(write.result)}`).toBe(0);
+  expect(write.bytes, `${file} is complete`).toBe(mib * MIB);
+  return write;
+}
+
+/** A write that needs fresh blocks on `/` succeeds and is complete. */
+export async function expectRootWritable(sandbox: Sandbox, file = '/write-probe'): Promise<void> {
+  expectWritten(await writeMiB(sandbox, file, DISK.probeWriteMiB), file, DISK.probeWriteMiB);
+}
+
+/** sha256 of each file, read from the disk rather than the guest's page cache. */
+export async function checksums(sandbox: Sandbox, files: readonly string[]): Promise<Record<string, string>> {
+  const text = await run(sandbox, `sync; echo 3 > /proc/sys/vm/drop_caches; sha256sum ${files.join(' ')}`, 'checksums');
+  return Object.fromEntries(text.trim().split('\n').map((line) => line.split(/\s+/).reverse() as [string, string]));
+}
