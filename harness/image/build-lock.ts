@@ -5,19 +5,12 @@
  */
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
+import { processExists } from '../host/process-exists.ts';
 
 export interface BuildLock {
   release(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function holderIsGone(file: string): Promise<boolean> {
   const text = await readFile(file, 'utf8').catch(() => '');
@@ -26,7 +19,7 @@ async function holderIsGone(file: string): Promise<boolean> {
   // Empty: its holder is between creating and writing it, or died right there; give it time.
   if (!text.trim()) return Date.now() - (await stat(file).then((s) => s.mtimeMs, () => 0)) > 10_000;
   // A lock from another machine (shared cache dir) cannot be checked; it is waited for.
-  return host === os.hostname() && Number.isInteger(pid) && !alive(pid);
+  return host === os.hostname() && Number.isInteger(pid) && !processExists(pid);
 }
 
 /**

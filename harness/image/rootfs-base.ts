@@ -12,6 +12,7 @@ import { IMAGE_FILES, rootfsBasePath } from './cache-paths.ts';
 import { hostTool } from './host-tools.ts';
 import { sourceDateEpoch } from './reproducible.ts';
 import type { GuestImage, RootfsLayout } from './types.ts';
+import { processExists } from '../host/process-exists.ts';
 
 const TMP_PREFIX = '.tmp-';
 
@@ -30,20 +31,12 @@ export function validateLayout(layout: RootfsLayout): void {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Temp dirs of builders that died (killed test workers) would otherwise pile up. */
 async function sweepDeadBuilders(basesDir: string): Promise<void> {
   for (const name of await readdir(basesDir).catch(() => [] as string[])) {
     const pid = Number(/^\.tmp-(\d+)-/.exec(name)?.[1]);
-    if (pid && pid !== process.pid && !alive(pid)) await rm(path.join(basesDir, name), { recursive: true, force: true });
+    if (pid && pid !== process.pid && !processExists(pid)) await rm(path.join(basesDir, name), { recursive: true, force: true });
   }
 }
 

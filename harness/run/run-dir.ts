@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
-import { processExists } from '../runtime/qemu/vmm-process.ts';
+import { processExists } from '../host/process-exists.ts';
 
 /** /tmp, not os.tmpdir(): macOS's per-user temp path is too long for the sockets inside. */
 export function createRunDir(): Promise<string> {

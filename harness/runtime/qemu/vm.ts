@@ -27,7 +27,8 @@ import { checkDiskImages } from './disk-check.ts';
 import { guestKernelArgs } from './guest-kernel-args.ts';
 import type { MachineProfile } from './machine.ts';
 import { createEmptyDisk, createOverlay, createVmFiles, qemuImgBinary } from './vm-files.ts';
-import { processExists, VmmProcess } from './vmm-process.ts';
+import { processExists } from '../../host/process-exists.ts';
+import { VmmProcess } from './vmm-process.ts';
 import { vmmResidentBytes } from './vmm-memory.ts';
 
 export interface QemuVmContext {
