@@ -1,0 +1,245 @@
+/**
+ * The agent cases as check functions: each throws when the channel loses, duplicates or mixes up what
+ * it carries. The suite runs them on healthy VMs; the fault tests run them on a broken agent or client
+ * and expect them to throw.
+ */
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'vitest';
+import { describeExecResult } from '../../harness/assert/index.ts';
+import { AGENT, AGENT_CASES, deadlineMs } from '../../harness/config/constants.ts';
+import { boundedAll } from '../../harness/host/budget.ts';
+import { memoryDuring, type MemoryFigures } from '../../harness/host/process-memory.ts';
+import type { Accelerator, ExecOptions, ExecResult, Sandbox, SandboxSpec } from '../../harness/runtime/types.ts';
+import { sweepOffsets } from './sweep-plan.ts';
+
+/** Where the guest agent writes its process id (fixtures/guest/agent/gauntlet-agent.sh). */
+const AGENT_PID_FILE = '/run/gauntlet-agent/pid';
+/** Every exit status a process can report. */
+const EXIT_STATUSES = 256;
+
+/** The VM the checks expect: a short agent read timeout, so idle timeouts come within seconds. */
+export const caseSpec: Partial<SandboxSpec> = { agent: { readTimeoutSeconds: AGENT.readTimeoutSeconds } };
+export const sweepSpec: Partial<SandboxSpec> = { agent: { readTimeoutSeconds: AGENT_CASES.sweep.readTimeoutSeconds } };
+
+export async function checkReconnectAfterIdleTimeout(sandbox: Sandbox, accel: Accelerator): Promise<number> {
+  await expectOutput(sandbox, 'echo before timeout', 'before timeout\n');
+  await idlePastReadTimeout(sandbox, accel);
+  const after = await expectOutput(sandbox, 'echo after timeout', 'after timeout\n');
+  await sandbox.destroy();
+  expect(sandbox.state, 'state after destroy').toBe('destroyed');
+  return after.durationMs;
+}
+
+/** Round trips of the execs that each follow an idle timeout. */
+export async function checkMultipleReconnects(sandbox: Sandbox, accel: Accelerator): Promise<number[]> {
+  const roundTrips: number[] = [];
+  await expectOutput(sandbox, 'echo iteration 0', 'iteration 0\n');
+  for (let cycle = 1; cycle <= AGENT_CASES.reconnectCycles; cycle++) {
+    await idlePastReadTimeout(sandbox, accel);
+    roundTrips.push((await expectOutput(sandbox, `echo iteration ${cycle}`, `iteration ${cycle}\n`)).durationMs);
+  }
+  return roundTrips;
+}
+
+export interface SweepStep {
+  /** Time since the previous request was sent: how long the guest's read had waited. */
+  idleMs: number;
+  roundTripMs: number;
+}
+
+export async function checkReconnectWindowSweep(sandbox: Sandbox): Promise<SweepStep[]> {
+  const readTimeoutMs = readTimeoutSeconds(sandbox) * 1000;
+  const executions = '/tmp/sweep-executions';
+  const sent: string[] = [];
+  const steps: SweepStep[] = [];
+  // Each command appends its token in the guest: a request run twice shows there even though the
+  // host drops the second reply as a duplicate.
+  const send = async (token: string, idleMs: number) => {
+    sent.push(token);
+    const command = `echo ${token} >> ${executions}; echo ${token}`;
+    const result = await sandbox.exec(command, { timeoutSeconds: AGENT_CASES.sweep.execTimeoutSeconds }).catch((error: Error) => {
+      throw new Error(`${describeStep(idleMs, readTimeoutMs)} was never answered: ${error.message}\nanswered before it: ${describeSteps(steps)}`);
+    });
+    expectOwnOutput(result, `${token}\n`, describeStep(idleMs, readTimeoutMs));
+    return result;
+  };
+  let sentAt = performance.now();
+  await send('start', 0);
+  for (const [index, offsetSeconds] of sweepOffsets(AGENT_CASES.sweep).entries()) {
+    // The guest's read timer restarts when it reads a request, so idle counts from the previous send:
+    // the reopen window then sits at about the same offset in every step, whatever the round trips.
+    await sleep(Math.max(0, sentAt + readTimeoutMs + offsetSeconds * 1000 - performance.now()));
+    const idleMs = performance.now() - sentAt;
+    sentAt = performance.now();
+    const result = await send(`step-${index}`, idleMs);
+    steps.push({ idleMs, roundTripMs: result.durationMs });
+  }
+  const ran = await expectSuccess(sandbox, `cat ${executions}`);
+  expect(ran.stdout.toString().trim().split('\n'), 'every request ran exactly once in the guest, in the order sent').toEqual(sent);
+  return steps;
+}
+
+function describeStep(idleMs: number, readTimeoutMs: number): string {
+  return `the request sent ${Math.round(idleMs)} ms after the previous one (agent read timeout ${readTimeoutMs} ms)`;
+}
+
+function describeSteps(steps: readonly SweepStep[]): string {
+  if (steps.length === 0) return 'none';
+  return `${steps.map((step) => `${Math.round(step.idleMs)} ms → ${step.roundTripMs} ms`).join(', ')} (idle → round trip)`;
+}
+
+/** Round trip of the first exec after the kill: the time to respawn and reach the new agent. */
+export async function checkRespawnAfterKill(sandbox: Sandbox): Promise<number> {
+  const killed = Number((await expectSuccess(sandbox, `cat ${AGENT_PID_FILE}`)).stdout.toString());
+  // The handler running this request outlives the agent it kills, so the request is still answered.
+  await expectOutput(sandbox, `kill -9 ${killed} && echo killed`, 'killed\n');
+  const next = await sandbox.exec(`cat ${AGENT_PID_FILE}`, { timeoutSeconds: AGENT_CASES.respawnExecTimeoutSeconds }).catch((error: Error) => {
+    throw new Error(`no exec was answered after the agent (pid ${killed}) was killed, so it was not respawned: ${error.message}`);
+  });
+  expect(next.exitCode, describeExecResult(next)).toBe(0);
+  expect(Number(next.stdout.toString()), 'the agent answering now is a new process').not.toBe(killed);
+  return next.durationMs;
+}
+
+/** Reconnect latency: from dropping the connection to the first exec answered on the new one. */
+export async function checkHostReconnect(sandbox: Sandbox): Promise<number> {
+  const started = '/tmp/host-reconnect-started';
+  const gate = '/tmp/host-reconnect-gate';
+  await expectOutput(sandbox, `rm -f ${started} ${gate} && mkfifo ${started} ${gate} && echo ready`, 'ready\n');
+  // Answered once the old request has started in the guest, so the old request is there before the
+  // connection drops; sent first, so its reply is the first one even for a client that ignores ids.
+  const taken = expectOutput(sandbox, `read signal < ${started}; echo taken`, 'taken\n');
+  // The old request then blocks on the gate, which only the new request opens: its reply comes after
+  // the reconnect, while the new request is still waiting for its own.
+  const old = sandbox
+    .exec(`echo > ${started}; read word < ${gate}; echo old-$word`, { timeoutSeconds: AGENT_CASES.hostReconnect.oldRequestTimeoutSeconds })
+    .then((result) => ({ result }), (error: Error) => ({ error }));
+  await taken;
+
+  const droppedAt = performance.now();
+  await sandbox.reconnectAgent();
+  await expectOutput(sandbox, 'echo reconnected', 'reconnected\n');
+  const reconnectMs = performance.now() - droppedAt;
+
+  const delay = AGENT_CASES.hostReconnect.newReplyDelaySeconds;
+  await expectOutput(sandbox, `echo released > ${gate}; sleep ${delay}; echo new`, 'new\n');
+  // The old request may fail with the connection it was sent on, or get its own reply; never another's.
+  const outcome = await old;
+  if ('result' in outcome) expectOwnOutput(outcome.result, 'old-released\n', 'the old request');
+  return reconnectMs;
+}
+
+export async function checkLargeOutput(sandbox: Sandbox): Promise<void> {
+  const bytes = AGENT_CASES.largeOutputBytes;
+  const copy = '/tmp/large-output';
+  const streamed = await expectSuccess(sandbox, `head -c ${bytes} /dev/urandom | tee ${copy}`);
+  expect(streamed.truncated, 'output within the limit is not truncated').toBe(false);
+  expect(streamed.stdout.length, 'bytes received').toBe(bytes);
+  const [guestHash] = (await expectSuccess(sandbox, `sha256sum ${copy}`)).stdout.toString().split(' ');
+  expect(createHash('sha256').update(streamed.stdout).digest('hex'), 'sha256 of what the host received vs of what the guest wrote').toBe(guestHash);
+}
+
+export interface OutputCapMeasurement {
+  growth: MemoryFigures;
+  boundBytes: number;
+}
+
+export async function checkOutputCap(sandbox: Sandbox): Promise<OutputCapMeasurement> {
+  const word = 'gauntlet-output-cap';
+  const kept = AGENT.outputLimitBytes;
+  const boundBytes = kept * AGENT_CASES.outputCap.hostMemoryPerKeptByte;
+  // No output limit given: the host's default is the bound a careless caller relies on.
+  const { result, growth } = await memoryDuring(() => sandbox.exec(`yes ${word}`), AGENT_CASES.outputCap.memorySampleIntervalMs);
+  expect(result.truncated, `result marked truncated; saw ${describeExecResult(result)}`).toBe(true);
+  expect(result.stdout.length, 'bytes the host kept').toBe(kept);
+  expect(result.stdout.equals(Buffer.alloc(kept, `${word}\n`)), 'what the host kept is the start of the output').toBe(true);
+  expect(growth.rss, `harness memory growth (rss) within ${AGENT_CASES.outputCap.hostMemoryPerKeptByte} × the ${kept} bytes kept`).toBeLessThanOrEqual(boundBytes);
+  return { growth, boundBytes };
+}
+
+export async function checkExecTimeout(sandbox: Sandbox): Promise<void> {
+  const { timeoutSeconds, commandSeconds } = AGENT_CASES.execTimeout;
+  const childPid = '/tmp/outlived-timeout.pid';
+  // A child in the background as well: the whole command must be killed, not only its shell.
+  const result = await sandbox.exec(`sleep ${commandSeconds} & echo $! > ${childPid}; wait`, { timeoutSeconds });
+  expect(result.timedOut, `result says timed out; saw ${describeExecResult(result)}`).toBe(true);
+  // Gone, or a zombie its new parent has yet to reap: either way no longer running.
+  await expectOutput(
+    sandbox,
+    `state=$(cut -d' ' -f3 /proc/"$(cat ${childPid})"/stat 2>/dev/null); [ -z "$state" ] || [ "$state" = Z ] && echo killed || echo "still running ($state)"`,
+    'killed\n',
+  );
+}
+
+export async function checkConcurrentExec(sandbox: Sandbox): Promise<void> {
+  const count = AGENT_CASES.concurrentExecs;
+  const indexes = Array.from({ length: count }, (_, i) => i);
+  // Later requests finish first, so replies come back in the reverse of the order they were sent.
+  const delay = (i: number) => ((count - 1 - i) * AGENT_CASES.concurrentStaggerSeconds).toFixed(2);
+  const results = await boundedAll(indexes, count, (i) => sandbox.exec(`sleep ${delay(i)}; echo out-${i}; echo err-${i} >&2; exit ${i + 1}`));
+  expect(results.map(describeExecResult), 'each exec got its own result').toEqual(
+    indexes.map((i) => describeExecResult(expectedResult(i + 1, `out-${i}\n`, `err-${i}\n`))),
+  );
+}
+
+/** Round trips of the exit-status execs, run one after another: the suite's exec round-trip sample. */
+export async function checkEnvExitStderr(sandbox: Sandbox): Promise<number[]> {
+  const env = {
+    GAUNTLET_PLAIN: 'plain',
+    GAUNTLET_SPACES: '  two  spaces\tand a tab ',
+    GAUNTLET_QUOTES: `it's "quoted" \\ $HOME \`uname\` $(id)`,
+    GAUNTLET_NEWLINES: 'first\nsecond\n',
+    GAUNTLET_UNICODE: 'žluťoučký kůň ✓',
+    GAUNTLET_EMPTY: '',
+  };
+  const printed = await expectSuccess(sandbox, `printf '%s\\0' ${Object.keys(env).map((name) => `"$${name}"`).join(' ')}`, { env });
+  expect(printed.stdout.toString('utf8').split('\0').slice(0, -1), 'environment values as the command sees them').toEqual(Object.values(env));
+
+  const separated = await sandbox.exec('echo out-1; echo err-1 >&2; echo out-2; echo err-2 >&2; exit 3');
+  expect(describeExecResult(separated), 'stdout and stderr apart, exit status kept').toBe(
+    describeExecResult(expectedResult(3, 'out-1\nout-2\n', 'err-1\nerr-2\n')),
+  );
+
+  const statuses: number[] = [];
+  const roundTrips: number[] = [];
+  for (let status = 0; status < EXIT_STATUSES; status++) {
+    const result = await sandbox.exec(`exit ${status}`);
+    statuses.push(result.exitCode);
+    roundTrips.push(result.durationMs);
+  }
+  expect(statuses, 'exit statuses 0–255').toEqual(Array.from({ length: EXIT_STATUSES }, (_, status) => status));
+  return roundTrips;
+}
+
+function readTimeoutSeconds(sandbox: Sandbox): number {
+  const seconds = sandbox.spec.agent?.readTimeoutSeconds;
+  if (seconds === undefined) throw new Error(`VM ${sandbox.name} was created without spec.agent.readTimeoutSeconds: the agent cases need to know it`);
+  return seconds;
+}
+
+/** Stays idle until the agent has surely timed out its read and reopened its port. */
+async function idlePastReadTimeout(sandbox: Sandbox, accel: Accelerator): Promise<void> {
+  await sleep(readTimeoutSeconds(sandbox) * 1000 + deadlineMs(AGENT_CASES.reopenAllowanceMs, accel));
+}
+
+async function expectSuccess(sandbox: Sandbox, command: string, options?: ExecOptions): Promise<ExecResult> {
+  const result = await sandbox.exec(command, options);
+  expect(result.exitCode === 0 && !result.timedOut, `\`${command.slice(0, 120)}\` succeeds; saw ${describeExecResult(result)}`).toBe(true);
+  return result;
+}
+
+async function expectOutput(sandbox: Sandbox, command: string, stdout: string, options?: ExecOptions): Promise<ExecResult> {
+  const result = await sandbox.exec(command, options);
+  expectOwnOutput(result, stdout, `\`${command.slice(0, 120)}\``);
+  return result;
+}
+
+/** Exit 0 with exactly this output: anything else is an error or another request's reply. */
+function expectOwnOutput(result: ExecResult, stdout: string, what: string): void {
+  expect(describeExecResult(result), `${what} gets its own reply`).toBe(describeExecResult(expectedResult(0, stdout, '')));
+}
+
+function expectedResult(exitCode: number, stdout: string, stderr: string) {
+  return { exitCode, stdout: Buffer.from(stdout), stderr: Buffer.from(stderr), timedOut: false };
+}
