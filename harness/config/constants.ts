@@ -38,8 +38,6 @@ export const AGENT = {
   execTimeoutSeconds: 60,
   /** Extra host-side wait beyond the guest timeout before the host gives up on a reply. */
   replyGraceMs: 15_000,
-  /** How long an unacknowledged request may wait before it is sent again. */
-  resendAfterMs: 1_000,
 } as const;
 
 export const ALIVE = {
@@ -161,8 +159,8 @@ export const AGENT_CASES = {
     /**
      * Host memory growth allowed per byte the host keeps of a capped stream (AGENT.outputLimitBytes).
      * While a field streams in, the host holds its base64 text (4/3 byte per byte kept), the joined
-     * text (4/3) and the decoded Buffer (1), and the socket's chunks (4/3) until the next GC: ≈ 5.
-     * A host that kept whatever the guest wrote would pass the bound within a second of streaming.
+     * text (4/3), the decoded Buffer (1) and the socket's chunks until the next GC (4/3): ≈ 5; 3.8
+     * measured here. What grows with the output rather than with the cap breaks the bound.
      */
     hostMemoryPerKeptByte: 6,
     memorySampleIntervalMs: 20,
@@ -227,4 +225,74 @@ export const DISK = {
   hostOverflowMiB: 80,
   /** The VMM must pause within this after the host write fails (KVM base, scaled). */
   ioErrorPauseDeadlineMs: 30_000,
+} as const;
+
+// ─── Balloon cases (suites/balloon/) and the reference runtime's balloon control ─────────────────
+
+export const BALLOON = {
+  /** Guest memory of every balloon VM; the MiB figures below are sized for it. */
+  memoryMiB: 256,
+  /**
+   * Swap on zram inside the balloon VMs (0: none). The suite must pass both ways; the workloads write
+   * random bytes, which zram cannot compress, so swap never makes an allocation look cheaper than it is.
+   */
+  zramMiB: 0,
+  /** Slack between a balloon's target and its actual size, and around memory bounds. */
+  toleranceMiB: 16,
+  /**
+   * The reference runtime never squeezes a guest below this: lower targets are clamped to it. The
+   * 256 MiB guest ballooned to 77 MiB OOM-killed its agent and then panicked.
+   */
+  minimumMiB: 128,
+  /** Where an idle (warm-pool) VM is parked. */
+  inflateTargetMiB: 128,
+  /** inflate-below-minimum-clamps asks for this. */
+  belowMinimumTargetMiB: 16,
+  /** deflate-above-max-clamps asks for this multiple of the VM's memory. */
+  aboveMaxFactor: 2,
+  /** alloc-at-full-size. */
+  fullSizeAllocMiB: 50,
+  /** deflate-restores-allocation: what must fit while inflated. */
+  inflatedAllocMiB: 40,
+  /** What only fits with the balloon deflated; also "most of its memory" for the host memory cases. */
+  largeAllocMiB: 150,
+  /** inflate-under-pressure: the live holder, and a target that leaves it ~16 MiB of headroom. */
+  pressureHoldMiB: 100,
+  pressureTargetMiB: 192,
+  /** inflate-reduces-available: MemAvailable must drop by this share of (memory − target). */
+  minAvailableDropFraction: 0.5,
+  /** host-rss-reclaim: the VMM's host memory must drop by this share of (memory − target). */
+  minHostReclaimFraction: 0.6,
+  /** free-page-reporting: host memory must come back to within this share above its pre-touch level. */
+  freePageReportingSlackFraction: 0.2,
+  /**
+   * deflate-on-oom allocates this much more than the ballooned guest has available. The guest gives
+   * back 1 MiB per OOM event, over a second each under TCG, so more only costs time.
+   */
+  beyondAvailableMiB: 24,
+  rapidCycles: 5,
+  idempotentRepeats: 3,
+  soakTargets: 50,
+  /** random-target-soak: the guest workload allocates and frees this much over and over. */
+  soakChurnMiB: 16,
+  /** guest-stats: how often the guest is asked for its stats. */
+  statsIntervalSeconds: 1,
+  /** The balloon's actual size is polled this often while it moves. */
+  queryIntervalMs: 50,
+  /** Host memory is sampled this often while waiting for it to settle or return. */
+  hostMemorySampleMs: 500,
+  /** Deadlines (KVM base, scaled with the accelerator). */
+  connectDeadlineMs: 5_000,
+  reachTargetDeadlineMs: 5_000,
+  hostMemoryStableDeadlineMs: 10_000,
+  freePageReportingDeadlineMs: 8_000,
+  statsDeadlineMs: 5_000,
+  /** Guest-side timeouts of the workloads: touching memory, filling a holder, allocating through OOM. */
+  touchDeadlineMs: 15_000,
+  oomAllocationDeadlineMs: 45_000,
+} as const;
+
+export const STABLE_SAMPLING = {
+  /** A measurement counts as settled once two samples in a row differ by less than this share. */
+  maxRelativeChange: 0.01,
 } as const;

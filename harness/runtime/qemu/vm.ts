@@ -22,6 +22,7 @@ import type {
   SandboxState,
   VmEvent,
 } from '../types.ts';
+import { QemuBalloonControl } from './balloon-control.ts';
 import { qemuArgs, type VmPaths } from './command-line.ts';
 import { checkDiskImages } from './disk-check.ts';
 import { guestKernelArgs } from './guest-kernel-args.ts';
@@ -186,7 +187,13 @@ export class QemuVm implements Sandbox {
   }
 
   balloon(): BalloonControl | undefined {
-    return undefined;
+    if (this.spec.balloon === false) return undefined;
+    return new QemuBalloonControl({
+      socketPath: this.controlSocket,
+      transcriptPath: this.artifacts()['balloon QMP transcript'],
+      memoryMiB: this.spec.memoryMiB,
+      accel: this.context.accel,
+    });
   }
 
   async hostFootprint(): Promise<HostFootprint> {
@@ -299,6 +306,7 @@ export class QemuVm implements Sandbox {
       'command line': path.join(dir, 'cmdline.txt'),
       'serial console': path.join(dir, 'console.log'),
       'QMP transcript': path.join(dir, 'qmp.log'),
+      'balloon QMP transcript': path.join(dir, 'balloon-qmp.log'),
     };
   }
 

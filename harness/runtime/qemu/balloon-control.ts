@@ -1,0 +1,116 @@
+/**
+ * Balloon control of one QEMU VM over the VM's second QMP monitor, so a control client connects and
+ * closes on its own without touching the connection the VM object lives on. The reference runtime keeps
+ * every target between its minimum and the VM's memory: squeezed further, the guest kills its own
+ * processes and then panics.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pollUntil } from '../../assert/poll.ts';
+import { QmpClient } from '../../channel/qmp-client.ts';
+import { BALLOON, deadlineMs } from '../../config/constants.ts';
+import { BalloonNotConnectedError, BalloonTimeoutError } from '../balloon-errors.ts';
+import type { Accelerator, BalloonControl, BalloonStats } from '../types.ts';
+import { BALLOON_DEVICE_ID } from './command-line.ts';
+
+const MIB = 1024 * 1024;
+const BALLOON_QOM_PATH = `/machine/peripheral/${BALLOON_DEVICE_ID}`;
+
+export interface QemuBalloonControlOptions {
+  /** The VM's control monitor (a QMP socket only balloon clients use). */
+  socketPath: string;
+  transcriptPath?: string;
+  memoryMiB: number;
+  accel: Accelerator;
+}
+
+interface GuestStatsReply {
+  stats: Record<string, number>;
+  'last-update': number;
+}
+
+export class QemuBalloonControl implements BalloonControl {
+  private qmp: QmpClient | undefined;
+
+  constructor(private readonly options: QemuBalloonControlOptions) {}
+
+  async connect(): Promise<void> {
+    if (this.qmp?.connected) return;
+    const qmp = new QmpClient(this.options.socketPath, this.options.transcriptPath);
+    const deadline = deadlineMs(BALLOON.connectDeadlineMs, this.options.accel);
+    // A monitor serves one client at a time: while another holds it, the greeting never comes.
+    const connected = qmp.connect(deadline).then(() => 'connected' as const);
+    const expiry = new AbortController();
+    const expired = sleep(deadline, 'expired' as const, { signal: expiry.signal }).catch(() => 'cancelled' as const);
+    try {
+      if ((await Promise.race([connected, expired])) === 'expired') {
+        connected.catch(() => {});
+        qmp.close();
+        throw new BalloonTimeoutError(`balloon control: no QMP greeting on ${this.options.socketPath} within ${deadline} ms (another client holds the monitor?)`);
+      }
+    } finally {
+      expiry.abort();
+    }
+    this.qmp = qmp;
+  }
+
+  async close(): Promise<void> {
+    this.qmp?.close();
+    this.qmp = undefined;
+  }
+
+  async query(): Promise<number> {
+    const reply = await this.monitor('query').execute<{ actual: number }>('query-balloon');
+    return reply.actual / MIB;
+  }
+
+  async setTarget(targetMiB: number): Promise<void> {
+    await this.monitor('setTarget').execute('balloon', { value: this.effectiveTarget(targetMiB) * MIB });
+  }
+
+  inflate(targetMiB: number): Promise<number> {
+    const reached = this.effectiveTarget(targetMiB) + BALLOON.toleranceMiB;
+    return this.moveTo('inflate', targetMiB, (actual) => actual <= reached, `≤ ${reached} MiB`);
+  }
+
+  deflate(targetMiB: number): Promise<number> {
+    const reached = this.effectiveTarget(targetMiB) - BALLOON.toleranceMiB;
+    return this.moveTo('deflate', targetMiB, (actual) => actual >= reached, `≥ ${reached} MiB`);
+  }
+
+  async stats(): Promise<BalloonStats> {
+    const reply = await this.monitor('stats').execute<GuestStatsReply>('qom-get', { path: BALLOON_QOM_PATH, property: 'guest-stats' });
+    return {
+      freeBytes: reported(reply.stats['stat-free-memory']),
+      totalBytes: reported(reply.stats['stat-total-memory']),
+      availableBytes: reported(reply.stats['stat-available-memory']),
+      // 0 until the guest has sent its first stats.
+      lastUpdate: reply['last-update'] > 0 ? reply['last-update'] : undefined,
+    };
+  }
+
+  private async moveTo(operation: string, targetMiB: number, reached: (actualMiB: number) => boolean, goal: string): Promise<number> {
+    const previous = await this.query();
+    await this.setTarget(targetMiB);
+    const timeoutMs = deadlineMs(BALLOON.reachTargetDeadlineMs, this.options.accel);
+    try {
+      await pollUntil(() => this.query(), reached, { timeoutMs, intervalMs: BALLOON.queryIntervalMs, what: `balloon ${operation} to ${targetMiB} MiB (actual ${goal})` });
+    } catch (error) {
+      throw new BalloonTimeoutError((error as Error).message, { cause: error });
+    }
+    return previous;
+  }
+
+  private effectiveTarget(targetMiB: number): number {
+    return Math.min(this.options.memoryMiB, Math.max(BALLOON.minimumMiB, targetMiB));
+  }
+
+  private monitor(operation: string): QmpClient {
+    if (!this.qmp?.connected) throw new BalloonNotConnectedError(operation);
+    return this.qmp;
+  }
+}
+
+/** QEMU reports a statistic the guest has not sent as -1 (or leaves it out). */
+function reported(value: number | undefined): number | undefined {
+  return value === undefined || value < 0 ? undefined : value;
+}

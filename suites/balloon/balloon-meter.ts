@@ -1,0 +1,84 @@
+/**
+ * A balloon case's instruments: the control it drives and the guest and host memory it reads, each
+ * reading kept as a metric or a series point for the reports as it is taken.
+ */
+import { sampleUntilStable, type SamplePoint } from '../../harness/assert/index.ts';
+import { BALLOON, deadlineMs } from '../../harness/config/constants.ts';
+import type { CaseRecorder } from '../../harness/fixtures/case-recorder.ts';
+import type { Accelerator, BalloonControl, Sandbox } from '../../harness/runtime/types.ts';
+import { memAvailableMiB } from '../../harness/workloads/memory.ts';
+
+export interface BalloonSubject {
+  sandbox: Sandbox;
+  /** A fresh control client that has not connected yet. */
+  balloon: BalloonControl;
+  accel: Accelerator;
+  record: CaseRecorder;
+}
+
+const MIB = 1024 * 1024;
+
+export class BalloonMeter {
+  private readonly series = new Map<string, SamplePoint[]>();
+  private moves = 0;
+
+  constructor(private readonly subject: BalloonSubject) {}
+
+  connect(): Promise<void> {
+    return this.subject.balloon.connect();
+  }
+
+  close(): Promise<void> {
+    return this.subject.balloon.close();
+  }
+
+  async query(): Promise<number> {
+    return this.seen('balloon actual', await this.subject.balloon.query());
+  }
+
+  inflate(targetMiB: number): Promise<number> {
+    return this.move('inflate', targetMiB);
+  }
+
+  deflate(targetMiB: number): Promise<number> {
+    return this.move('deflate', targetMiB);
+  }
+
+  async memAvailable(when: string): Promise<number> {
+    const available = this.seen('guest MemAvailable', await memAvailableMiB(this.subject.sandbox));
+    this.subject.record.metric(`MemAvailable ${when}`, available, 'MiB');
+    return available;
+  }
+
+  async hostMemory(): Promise<number> {
+    return this.seen('host VMM memory', (await this.subject.sandbox.vmmMemoryBytes()) / MIB);
+  }
+
+  /** Host memory of the VMM once it has stopped moving. */
+  async settledHostMemory(when: string): Promise<number> {
+    const { value } = await sampleUntilStable(() => this.hostMemory(), {
+      timeoutMs: deadlineMs(BALLOON.hostMemoryStableDeadlineMs, this.subject.accel),
+      intervalMs: BALLOON.hostMemorySampleMs,
+      what: `VMM host memory ${when}`,
+    });
+    this.subject.record.metric(`host memory ${when}`, value, 'MiB');
+    return value;
+  }
+
+  private async move(operation: 'inflate' | 'deflate', targetMiB: number): Promise<number> {
+    this.seen('balloon target', targetMiB);
+    const startedAt = performance.now();
+    const previous = await this.subject.balloon[operation](targetMiB);
+    this.subject.record.metric(`time to target: ${operation} ${++this.moves} to ${targetMiB} MiB`, Math.round(performance.now() - startedAt), 'ms');
+    await this.query();
+    return previous;
+  }
+
+  private seen(name: string, valueMiB: number): number {
+    const points = this.series.get(name) ?? [];
+    points.push({ atMs: Date.now(), value: valueMiB });
+    this.series.set(name, points);
+    this.subject.record.series(name, 'MiB', points);
+    return valueMiB;
+  }
+}

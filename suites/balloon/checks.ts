@@ -1,0 +1,240 @@
+/**
+ * The balloon cases as check functions: each throws when the behaviour is broken. The suite runs them
+ * on healthy VMs; the fault tests run them on broken ones and expect them to throw.
+ */
+import { expect } from 'vitest';
+import { expectAlive, expectAtLeast, expectAtMost, expectHealthyKernel, expectWithin, pollUntil } from '../../harness/assert/index.ts';
+import { BALLOON, deadlineMs } from '../../harness/config/constants.ts';
+import { BalloonNotConnectedError } from '../../harness/runtime/balloon-errors.ts';
+import type { BalloonStats } from '../../harness/runtime/types.ts';
+import { churnRounds, expectAllocation, holdMemory, startChurn } from '../../harness/workloads/memory.ts';
+import { BalloonMeter, type BalloonSubject } from './balloon-meter.ts';
+
+const MIB = 1024 * 1024;
+const { toleranceMiB, inflateTargetMiB } = BALLOON;
+
+export async function checkAllocAtFullSize(subject: BalloonSubject): Promise<void> {
+  await withMeter(subject, async (meter) => {
+    const memory = memoryOf(subject);
+    expectWithin(await meter.query(), memory - toleranceMiB, memory + toleranceMiB, 'balloon actual of a fresh VM (deflated)', 'MiB');
+  });
+  await expectAllocation(subject.sandbox, BALLOON.fullSizeAllocMiB, touchSeconds(subject), 'balloon deflated');
+}
+
+export function checkInflateReducesAvailable(subject: BalloonSubject): Promise<void> {
+  return withMeter(subject, async (meter) => {
+    const before = await meter.memAvailable('before inflate');
+    await meter.inflate(inflateTargetMiB);
+    expectAtMost(await meter.query(), inflateTargetMiB + toleranceMiB, `balloon actual after inflating to ${inflateTargetMiB} MiB`, 'MiB');
+    const after = await meter.memAvailable('after inflate');
+    const minDrop = (memoryOf(subject) - inflateTargetMiB) * BALLOON.minAvailableDropFraction;
+    expectAtLeast(before - after, minDrop, `MemAvailable drop (before ${before.toFixed(1)}, after ${after.toFixed(1)})`, 'MiB');
+  });
+}
+
+export function checkDeflateRestoresAllocation(subject: BalloonSubject): Promise<void> {
+  return withMeter(subject, async (meter) => {
+    await meter.inflate(inflateTargetMiB);
+    await expectAllocation(subject.sandbox, BALLOON.inflatedAllocMiB, touchSeconds(subject), `inflated to ${inflateTargetMiB} MiB`);
+    await meter.deflate(memoryOf(subject));
+    await expectAllocation(subject.sandbox, BALLOON.largeAllocMiB, touchSeconds(subject), 'deflated to full size');
+  });
+}
+
+export function checkInflateBelowMinimumClamps(subject: BalloonSubject): Promise<void> {
+  return withMeter(subject, async (meter) => {
+    await meter.inflate(BALLOON.belowMinimumTargetMiB);
+    const queried = await meter.query();
+    subject.record.metric(`balloon actual after inflating to ${BALLOON.belowMinimumTargetMiB} MiB`, queried, 'MiB');
+    await meter.deflate(memoryOf(subject));
+    await expectAlive(subject.sandbox);
+  });
+}
+
+export function checkDeflateAboveMaxClamps(subject: BalloonSubject): Promise<void> {
+  return withMeter(subject, async (meter) => {
+    const memory = memoryOf(subject);
+    await meter.inflate(inflateTargetMiB);
+    await meter.deflate(memory * BALLOON.aboveMaxFactor);
+    expectWithin(await meter.query(), memory - toleranceMiB, memory + toleranceMiB, `balloon actual after deflating to ${BALLOON.aboveMaxFactor}× memory`, 'MiB');
+  });
+}
+
+export function checkRapidCycles(subject: BalloonSubject): Promise<void> {
+  return withMeter(subject, async (meter) => {
+    for (let cycle = 0; cycle < BALLOON.rapidCycles; cycle++) {
+      await meter.inflate(inflateTargetMiB);
+      await meter.deflate(memoryOf(subject));
+    }
+    await expectAlive(subject.sandbox);
+  });
+}
+
+export function checkInflateIdempotent(subject: BalloonSubject): Promise<void> {
+  return withMeter(subject, async (meter) => {
+    for (let repeat = 0; repeat < BALLOON.idempotentRepeats; repeat++) await meter.inflate(inflateTargetMiB);
+    await expectAlive(subject.sandbox);
+  });
+}
+
+export function checkInflateUnderPressure(subject: BalloonSubject): Promise<void> {
+  return withMeter(subject, async (meter) => {
+    const { pressureHoldMiB, pressureTargetMiB } = BALLOON;
+    const holder = await holdMemory(subject.sandbox, 'pressure', pressureHoldMiB, deadlineMs(BALLOON.touchDeadlineMs, subject.accel));
+    await meter.memAvailable('while holding');
+    await meter.inflate(pressureTargetMiB);
+    expect(await meter.query(), 'balloon query answers under pressure').toBeGreaterThan(0);
+    await expectAlive(subject.sandbox);
+    if (!(await holder.alive())) {
+      throw new Error(`the guest process holding ${pressureHoldMiB} MiB died while the balloon inflated to ${pressureTargetMiB} MiB:\n${await holder.output()}`);
+    }
+  });
+}
+
+export async function checkControlNotConnected({ balloon }: BalloonSubject): Promise<void> {
+  const operations: Record<string, () => Promise<unknown>> = {
+    query: () => balloon.query(),
+    setTarget: () => balloon.setTarget(inflateTargetMiB),
+    inflate: () => balloon.inflate(inflateTargetMiB),
+    deflate: () => balloon.deflate(BALLOON.memoryMiB),
+    stats: () => balloon.stats(),
+  };
+  for (const [name, operation] of Object.entries(operations)) {
+    await expect(operation(), `${name} on a control that never connected`).rejects.toThrow(BalloonNotConnectedError);
+    await expect(operation(), `${name} on a control that never connected`).rejects.toThrow(/not connected/);
+  }
+}
+
+export async function checkControlDoubleConnect({ balloon }: BalloonSubject): Promise<void> {
+  await balloon.connect();
+  try {
+    await balloon.connect();
+    expect(await balloon.query(), 'query after a second connect').toBeGreaterThan(0);
+  } finally {
+    await balloon.close();
+  }
+}
+
+export async function checkControlDoubleClose({ balloon }: BalloonSubject): Promise<void> {
+  await balloon.connect();
+  await balloon.close();
+  await balloon.close();
+}
+
+export function checkWarmPoolLifecycle(subject: BalloonSubject): Promise<void> {
+  return withMeter(subject, async (meter) => {
+    const { sandbox } = subject;
+    const memory = memoryOf(subject);
+    await expectAllocation(sandbox, BALLOON.largeAllocMiB, touchSeconds(subject), 'booted at full size');
+    const previous = await meter.inflate(inflateTargetMiB);
+    expectAtLeast(previous, memory - toleranceMiB, 'balloon size before parking (returned by inflate)', 'MiB');
+    expectAtMost(await meter.memAvailable('parked'), inflateTargetMiB + toleranceMiB, `MemAvailable parked at ${inflateTargetMiB} MiB`, 'MiB');
+    await meter.deflate(memory);
+    await expectAllocation(sandbox, BALLOON.largeAllocMiB, touchSeconds(subject), 'taken from the pool (deflated)');
+  });
+}
+
+export function checkHostRssReclaim(subject: BalloonSubject): Promise<void> {
+  return withMeter(subject, async (meter) => {
+    // Touched and freed without free page reporting, the pages stay resident on the host until the balloon takes them.
+    await expectAllocation(subject.sandbox, BALLOON.largeAllocMiB, touchSeconds(subject), 'touching most of guest memory');
+    const before = await meter.settledHostMemory('before inflate');
+    await meter.inflate(inflateTargetMiB);
+    const after = await meter.settledHostMemory('after inflate');
+    subject.record.metric('host memory reclaimed', before - after, 'MiB', 'higher');
+    const minReclaimed = (memoryOf(subject) - inflateTargetMiB) * BALLOON.minHostReclaimFraction;
+    expectAtLeast(before - after, minReclaimed, `VMM host memory reclaimed by inflating to ${inflateTargetMiB} MiB (before ${before.toFixed(1)}, after ${after.toFixed(1)})`, 'MiB');
+  });
+}
+
+export function checkFreePageReporting(subject: BalloonSubject): Promise<void> {
+  return withMeter(subject, async (meter) => {
+    const before = await meter.settledHostMemory('before touch');
+    const bound = before * (1 + BALLOON.freePageReportingSlackFraction);
+    const holder = await holdMemory(subject.sandbox, 'reported', BALLOON.largeAllocMiB, deadlineMs(BALLOON.touchDeadlineMs, subject.accel));
+    // Unless the touch shows on the host above the bound, coming back under it proves nothing.
+    expectAtLeast(await meter.settledHostMemory('while touched'), bound, `VMM host memory while the guest holds ${BALLOON.largeAllocMiB} MiB`, 'MiB');
+    await holder.stop();
+    const returned = await pollUntil(() => meter.hostMemory(), (now) => now <= bound, {
+      timeoutMs: deadlineMs(BALLOON.freePageReportingDeadlineMs, subject.accel),
+      intervalMs: BALLOON.hostMemorySampleMs,
+      what: `VMM host memory back within ${BALLOON.freePageReportingSlackFraction * 100}% of its pre-touch ${before.toFixed(1)} MiB (≤ ${bound.toFixed(1)} MiB) after the guest freed ${BALLOON.largeAllocMiB} MiB`,
+    });
+    subject.record.metric('host memory after free', returned, 'MiB');
+  });
+}
+
+export function checkDeflateOnOom(subject: BalloonSubject): Promise<void> {
+  return withMeter(subject, async (meter) => {
+    await meter.inflate(inflateTargetMiB);
+    const inflated = await meter.query();
+    const available = await meter.memAvailable('inflated');
+    const allocation = Math.ceil(available) + BALLOON.beyondAvailableMiB;
+    await expectAllocation(
+      subject.sandbox,
+      allocation,
+      deadlineMs(BALLOON.oomAllocationDeadlineMs, subject.accel) / 1000,
+      `inflated to ${inflated} MiB with ${available.toFixed(1)} MiB available`,
+    );
+    const grown = await meter.query();
+    subject.record.metric('balloon given back on OOM', grown - inflated, 'MiB', 'higher');
+    if (!(grown > inflated)) throw new Error(`balloon actual did not grow while the guest allocated past it: ${inflated} MiB before, ${grown} MiB after`);
+  });
+}
+
+export function checkGuestStats(subject: BalloonSubject): Promise<void> {
+  return withMeter(subject, async () => {
+    const { balloon, accel } = subject;
+    const timeoutMs = deadlineMs(BALLOON.statsDeadlineMs, accel);
+    const reported = (stats: BalloonStats) => stats.lastUpdate !== undefined && stats.freeBytes !== undefined && stats.totalBytes !== undefined;
+    const first = await pollUntil(() => balloon.stats(), reported, { timeoutMs, what: 'guest stats report free and total memory' });
+    // Polling, not only the report every driver sends once at probe: the stats must be refreshed.
+    const next = await pollUntil(() => balloon.stats(), (stats) => reported(stats) && stats.lastUpdate! > first.lastUpdate!, {
+      timeoutMs,
+      what: `guest stats refreshed after last-update ${first.lastUpdate}`,
+    });
+    const totalMiB = next.totalBytes! / MIB;
+    const freeMiB = next.freeBytes! / MIB;
+    subject.record.metric('guest stats total', totalMiB, 'MiB');
+    subject.record.metric('guest stats free', freeMiB, 'MiB');
+    expectWithin(totalMiB, 1, memoryOf(subject), 'guest stats total memory', 'MiB');
+    expectWithin(freeMiB, 1, totalMiB, 'guest stats free memory', 'MiB');
+  });
+}
+
+export function checkRandomTargetSoak(subject: BalloonSubject): Promise<void> {
+  return withMeter(subject, async (meter) => {
+    const { sandbox } = subject;
+    const memory = memoryOf(subject);
+    const churn = await startChurn(sandbox, 'soak', BALLOON.soakChurnMiB);
+    const roundsBefore = churnRounds(await churn.output()).ok;
+    for (let step = 0; step < BALLOON.soakTargets; step++) {
+      const target = BALLOON.minimumMiB + Math.floor(Math.random() * (memory - BALLOON.minimumMiB + 1));
+      await (target < (await meter.query()) ? meter.inflate(target) : meter.deflate(target));
+    }
+    await expectAlive(sandbox);
+    if (!(await churn.alive())) throw new Error(`the guest workload died during the soak:\n${(await churn.output()).slice(-400)}`);
+    const rounds = churnRounds(await churn.output());
+    subject.record.metric('workload rounds during soak', rounds.ok - roundsBefore, 'rounds', 'higher');
+    if (!(rounds.ok > roundsBefore)) throw new Error(`the guest workload made no progress during the soak (${rounds.ok} rounds before and after)`);
+    await expectHealthyKernel(sandbox);
+  });
+}
+
+async function withMeter<T>(subject: BalloonSubject, use: (meter: BalloonMeter) => Promise<T>): Promise<T> {
+  const meter = new BalloonMeter(subject);
+  await meter.connect();
+  try {
+    return await use(meter);
+  } finally {
+    await meter.close();
+  }
+}
+
+function memoryOf(subject: BalloonSubject): number {
+  return subject.sandbox.spec.memoryMiB;
+}
+
+function touchSeconds(subject: BalloonSubject): number {
+  return deadlineMs(BALLOON.touchDeadlineMs, subject.accel) / 1000;
+}

@@ -1,0 +1,122 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BALLOON } from '../../harness/config/constants.ts';
+import { BalloonNotConnectedError } from '../../harness/runtime/balloon-errors.ts';
+import { QemuBalloonControl } from '../../harness/runtime/qemu/balloon-control.ts';
+
+const MIB = 1024 * 1024;
+const MEMORY_MIB = 256;
+
+/** A QMP monitor with a balloon whose guest follows every new target after a few queries. */
+class FakeMonitor {
+  actualMiB = MEMORY_MIB;
+  targets: number[] = [];
+  connections = 0;
+  stats: Record<string, number> = { 'stat-free-memory': -1, 'stat-total-memory': -1 };
+  lastUpdate = 0;
+  private server: net.Server | undefined;
+  private pendingMiB: number | undefined;
+  private queriesUntilMoved = 0;
+
+  async listen(socketPath: string): Promise<void> {
+    this.server = net.createServer((socket) => this.serve(socket));
+    await new Promise<void>((resolve) => this.server!.listen(socketPath, resolve));
+  }
+
+  async close(): Promise<void> {
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  private serve(socket: net.Socket): void {
+    this.connections++;
+    socket.write(`${JSON.stringify({ QMP: { version: {}, capabilities: [] } })}\n`);
+    let buffered = '';
+    socket.on('data', (chunk) => {
+      buffered += chunk.toString();
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const request = JSON.parse(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+        socket.write(`${JSON.stringify({ return: this.answer(request.execute, request.arguments), id: request.id })}\n`);
+      }
+    });
+  }
+
+  private answer(command: string, args: Record<string, unknown> | undefined): unknown {
+    switch (command) {
+      case 'balloon':
+        this.targets.push((args!.value as number) / MIB);
+        this.pendingMiB = (args!.value as number) / MIB;
+        this.queriesUntilMoved = 2;
+        return {};
+      case 'query-balloon':
+        if (this.pendingMiB !== undefined && this.queriesUntilMoved-- <= 0) this.actualMiB = this.pendingMiB;
+        return { actual: this.actualMiB * MIB };
+      case 'qom-get':
+        return { stats: this.stats, 'last-update': this.lastUpdate };
+      default:
+        return {};
+    }
+  }
+}
+
+describe('QemuBalloonControl', () => {
+  let dir: string;
+  let monitor: FakeMonitor;
+  let control: QemuBalloonControl;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'balloon-control-'));
+    monitor = new FakeMonitor();
+    await monitor.listen(path.join(dir, 'ctl.sock'));
+    control = new QemuBalloonControl({ socketPath: path.join(dir, 'ctl.sock'), memoryMiB: MEMORY_MIB, accel: 'kvm' });
+  });
+
+  afterEach(async () => {
+    await control.close();
+    await monitor.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses every operation with a typed error until it is connected', async () => {
+    for (const operation of [() => control.query(), () => control.setTarget(128), () => control.inflate(128), () => control.deflate(256), () => control.stats()]) {
+      await expect(operation()).rejects.toThrow(BalloonNotConnectedError);
+      await expect(operation()).rejects.toThrow(/not connected/);
+    }
+  });
+
+  it('connects once however often it is asked, and closes as often as asked', async () => {
+    await control.connect();
+    await control.connect();
+    expect(monitor.connections).toBe(1);
+    expect(await control.query()).toBe(MEMORY_MIB);
+    await control.close();
+    await control.close();
+    await expect(control.query()).rejects.toThrow(BalloonNotConnectedError);
+  });
+
+  it('inflates: waits until the balloon is at the target and returns the size before', async () => {
+    await control.connect();
+    expect(await control.inflate(128)).toBe(MEMORY_MIB);
+    expect(await control.query()).toBe(128);
+  });
+
+  it('keeps targets between the runtime minimum and the VM memory', async () => {
+    await control.connect();
+    await control.inflate(16);
+    expect(await control.query()).toBe(BALLOON.minimumMiB);
+    await control.deflate(MEMORY_MIB * 2);
+    expect(monitor.targets).toEqual([BALLOON.minimumMiB, MEMORY_MIB]);
+  });
+
+  it('reports unset guest statistics as undefined', async () => {
+    await control.connect();
+    expect(await control.stats()).toEqual({ freeBytes: undefined, totalBytes: undefined, availableBytes: undefined, lastUpdate: undefined });
+    monitor.stats = { 'stat-free-memory': 100 * MIB, 'stat-total-memory': 200 * MIB, 'stat-available-memory': 150 * MIB };
+    monitor.lastUpdate = 1_700_000_000;
+    expect(await control.stats()).toEqual({ freeBytes: 100 * MIB, totalBytes: 200 * MIB, availableBytes: 150 * MIB, lastUpdate: 1_700_000_000 });
+  });
+});
