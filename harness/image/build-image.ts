@@ -19,6 +19,7 @@ export const GUEST_FILES = {
   initramfsInit: path.join(FIXTURES_DIR, 'guest', 'initramfs-init.sh'),
   rootfsInit: path.join(FIXTURES_DIR, 'guest', 'rootfs-init.sh'),
   agent: path.join(FIXTURES_DIR, 'guest', 'agent', 'gauntlet-agent.sh'),
+  cmdlineLib: path.join(FIXTURES_DIR, 'guest', 'lib', 'cmdline.sh'),
   workloads: path.join(FIXTURES_DIR, 'workloads'),
 };
 
@@ -88,6 +89,7 @@ export async function buildImage(opts: {
     progress('building initramfs');
     await writeInitramfs(path.join(dir, IMAGE_FILES.initramfs), {
       init: await readFile(GUEST_FILES.initramfsInit),
+      cmdlineLib: await readFile(GUEST_FILES.cmdlineLib),
       busybox,
       applets,
       modules,
@@ -100,6 +102,7 @@ export async function buildImage(opts: {
       applets,
       rootfsInit: GUEST_FILES.rootfsInit,
       agent: GUEST_FILES.agent,
+      cmdlineLib: GUEST_FILES.cmdlineLib,
       workloadsDir: GUEST_FILES.workloads,
       recipeHash: hash,
       mtime,

@@ -8,8 +8,13 @@ import { appletLinks } from './busybox.ts';
 import { writeCpioNewc, type CpioEntry } from './cpio-newc.ts';
 import { moduleListFile, type KernelModule } from './kernel-modules.ts';
 
+/** Where the guest's scripts find their shared command-line parser, in the initramfs and on /. */
+export const GUEST_CMDLINE_LIB = 'lib/gauntlet/cmdline.sh';
+
 export interface InitramfsInput {
   init: Buffer;
+  /** fixtures/guest/lib/cmdline.sh, which /init sources. */
+  cmdlineLib: Buffer;
   busybox: Buffer;
   applets: string[];
   modules: KernelModule[];
@@ -19,10 +24,11 @@ export interface InitramfsInput {
 export function initramfsEntries(input: InitramfsInput): CpioEntry[] {
   const dir = (path: string, mode = 0o755): CpioEntry => ({ path, type: 'dir', mode });
   return [
-    ...['bin', 'dev', 'lib', 'lib/modules', 'newroot', 'proc', 'sys'].map((p) => dir(p)),
+    ...['bin', 'dev', 'lib', 'lib/gauntlet', 'lib/modules', 'newroot', 'proc', 'sys'].map((p) => dir(p)),
     // The kernel opens /dev/console for /init's stdio before anything can mount devtmpfs.
     { path: 'dev/console', type: 'char', mode: 0o600, major: 5, minor: 1 },
     { path: 'init', type: 'file', mode: 0o755, data: input.init },
+    { path: GUEST_CMDLINE_LIB, type: 'file', mode: 0o644, data: input.cmdlineLib },
     { path: 'bin/busybox', type: 'file', mode: 0o755, data: input.busybox },
     ...appletLinks(input.applets).map((name): CpioEntry => ({ path: `bin/${name}`, type: 'symlink', target: 'busybox' })),
     ...input.modules.map((m): CpioEntry => ({ path: `lib/modules/${m.name}.ko`, type: 'file', mode: 0o644, data: m.content })),

@@ -5,6 +5,7 @@
 import { chmod, copyFile, lstat, lutimes, mkdir, open, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { appletLinks } from './busybox.ts';
+import { GUEST_CMDLINE_LIB } from './initramfs.ts';
 import { listInputFiles } from './recipe.ts';
 
 export interface RootfsTreeInput {
@@ -14,6 +15,7 @@ export interface RootfsTreeInput {
   applets: string[];
   rootfsInit: string;
   agent: string;
+  cmdlineLib: string;
   /** fixtures/workloads; copied to /usr/libexec/gauntlet when it exists. */
   workloadsDir: string;
   recipeHash: string;
@@ -29,7 +31,7 @@ export const ROOTFS_PATHS = {
 
 const DIRS: Record<string, number> = {
   bin: 0o755, dev: 0o755, etc: 0o755, mnt: 0o755, proc: 0o555, root: 0o700, run: 0o755, sbin: 0o755,
-  sys: 0o555, tmp: 0o1777, usr: 0o755, 'usr/bin': 0o755, 'usr/sbin': 0o755, 'usr/libexec': 0o755,
+  sys: 0o555, tmp: 0o1777, lib: 0o755, 'lib/gauntlet': 0o755, usr: 0o755, 'usr/bin': 0o755, 'usr/sbin': 0o755, 'usr/libexec': 0o755,
   [ROOTFS_PATHS.workloads]: 0o755,
 };
 
@@ -49,6 +51,7 @@ export async function buildRootfsTree(input: RootfsTreeInput): Promise<void> {
   await copyFile(input.rootfsInit, at(ROOTFS_PATHS.init));
   await chmod(at(ROOTFS_PATHS.init), 0o755);
   await copyFile(input.agent, at(ROOTFS_PATHS.agent));
+  await copyFile(input.cmdlineLib, at(GUEST_CMDLINE_LIB));
   await chmod(at(ROOTFS_PATHS.agent), 0o755);
   for (const rel of await listInputFiles(input.workloadsDir)) {
     const target = at(path.join(ROOTFS_PATHS.workloads, rel));

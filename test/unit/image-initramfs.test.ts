@@ -63,16 +63,17 @@ describe('writeCpioNewc', () => {
 });
 
 describe('initramfs content', () => {
-  it('has /init, busybox with applet links, modules with their list, and /dev/console', () => {
+  it('has /init and its command-line parser, busybox with applet links, modules with their list, and /dev/console', () => {
     const names = initramfsEntries({
       init: Buffer.from('x'),
+      cmdlineLib: Buffer.from('z'),
       busybox: Buffer.from('y'),
       applets: ['[', 'busybox', 'insmod', 'sh'],
       modules: [{ name: 'virtio_ring', depends: [], content: Buffer.from('ko') }],
       mtime: 0,
     }).map((e) => e.path);
     expect(names).toEqual(expect.arrayContaining([
-      'init', 'bin/busybox', 'bin/sh', 'bin/insmod', 'bin/[', 'dev/console', 'newroot', 'proc', 'sys',
+      'init', 'lib/gauntlet/cmdline.sh', 'bin/busybox', 'bin/sh', 'bin/insmod', 'bin/[', 'dev/console', 'newroot', 'proc', 'sys',
       'lib/modules/virtio_ring.ko', 'lib/modules/gauntlet.modules',
     ]));
     expect(names).not.toContain('bin/busybox-link');
