@@ -36,23 +36,11 @@ export class AgentClient {
   private readonly pending = new Map<string, PendingRequest>();
   private readonly session = randomBytes(3).toString('hex');
   private nextRequest = 0;
-  private hellos = 0;
-  private readonly helloWaiters = new Set<() => void>();
-  /** Replies whose request was no longer waiting: late answers to requests from before a reconnect. */
-  staleReplies = 0;
 
   constructor(
     private readonly socketPath: string,
     private readonly options: AgentClientOptions = {},
   ) {}
-
-  get connected(): boolean {
-    return this.socket !== undefined;
-  }
-
-  get helloCount(): number {
-    return this.hellos;
-  }
 
   /** Connects to the VMM's socket, retrying while the VMM is still creating it. */
   async connect(deadlineMs: number, isVmmAlive: () => boolean = () => true): Promise<void> {
@@ -93,35 +81,14 @@ export class AgentClient {
     });
   }
 
-  /** Resolves once the agent has announced `count` port openings in total. */
-  async waitForHello(count: number, timeoutMs: number): Promise<void> {
-    const giveUpAt = Date.now() + timeoutMs;
-    while (this.hellos < count) {
-      if (Date.now() > giveUpAt) throw new AgentChannelError(`agent did not announce itself within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          this.helloWaiters.delete(wake);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(wake, Math.max(1, giveUpAt - Date.now()));
-        this.helloWaiters.add(wake);
-      });
-    }
-  }
-
   private onFrame(frame: GuestFrame): void {
     if (frame.kind === 'hello') {
-      this.hellos++;
       for (const request of this.pending.values()) this.socket?.write(request.frame);
-      for (const wake of [...this.helloWaiters]) wake();
       return;
     }
     const request = this.options.ignoreRequestIds ? this.pending.values().next().value : this.pending.get(frame.id);
-    if (!request) {
-      this.staleReplies++;
-      return;
-    }
+    // A late answer to a request from before a reconnect: nobody waits for it any more.
+    if (!request) return;
     this.pending.delete(request.id);
     clearTimeout(request.timer);
     request.resolve({
