@@ -7,7 +7,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export type CommandName = 'run' | 'test' | 'doctor' | 'image-build' | 'merge' | 'report' | 'compare' | 'help';
+export type CommandName = 'run' | 'test' | 'doctor' | 'image-build' | 'image-export' | 'image-import' | 'merge' | 'report' | 'compare' | 'help';
 
 /** How `gauntlet run` runs the suites, beyond the settings every worker reads. */
 export interface RunOptions {
@@ -21,7 +21,7 @@ export interface ParsedCommand {
   command: CommandName;
   /** Suites for run. */
   suites: string[];
-  /** Run records for merge, report and compare. */
+  /** Run records for merge, report and compare; the archive for image export and import. */
   files: string[];
   /** Where `gauntlet report` writes the page. */
   output: string | undefined;
@@ -43,6 +43,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       args: argv,
       allowPositionals: true,
       options: {
+        arch: { type: 'string' },
         accel: { type: 'string' },
         qemu: { type: 'string' },
         kernel: { type: 'string' },
@@ -60,6 +61,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   const { values, positionals } = parsed;
   const overrides: Record<string, string | undefined> = {
+    [ENV.arch]: values.arch,
     [ENV.accelRequested]: values.accel,
     [ENV.qemuBinary]: values.qemu,
     [ENV.kernel]: values.kernel,
@@ -85,8 +87,9 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       if (rest.length > 0) throw new UsageError(`gauntlet ${verb} takes no arguments (got ${rest.join(' ')})`);
       return { ...base, command: verb };
     case 'image':
-      if (rest.length !== 1 || rest[0] !== 'build') throw new UsageError('usage: gauntlet image build');
-      return { ...base, command: 'image-build' };
+      if (rest.length === 1 && rest[0] === 'build') return { ...base, command: 'image-build' };
+      if (rest.length === 2 && (rest[0] === 'export' || rest[0] === 'import')) return { ...base, command: `image-${rest[0]}`, files: [rest[1]!] };
+      throw new UsageError('usage: gauntlet image build | image export FILE | image import FILE');
     case 'merge':
       if (rest.length < 1) throw new UsageError('usage: gauntlet merge RUN.json... [--reports DIR]');
       return { ...base, command: 'merge', files: rest };
