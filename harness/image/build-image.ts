@@ -4,6 +4,7 @@
  */
 import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { aptStateFor } from './apt-state.ts';
 import { busyboxApplets } from './busybox.ts';
 import { IMAGE_FILES, imageDirName, imagesRoot } from './cache-paths.ts';
 import { downloadPackage, resolvePackages, unpackDeb, type ResolvedPackage } from './debian-packages.ts';
@@ -64,10 +65,11 @@ export async function buildImage(opts: {
     await mkdir(debs, { recursive: true });
 
     progress(`resolving ${recipe.arches[arch].kernelPackage} and ${recipe.packages.join(', ')} for ${arch}`);
-    const resolved = await resolvePackages(recipe, arch);
+    const apt = await aptStateFor(recipe.arches[arch].debianArch, opts.cacheDir, progress);
+    const resolved = await resolvePackages(recipe, arch, apt);
     const fetch = async (pkg: ResolvedPackage, into: string) => {
       progress(`downloading ${pkg.name} ${pkg.version}`);
-      const deb = await downloadPackage(pkg, debs);
+      const deb = await downloadPackage(pkg, debs, apt);
       progress(`unpacking ${path.basename(deb)}`);
       await unpackDeb(deb, into);
     };

@@ -1,12 +1,13 @@
 /**
- * Gets the guest's Debian packages through the host's own apt configuration (its sources, proxy and
- * keys), without installing anything on the host: apt-cache picks the candidate versions, apt-get
- * download fetches the .debs, dpkg-deb -x unpacks them.
+ * Gets the guest's Debian packages through apt without installing anything on the host: apt-cache
+ * picks the candidate versions, apt-get download fetches the .debs, dpkg-deb -x unpacks them. The
+ * apt state (the host's, or a private one for a foreign architecture) comes from apt-state.ts.
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import type { ArchRecipe, Recipe } from './recipe.ts';
+import { sandboxOptions, type AptState } from './apt-state.ts';
+import type { Recipe } from './recipe.ts';
 import type { GuestArch } from './types.ts';
 
 export interface ResolvedPackage {
@@ -52,38 +53,43 @@ export function concreteKernel(depends: string): { name: string; version: string
   return match ? { name: match[1]!, version: match[2]! } : undefined;
 }
 
-export async function hostDebianArch(): Promise<string> {
-  return (await execa('dpkg', ['--print-architecture'])).stdout.trim();
+async function showCandidate(name: string, apt: AptState): Promise<Record<string, string>> {
+  const result = await execa('apt-cache', [...apt.options, 'show', '--no-all-versions', name], { reject: false, env: { LC_ALL: 'C' } });
+  return result.exitCode === 0 ? parseStanza(result.stdout) : {};
 }
 
-function qualified(name: string, archRecipe: ArchRecipe, hostArch: string): string {
-  // Native packages are named plainly; a foreign arch needs the :arch qualifier (and dpkg's consent).
-  return archRecipe.debianArch === hostArch ? name : `${name}:${archRecipe.debianArch}`;
-}
+/** Resolves packages for one arch; a private apt state gets one refresh when a package has no candidate. */
+class CandidateFinder {
+  private refreshed = false;
+  constructor(private readonly apt: AptState, private readonly arch: GuestArch) {}
 
-async function candidate(name: string, archRecipe: ArchRecipe, hostArch: string, arch: GuestArch) {
-  const query = qualified(name, archRecipe, hostArch);
-  const result = await execa('apt-cache', ['show', '--no-all-versions', query], { reject: false, env: { LC_ALL: 'C' } });
-  const fields = result.exitCode === 0 ? parseStanza(result.stdout) : {};
-  if (!fields.Version) {
-    const hint = archRecipe.debianArch === hostArch
-      ? 'run scripts/setup-host (it refreshes the apt lists)'
-      : `for ${arch} guests run: dpkg --add-architecture ${archRecipe.debianArch} && apt-get update`;
-    throw new Error(`apt has no candidate for ${query}; ${hint}`);
+  async find(name: string) {
+    let fields = await showCandidate(name, this.apt);
+    if (!fields.Version && this.apt.refresh && !this.refreshed) {
+      this.refreshed = true;
+      await this.apt.refresh();
+      fields = await showCandidate(name, this.apt);
+    }
+    if (!fields.Version) {
+      const hint = this.apt.refresh
+        ? `the ${this.apt.debianArch} package lists were refreshed; check the host's apt sources`
+        : 'run scripts/setup-host (it refreshes the apt lists)';
+      throw new Error(`apt has no candidate for ${name} (${this.arch} guests); ${hint}`);
+    }
+    return { fields, spec: (version: string) => `${name}=${version}` };
   }
-  return { fields, spec: (version: string) => `${query}=${version}` };
 }
 
-export async function resolvePackages(recipe: Recipe, arch: GuestArch): Promise<ResolvedPackages> {
+export async function resolvePackages(recipe: Recipe, arch: GuestArch, apt: AptState): Promise<ResolvedPackages> {
   const archRecipe = recipe.arches[arch];
-  const hostArch = await hostDebianArch();
-  const meta = await candidate(archRecipe.kernelPackage, archRecipe, hostArch, arch);
+  const finder = new CandidateFinder(apt, arch);
+  const meta = await finder.find(archRecipe.kernelPackage);
   const pinned = concreteKernel(meta.fields.Depends ?? '');
   if (!pinned) throw new Error(`${archRecipe.kernelPackage} ${meta.fields.Version} depends on no linux-image-<version> package (Depends: ${meta.fields.Depends ?? 'none'})`);
-  const kernel = await candidate(pinned.name, archRecipe, hostArch, arch);
+  const kernel = await finder.find(pinned.name);
   const others: ResolvedPackage[] = [];
   for (const name of recipe.packages) {
-    const found = await candidate(name, archRecipe, hostArch, arch);
+    const found = await finder.find(name);
     others.push({ name, version: found.fields.Version!, spec: found.spec(found.fields.Version!) });
   }
   return {
@@ -96,10 +102,8 @@ export async function resolvePackages(recipe: Recipe, arch: GuestArch): Promise<
 }
 
 /** Downloads one package into dir and returns the .deb's path. */
-export async function downloadPackage(pkg: ResolvedPackage, dir: string): Promise<string> {
-  // As root apt drops to the _apt user to download, which cannot write into our private temp dir.
-  const sandbox = process.getuid?.() === 0 ? ['-o', 'APT::Sandbox::User=root'] : [];
-  await execa('apt-get', [...sandbox, '-q', 'download', pkg.spec], { cwd: dir, env: { LC_ALL: 'C' } });
+export async function downloadPackage(pkg: ResolvedPackage, dir: string, apt: AptState): Promise<string> {
+  await execa('apt-get', [...apt.options, ...sandboxOptions(), '-q', 'download', pkg.spec], { cwd: dir, env: { LC_ALL: 'C' } });
   const debs = (await readdir(dir)).filter((f) => f.startsWith(`${pkg.name}_`) && f.endsWith('.deb'));
   if (debs.length !== 1) throw new Error(`apt-get download ${pkg.spec} left ${debs.length} matching .deb files in ${dir}`);
   return path.join(dir, debs[0]!);
