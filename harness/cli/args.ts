@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ENV, readSettings, type RunSettings } from '../config/settings.ts';
 import type { Shard } from '../reports/run-record.ts';
+import { GUEST_ARCHES, type GuestArch } from '../runtime/types.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -27,6 +28,12 @@ export interface ParsedCommand {
   output: string | undefined;
   run: RunOptions;
   settings: RunSettings;
+  /**
+   * The guest architectures `gauntlet test` covers: the settings' own first (unit, suites and faults),
+   * then every other one this host can emulate (suites), unless --arch, --machine, --qemu or --kernel
+   * tied the run to one.
+   */
+  testArches: GuestArch[];
 }
 
 /** With --bisect, a run that could not be made exits 125 so `git bisect run` skips the commit. */
@@ -72,7 +79,9 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   for (const [name, value] of Object.entries(overrides)) if (value !== undefined) merged[name] = value;
   const settings = readSettings(merged);
   const [verb, ...rest] = positionals;
-  const base = { suites: [], files: [], output: undefined, run: { repeat: 1, shard: undefined }, settings };
+  const archFixed = [ENV.arch, ENV.machine, ENV.qemuBinary, ENV.kernel].some((name) => merged[name]);
+  const testArches = archFixed ? [settings.arch] : [settings.arch, ...GUEST_ARCHES.filter((arch) => arch !== settings.arch)];
+  const base = { suites: [], files: [], output: undefined, run: { repeat: 1, shard: undefined }, settings, testArches };
   if (values.help || verb === undefined || verb === 'help') return { ...base, command: 'help' };
 
   const misplaced = RUN_ONLY.filter((flag) => values[flag] !== undefined && verb !== 'run');

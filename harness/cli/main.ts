@@ -8,7 +8,7 @@ import { doctor } from './doctor.ts';
 import { buildImage } from './image-build.ts';
 import { mergeCommand } from './merge.ts';
 import { reportCommand } from './report.ts';
-import { RunNotMadeError, runTests } from './run-vitest.ts';
+import { RunNotMadeError, runTests, suiteCell, testCells } from './run-vitest.ts';
 import { USAGE } from './usage.ts';
 
 /** 125 is `git bisect run`'s "cannot test this commit, skip it". */
@@ -16,13 +16,13 @@ export const EXIT = { passed: 0, failed: 1, environment: 2, bisectSkip: 125 } as
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    const { command, suites, files, output, run, settings } = parseCommand(argv);
+    const { command, suites, files, output, run, settings, testArches } = parseCommand(argv);
     switch (command) {
       case 'help':
         console.log(USAGE);
         return EXIT.passed;
       case 'run':
-        return await runTests('suites', suites, settings, run);
+        return await runTests([suiteCell(suites, settings)], run);
       case 'merge':
         return mergeCommand(files, settings);
       case 'report':
@@ -30,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'compare':
         return compareCommand(files[0]!, files[1]!);
       case 'test':
-        return await runTests('everything', [], settings);
+        return await runTests(testCells(settings, testArches));
       case 'doctor':
         return await doctor(settings);
       case 'image-build':

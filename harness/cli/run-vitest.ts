@@ -14,7 +14,9 @@ import { describeRunEnvironment } from '../run/run-environment.ts';
 import { killDescendants } from '../run/process-tree.ts';
 import { sweepRunDir } from '../run/run-dir.ts';
 import { GauntletReporter, type CollectedRun } from '../reports/gauntlet-reporter.ts';
-import { assembleRecord, casesFromRepeats, runFailed, summaryLine, type Shard } from '../reports/run-record.ts';
+import { assembleRecord, casesFromRepeats, runFailed, summaryLine, type RunPart, type Shard } from '../reports/run-record.ts';
+import { defaultMachine } from '../runtime/qemu/machine.ts';
+import type { GuestArch } from '../runtime/types.ts';
 import { ARTIFACTS_DIR, REPORT_FILES } from '../reports/layout.ts';
 import { writeReports } from '../reports/write-reports.ts';
 import { VM_DEFAULTS } from '../config/constants.ts';
@@ -33,23 +35,33 @@ export function knownSuites(root: string): string[] {
   return existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : [];
 }
 
-export async function runTests(
-  scope: 'suites' | 'everything',
-  suites: string[],
-  initial: RunSettings,
-  options: RunOptions = { repeat: 1, shard: undefined },
-): Promise<number> {
+/** One cell of a run: the settings it runs with and the test files it runs (vitest filters). */
+export interface RunCell {
+  settings: RunSettings;
+  filters: string[];
+}
+
+/** `gauntlet run`: the named suites (all when none), in the one cell the settings describe. */
+export function suiteCell(suites: string[], settings: RunSettings): RunCell {
   const root = process.cwd();
   const unknown = suites.filter((suite) => !knownSuites(root).includes(suite));
   if (unknown.length > 0) throw new UsageError(`unknown suite: ${unknown.join(', ')} (known: ${knownSuites(root).join(', ')})`);
-  const filters = scope === 'everything' ? [] : suites.length > 0 ? suites.map((s) => `${SUITES_DIR}/${s}/`) : [`${SUITES_DIR}/`];
+  return { settings, filters: suites.length > 0 ? suites.map((s) => `${SUITES_DIR}/${s}/`) : [`${SUITES_DIR}/`] };
+}
 
-  const { settings, image } = await prepareRun(initial, progress);
-  Object.assign(process.env, settingsToEnv(settings));
-  const budget = await hostBudget(VM_DEFAULTS.memoryMiB);
-  progress(`workers: ${budget.workers} (${budget.reason})`);
+/**
+ * `gauntlet test`: unit tests, suites and fault tests on the first architecture, then the suites on
+ * each other one, so one command proves every guest architecture this host can run.
+ */
+export function testCells(settings: RunSettings, arches: GuestArch[]): RunCell[] {
+  return arches.map((arch, index) =>
+    index === 0 ? { settings, filters: [] } : { settings: { ...settings, arch, machine: defaultMachine(arch) }, filters: [`${SUITES_DIR}/`] },
+  );
+}
 
-  const sweep = () => sweepRunDir(settings.runDir);
+export async function runTests(cells: RunCell[], options: RunOptions = { repeat: 1, shard: undefined }): Promise<number> {
+  const runDirs: string[] = [];
+  const sweep = () => runDirs.forEach((dir) => sweepRunDir(dir));
   process.once('exit', sweep);
   // Ctrl-C or a CI timeout: kill the workers and their VMMs first (so none creates a VM after the
   // sweep), then remove everything of the run.
@@ -61,36 +73,50 @@ export async function runTests(
       process.exit(code);
     });
   }
-  const environment = await describeRunEnvironment(settings, image);
-  clearPreviousReports(settings.reportsDir);
-
-  const startedAt = new Date();
+  const reportsDir = cells[0]!.settings.reportsDir;
+  let cleared = false;
+  const parts: RunPart[] = [];
   const repeats: CollectedRun[] = [];
-  for (let repeat = 1; repeat <= options.repeat; repeat++) {
-    if (options.repeat > 1) {
-      process.env[ENV.repeat] = String(repeat);
-      progress(`repeat ${repeat}/${options.repeat}`);
-    }
-    const collected = await runVitestOnce(filters, settings.reportsDir, budget.workers, options.shard);
-    if (!collected) break;
-    repeats.push(collected);
-    if (collected.loadErrors.length > 0) break;
-  }
-  sweep();
-  if (repeats.length === 0) throw new RunNotMadeError('vitest could not start the run (its error is above)');
+  for (const cell of cells) {
+    if (cells.length > 1) progress(`cell ${cell.settings.arch}`);
+    const { settings, image } = await prepareRun(cell.settings, progress);
+    runDirs.push(settings.runDir);
+    Object.assign(process.env, settingsToEnv(settings));
+    const budget = await hostBudget(VM_DEFAULTS.memoryMiB);
+    progress(`workers: ${budget.workers} (${budget.reason})`);
+    const environment = await describeRunEnvironment(settings, image);
+    if (!cleared) clearPreviousReports(reportsDir);
+    cleared = true;
 
-  const record = assembleRecord([
-    {
+    const startedAt = new Date();
+    const cellRepeats: CollectedRun[] = [];
+    for (let repeat = 1; repeat <= options.repeat; repeat++) {
+      if (options.repeat > 1) {
+        process.env[ENV.repeat] = String(repeat);
+        progress(`repeat ${repeat}/${options.repeat}`);
+      }
+      const collected = await runVitestOnce(cell.filters, reportsDir, budget.workers, options.shard);
+      if (!collected) break;
+      cellRepeats.push(collected);
+      if (collected.loadErrors.length > 0) break;
+    }
+    sweepRunDir(settings.runDir);
+    if (cellRepeats.length === 0) throw new RunNotMadeError('vitest could not start the run (its error is above)');
+    repeats.push(...cellRepeats);
+    parts.push({
       ...(options.shard ? { shard: options.shard } : {}),
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
-      repeats: repeats.length,
+      repeats: cellRepeats.length,
       environment,
-      cases: casesFromRepeats(repeats.map((run) => run.cases)),
-    },
-  ]);
-  writeReports(record, settings.reportsDir);
-  progress(`reports written to ${settings.reportsDir}/ (${Object.values(REPORT_FILES).join(', ')})`);
+      cases: casesFromRepeats(cellRepeats.map((run) => run.cases)),
+    });
+    if (cellRepeats.some((run) => run.loadErrors.length > 0)) break;
+  }
+
+  const record = assembleRecord(parts);
+  writeReports(record, reportsDir);
+  progress(`reports written to ${reportsDir}/ (${Object.values(REPORT_FILES).join(', ')})`);
 
   const loadErrors = repeats.flatMap((run) => run.loadErrors);
   if (loadErrors.length > 0) throw new RunNotMadeError(`test files could not be loaded: ${loadErrors[0]}`);

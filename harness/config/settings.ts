@@ -3,7 +3,7 @@
  * workers through the environment, which vitest workers inherit; everything else reads them here.
  */
 import path from 'node:path';
-import type { Accelerator, GuestArch } from '../runtime/types.ts';
+import { GUEST_ARCHES, type Accelerator, type GuestArch } from '../runtime/types.ts';
 import { defaultMachine, MACHINE_NAMES, type MachineName } from '../runtime/qemu/machine.ts';
 
 export type AcceleratorChoice = Accelerator | 'auto';
@@ -53,7 +53,7 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings {
-  const arch = oneOf<GuestArch>(env[ENV.arch], ['x86_64', 'aarch64'], ENV.arch) ?? hostGuestArch();
+  const arch = oneOf<GuestArch>(env[ENV.arch], GUEST_ARCHES, ENV.arch) ?? hostGuestArch();
   return {
     arch,
     machine: oneOf(env[ENV.machine], MACHINE_NAMES, ENV.machine) ?? defaultMachine(arch),

@@ -4,7 +4,8 @@
  */
 
 export type Accelerator = 'kvm' | 'hvf' | 'tcg';
-export type GuestArch = 'x86_64' | 'aarch64';
+export const GUEST_ARCHES = ['x86_64', 'aarch64'] as const;
+export type GuestArch = (typeof GUEST_ARCHES)[number];
 
 /** What a runtime can do. A case that needs a capability the runtime lacks skips with a note naming it. */
 export type Capability =

@@ -26,6 +26,21 @@ describe('gauntlet command line', () => {
     }
   });
 
+  it('makes gauntlet test cover every guest architecture unless one was named', () => {
+    expect(parseCommand(['test'], {}).testArches).toHaveLength(2);
+    expect(parseCommand(['test'], {}).testArches[0]).toBe(parseCommand(['test'], {}).settings.arch);
+    expect(parseCommand(['test', '--arch', 'aarch64'], {}).testArches).toEqual(['aarch64']);
+    expect(parseCommand(['test', '--machine', 'q35'], {}).testArches).toEqual(['x86_64']);
+    expect(parseCommand(['test', '--kernel', 'bzImage'], { GAUNTLET_ARCH: 'x86_64' }).testArches).toEqual(['x86_64']);
+    expect(parseCommand(['test'], { GAUNTLET_ARCH: 'aarch64' }).testArches).toEqual(['aarch64']);
+  });
+
+  it('parses image export and import with their archive', () => {
+    expect(parseCommand(['image', 'export', 'img.tar.gz', '--arch', 'aarch64'], {})).toMatchObject({ command: 'image-export', files: ['img.tar.gz'], settings: { arch: 'aarch64' } });
+    expect(parseCommand(['image', 'import', 'img.tar.gz'], {})).toMatchObject({ command: 'image-import', files: ['img.tar.gz'] });
+    expect(() => parseCommand(['image', 'export'], {})).toThrow(UsageError);
+  });
+
   it('parses merge, report and compare with their files', () => {
     expect(parseCommand(['merge', 'a.json', 'b.json', '--reports', 'out'], {})).toMatchObject({ command: 'merge', files: ['a.json', 'b.json'] });
     expect(parseCommand(['report', 'run.json', '-o', 'page.html'], {})).toMatchObject({ command: 'report', files: ['run.json'], output: 'page.html' });
