@@ -1,12 +1,14 @@
 /**
  * index.html: one self-contained page (styles, data and Chart.js inlined; nothing is fetched), bad
- * news first: summary, then failures with their console tails and artifacts, then the plots, the
- * metrics, every case and the environment.
+ * news first: summary, the matrix of cases by cell (when the record spans several cells), then
+ * failures with their console tails and artifacts, then the plots, the metrics, every case and the
+ * environment.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { bootDistributionChart, timelineCharts, type ChartSpec } from './charts.ts';
+import { caseMatrix, type CaseMatrix, type MatrixEntry } from './matrix.ts';
 import {
   allCases,
   caseDurationMs,
@@ -46,6 +48,7 @@ export function renderHtmlReport(record: RunRecord, options: HtmlReportOptions):
 </head>
 <body>
 ${summarySection(record)}
+${matrixSection(caseMatrix(record))}
 ${failuresSection(record, options)}
 <section id="plots">
 <h2>Boot time</h2>
@@ -83,6 +86,30 @@ function summarySection(record: RunRecord): string {
 <p>Started ${escapeHtml(record.parts[0]?.startedAt ?? 'never')}.</p>
 <ul>${cells.join('')}</ul>
 </header>`;
+}
+
+/** Only for a record of two or more cells: with one cell the case list below says it all. */
+function matrixSection(matrix: CaseMatrix): string {
+  if (matrix.columns.length < 2) return '';
+  const headers = matrix.columns.map((column) => {
+    const shards = column.parts > 1 ? `${column.parts} shards · ` : '';
+    const tally = (['failed', 'flaky', 'passed', 'skipped'] as const)
+      .filter((outcome) => column.totals[outcome] > 0)
+      .map((outcome) => `${column.totals[outcome]} ${outcome}`)
+      .join(', ');
+    return `<th scope="col">${escapeHtml(column.cell)}<div class="note">${shards}${tally}</div></th>`;
+  });
+  const rows = matrix.rows.map((row) => `<tr><th scope="row">${escapeHtml(row.key)}</th>${row.entries.map(matrixEntry).join('')}</tr>`);
+  return `<section id="matrix"><h2>Matrix (${matrix.rows.length} cases × ${matrix.columns.length} cells)</h2>
+<table class="matrix"><thead><tr><th scope="col">case</th>${headers.join('')}</tr></thead>
+<tbody>${rows.join('\n')}</tbody></table></section>`;
+}
+
+function matrixEntry(entry: MatrixEntry | undefined): string {
+  if (!entry) return '<td class="outcome absent" title="this cell did not run the case">—</td>';
+  const note = entry.note ? ` title="${escapeHtml(entry.note)}"` : '';
+  const shortNote = entry.note ? `<span class="cell-note">${escapeHtml(entry.note)}</span>` : '';
+  return `<td class="outcome ${entry.outcome}"${note}><span class="badge ${entry.outcome}">${entry.outcome}</span>${shortNote}</td>`;
 }
 
 function failuresSection(record: RunRecord, options: HtmlReportOptions): string {
@@ -217,5 +244,11 @@ table { border-collapse: collapse; width: 100%; background: #fff; font-size: .9r
 th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #eaeef2; vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.facts th { width: 14rem; font-weight: 500; color: #57606a; }
+table.matrix th[scope="row"] { font-weight: normal; white-space: nowrap; }
+table.matrix thead th { white-space: nowrap; }
+table.matrix td.outcome { max-width: 14rem; }
+table.matrix td.failed { background: #ffebe9; } table.matrix td.flaky { background: #fff8c5; }
+table.matrix td.absent { color: #8c959f; text-align: center; }
+.cell-note { display: block; font-size: .75rem; color: #57606a; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .empty { color: #57606a; font-style: italic; }
 `;

@@ -1,7 +1,8 @@
 /**
  * JUnit XML with junit-report-builder (vitest's own JUnit reporter drops skip notes): one testsuite
- * per catalogue group and matrix cell (runtime/accelerator/arch), the environment as properties,
- * failures with the serial console's tail, artifacts as attachment lines.
+ * per catalogue group and part, named by its matrix cell as the HTML matrix labels it
+ * ("lifecycle [x86_64 / tcg / linux] shard 1/2"), the environment as properties, failures with the
+ * serial console's tail, artifacts as attachment lines.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

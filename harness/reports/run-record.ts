@@ -177,8 +177,22 @@ export function caseDurationMs(entry: CaseRecord): number {
   return entry.attempts.reduce((total, attempt) => total + attempt.durationMs, 0);
 }
 
-export function matrixCell(environment: Pick<RunEnvironment, 'runtime' | 'accelerator' | 'arch'>): string {
-  return `${environment.runtime}/${environment.accelerator}/${environment.arch}`;
+/**
+ * The matrix cell a part ran in, "x86_64 / tcg / linux": its identity (shards of one cell share it,
+ * so merges, the HTML matrix and JUnit suites group by it) and its label, one string for both.
+ */
+export function matrixCell(environment: RunEnvironment): string {
+  return `${environment.arch} / ${environment.accelerator} / ${environment.host.platform}`;
+}
+
+/** The parts of each matrix cell (a cell's shards together), cells in the order they first appear. */
+export function partsByCell(parts: RunPart[]): Map<string, RunPart[]> {
+  const cells = new Map<string, RunPart[]>();
+  for (const part of parts) {
+    const cell = matrixCell(part.environment);
+    cells.set(cell, [...(cells.get(cell) ?? []), part]);
+  }
+  return cells;
 }
 
 /** The environment as flat name → text pairs ("host.cpuModel"), for JUnit properties and tables. */

@@ -2,7 +2,8 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { junitXml } from '../../harness/reports/junit.ts';
 import { assembleRecord } from '../../harness/reports/run-record.ts';
-import { bootAttempt, environment, part, sampleRecord } from './fixtures/sample-record.ts';
+import { caseMatrix } from '../../harness/reports/matrix.ts';
+import { AARCH64_BALLOON_SKIP, bootAttempt, environment, matrixRecord, part, sampleRecord, X86_BALLOON_FAILURE } from './fixtures/sample-record.ts';
 
 interface Node {
   [name: string]: unknown;
@@ -53,9 +54,9 @@ describe('JUnit XML', () => {
   it('is well formed and carries every required attribute, with one testsuite per group and matrix cell', () => {
     const suites = parseJunit(junitXml(sampleRecord()));
     expect(suites.map((suite) => suite['@name']).sort()).toEqual([
-      'balloon [qemu/tcg/x86_64]',
-      'disk [qemu/tcg/x86_64]',
-      'lifecycle [qemu/tcg/x86_64]',
+      'balloon [x86_64 / tcg / linux]',
+      'disk [x86_64 / tcg / linux]',
+      'lifecycle [x86_64 / tcg / linux]',
     ]);
   });
 
@@ -110,7 +111,27 @@ describe('JUnit XML', () => {
       part(attemptOf('b'), { shard: { index: 2, count: 2 }, environment: environment({ accelerator: 'kvm' }) }),
     ]);
     const suites = parseJunit(junitXml(record));
-    expect(suites.map((suite) => suite['@name'])).toEqual(['lifecycle [qemu/tcg/x86_64] shard 1/2', 'lifecycle [qemu/kvm/x86_64] shard 2/2']);
+    expect(suites.map((suite) => suite['@name'])).toEqual(['lifecycle [x86_64 / tcg / linux] shard 1/2', 'lifecycle [x86_64 / kvm / linux] shard 2/2']);
     expect(suites.map((suite) => property(suite, 'shard'))).toEqual(['1/2', '2/2']);
+  });
+
+  it('names the testsuites of a merged matrix by the same cell labels as the HTML matrix columns', () => {
+    const record = matrixRecord();
+    const suites = parseJunit(junitXml(record));
+    expect(suites.map((suite) => suite['@name'])).toEqual([
+      'lifecycle [x86_64 / tcg / linux] shard 1/2',
+      'balloon [x86_64 / tcg / linux] shard 2/2',
+      'disk [x86_64 / tcg / linux] shard 2/2',
+      'agent [x86_64 / tcg / linux] shard 2/2',
+      'lifecycle [aarch64 / tcg / linux]',
+      'balloon [aarch64 / tcg / linux]',
+      'agent [aarch64 / tcg / linux]',
+    ]);
+    const cellsInSuiteNames = new Set(suites.map((suite) => /\[(.+)\]/.exec(String(suite['@name']))![1]));
+    expect([...cellsInSuiteNames]).toEqual(caseMatrix(record).columns.map((column) => column.cell));
+    const balloon = suites.filter((suite) => String(suite['@name']).startsWith('balloon ')).map((suite) => (suite.testcase as Node[])[0]!);
+    expect(balloon.map((entry) => entry['@classname'])).toEqual(['balloon.x86_64 / tcg / linux', 'balloon.aarch64 / tcg / linux']);
+    expect((balloon[0]!.failure as Node)['@message']).toBe(X86_BALLOON_FAILURE);
+    expect([(balloon[1]!['system-out'] as Node)['#cdata']].flat().join('')).toBe(`skipped: ${AARCH64_BALLOON_SKIP}`);
   });
 });

@@ -1,0 +1,57 @@
+/**
+ * The matrix of a merged record: a row per case, a column per cell (arch / accelerator / host OS,
+ * its shards folded together), each entry the case's outcome in that cell with its note, or nothing
+ * where the cell did not run the case. The HTML report draws it; it is plain data so tests read it.
+ */
+import { caseKey, countOutcomes, partsByCell, type CaseOutcome, type CaseRecord, type RunRecord } from './run-record.ts';
+
+export interface MatrixColumn {
+  /** matrixCell(): "x86_64 / tcg / linux". */
+  cell: string;
+  /** How many parts (shards) ran in this cell. */
+  parts: number;
+  totals: Record<CaseOutcome, number>;
+}
+
+export interface MatrixEntry {
+  outcome: CaseOutcome;
+  /** The skip note, or the first failure message of a failed or flaky case. */
+  note?: string;
+}
+
+export interface MatrixRow {
+  /** caseKey(): "group › id". */
+  key: string;
+  /** One per column, in the columns' order; undefined where that cell did not run the case. */
+  entries: (MatrixEntry | undefined)[];
+}
+
+export interface CaseMatrix {
+  columns: MatrixColumn[];
+  /** Cases in the order they first appear across the record's parts. */
+  rows: MatrixRow[];
+}
+
+export function caseMatrix(record: RunRecord): CaseMatrix {
+  const cells = [...partsByCell(record.parts)];
+  const rows = new Map<string, MatrixRow>();
+  cells.forEach(([, parts], column) => {
+    for (const entry of parts.flatMap((part) => part.cases)) {
+      const key = caseKey(entry);
+      const row = rows.get(key) ?? { key, entries: cells.map(() => undefined) };
+      row.entries[column] = { outcome: entry.outcome, note: caseNote(entry) };
+      rows.set(key, row);
+    }
+  });
+  return {
+    columns: cells.map(([cell, parts]) => ({ cell, parts: parts.length, totals: countOutcomes(parts.flatMap((part) => part.cases)) })),
+    rows: [...rows.values()],
+  };
+}
+
+function caseNote(entry: CaseRecord): string | undefined {
+  if (entry.outcome === 'passed') return undefined;
+  if (entry.outcome === 'skipped') return entry.attempts[0]?.message;
+  const failure = entry.attempts.find((attempt) => attempt.outcome === 'failed');
+  return failure ? (failure.message ?? 'failed') : 'passed only after a retry';
+}
