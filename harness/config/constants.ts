@@ -23,6 +23,8 @@ export const BOOT = {
   readyDeadlineMs: 15_000,
   /** An accelerator probe that has not booted a trivial guest by then is unusable. */
   probeDeadlineMs: 8_000,
+  /** The probe guest only has to reach its initramfs and print one line; the kernel and initramfs fit well within this. */
+  probeMemoryMiB: 128,
   /** After asking the guest to power off, how long before the VMM is killed. */
   shutdownGraceMs: 5_000,
   killGraceMs: 3_000,
