@@ -18,6 +18,8 @@ export type Capability =
   | 'scratch-disk'
   | 'host-footprint'
   | 'host-vmm-memory'
+  /** Memory the guest gives back (balloon inflate, free page reporting) visibly leaves the VMM's host memory. */
+  | 'host-memory-reclaim'
   | 'io-error-pause'
   | 'file-transfer'
   | 'agent-reconnect';
@@ -162,7 +164,7 @@ export interface Sandbox {
   hostFootprint(): Promise<HostFootprint>;
   /** Checks every host file behind the VM's disks; a running VM is paused for it and resumed after. */
   checkDiskConsistency(): Promise<DiskImageCheck[]>;
-  /** Resident memory of the VMM process in bytes (phys_footprint on macOS). */
+  /** Resident memory of the VMM process in bytes, as the host reports it (/proc on Linux, ps on macOS). */
   vmmMemoryBytes(): Promise<number>;
   events(): readonly VmEvent[];
   waitForEvent(name: string, timeoutMs: number): Promise<VmEvent>;
@@ -190,5 +192,7 @@ export interface Runtime {
   readonly name: string;
   readonly accelerator: Accelerator;
   readonly capabilities: ReadonlySet<Capability>;
+  /** Capabilities the runtime lacks on this host only, each with why, for the note of the case that skips. */
+  readonly missingOnThisHost: ReadonlyMap<Capability, string>;
   create(spec: SandboxSpec): Promise<Sandbox>;
 }

@@ -24,10 +24,11 @@ export interface BalloonVmOptions {
   faults?: Fault[];
 }
 
-export const HOST_MEMORY_VM: BalloonVmOptions = { needs: ['host-vmm-memory'] };
+/** The host must show the memory coming back, not only hold a number for it. */
+export const HOST_MEMORY_VM: BalloonVmOptions = { needs: ['host-vmm-memory', 'host-memory-reclaim'] };
 export const FREE_PAGE_REPORTING_VM: BalloonVmOptions = {
   balloon: { freePageReporting: true },
-  needs: ['balloon-free-page-reporting', 'host-vmm-memory'],
+  needs: ['balloon-free-page-reporting', 'host-vmm-memory', 'host-memory-reclaim'],
 };
 export const DEFLATE_ON_OOM_VM: BalloonVmOptions = { balloon: { deflateOnOom: true }, needs: ['balloon-deflate-on-oom'] };
 export const GUEST_STATS_VM: BalloonVmOptions = { balloon: { statsIntervalSeconds: BALLOON.statsIntervalSeconds }, needs: ['balloon-stats'] };

@@ -2,8 +2,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { VM_DEFAULTS } from '../../config/constants.ts';
+import { thisHost, type HostPlatform } from '../../host/platform.ts';
 import { ensureRootfsBase, type GuestImage } from '../../image/index.ts';
 import type { Accelerator, Capability, Runtime, Sandbox, SandboxSpec } from '../types.ts';
+import { qemuCapabilities } from './capabilities.ts';
 import type { MachineProfile } from './machine.ts';
 import { QemuVm } from './vm.ts';
 
@@ -22,23 +24,18 @@ export interface QemuRuntimeOptions {
 
 export class QemuRuntime implements Runtime {
   readonly name = 'qemu';
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
-    'balloon',
-    'balloon-free-page-reporting',
-    'balloon-deflate-on-oom',
-    'balloon-stats',
-    'stop-start',
-    'disk-discard',
-    'scratch-disk',
-    'host-footprint',
-    'host-vmm-memory',
-    'io-error-pause',
-    'file-transfer',
-    'agent-reconnect',
-  ]);
+  readonly capabilities: ReadonlySet<Capability>;
+  readonly missingOnThisHost: ReadonlyMap<Capability, string>;
   private created = 0;
 
-  constructor(private readonly options: QemuRuntimeOptions) {}
+  constructor(
+    private readonly options: QemuRuntimeOptions,
+    host: Pick<HostPlatform, 'platform'> = thisHost,
+  ) {
+    const { capabilities, missingOnThisHost } = qemuCapabilities(host);
+    this.capabilities = capabilities;
+    this.missingOnThisHost = missingOnThisHost;
+  }
 
   get accelerator(): Accelerator {
     return this.options.accel;

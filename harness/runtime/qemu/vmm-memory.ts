@@ -1,23 +1,28 @@
 /**
- * Host memory charged to a VMM process. On Linux that is its resident set; on macOS RSS does not
- * drop after madvise(DONTNEED), so the physical footprint is the honest number there.
+ * Host memory a VMM process holds resident. Linux tells it in /proc; macOS has no /proc, and `ps`
+ * reports the same resident set there. Whether that number can show memory given back by a balloon
+ * is another question, answered per host by the `host-memory-reclaim` capability.
  */
-import { readFile } from 'node:fs/promises';
-import { execa } from 'execa';
+import { thisHost, type HostPlatform } from '../../host/platform.ts';
 
-export async function vmmResidentBytes(pid: number): Promise<number> {
-  if (process.platform === 'darwin') return macPhysFootprint(pid);
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return Number(match[1]) * 1024;
+const KIB = 1024;
+
+export async function vmmResidentBytes(pid: number, host: HostPlatform = thisHost): Promise<number> {
+  if (host.platform === 'linux') return vmRssBytes(await host.readText(`/proc/${pid}/status`), pid);
+  const { ok, stdout } = await host.run('ps', ['-o', 'rss=', '-p', String(pid)]);
+  if (!ok) throw new Error(`ps -o rss= -p ${pid} failed: no process ${pid}?`);
+  return psRssBytes(stdout, pid);
 }
 
-async function macPhysFootprint(pid: number): Promise<number> {
-  // footprint(1) ships with macOS and reports phys_footprint per process.
-  const { stdout } = await execa('footprint', ['-p', String(pid)]);
-  const match = /phys_footprint:\s+([\d.]+)\s*([KMG]?B)/i.exec(stdout) ?? /Footprint:\s+([\d.]+)\s*([KMG]?B)/i.exec(stdout);
-  if (!match) throw new Error(`cannot read phys_footprint of ${pid} from footprint(1)`);
-  const unit = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[match[2].toUpperCase() as 'B' | 'KB' | 'MB' | 'GB'];
-  return Math.round(Number(match[1]) * unit);
+export function vmRssBytes(status: string, pid: number): number {
+  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
+  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(match[1]) * KIB;
+}
+
+/** `ps -o rss=` prints the resident set in KiB, right-aligned, without a header (procps and BSD ps alike). */
+export function psRssBytes(stdout: string, pid: number): number {
+  const text = stdout.trim();
+  if (!/^\d+$/.test(text)) throw new Error(`cannot read the resident set of ${pid} from ps -o rss= (got ${JSON.stringify(stdout)})`);
+  return Number(text) * KIB;
 }
