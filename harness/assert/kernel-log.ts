@@ -2,11 +2,15 @@
  * Guest kernel health: a balloon that squeezes a guest too hard, or a driver that mishandles a page,
  * shows up as an oops, a lockup or an RCU stall in the kernel log long before the guest stops answering.
  */
+import { MACHINE_NAMES, machineProfile } from '../runtime/qemu/machine.ts';
 import type { Sandbox } from '../runtime/types.ts';
 import { describeExecResult } from './describe-exec.ts';
 
+/** Each architecture's own stack-dump header (x86 `Call Trace:`, arm64 `Call trace:`), from the machine profiles. */
+const CALL_TRACE_HEADERS = [...new Set(MACHINE_NAMES.map((name) => machineProfile(name).callTraceHeader))];
+
 const PROBLEMS: Array<{ what: string; pattern: RegExp }> = [
-  { what: 'Call Trace', pattern: /Call Trace/ },
+  ...CALL_TRACE_HEADERS.map((header) => ({ what: header, pattern: new RegExp(header) })),
   { what: 'soft lockup', pattern: /soft lockup/i },
   { what: 'RCU stall', pattern: /rcu.*stall/i },
 ];

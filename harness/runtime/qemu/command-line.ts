@@ -39,7 +39,7 @@ export const BALLOON_DEVICE_ID = 'balloon0';
 export function kernelBootArgs(input: KernelBootInput): string[] {
   return [
     '-M', input.machine.machineArg,
-    ...acceleratorArgs(input.accel, input.machine.arch),
+    ...acceleratorArgs(input.accel, input.machine),
     '-m', String(input.memoryMiB),
     '-smp', String(input.vcpus),
     '-nodefaults', '-no-user-config', '-nographic', '-no-reboot',
