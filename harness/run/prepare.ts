@@ -10,6 +10,7 @@ import type { RunSettings } from '../config/settings.ts';
 import { SettingsError } from '../config/settings.ts';
 import { machineProfile } from '../runtime/qemu/machine.ts';
 import { createRunDir } from './run-dir.ts';
+import { setUpHost } from './setup-host.ts';
 
 export interface PreparedRun {
   settings: RunSettings & { accel: NonNullable<RunSettings['accel']>; runDir: string };
@@ -20,6 +21,7 @@ export async function prepareRun(settings: RunSettings, onProgress: (line: strin
   if (settings.kernel && !existsSync(settings.kernel)) throw new SettingsError(`kernel not found: ${settings.kernel}`);
   const machine = machineProfile(settings.machine);
   if (machine.arch !== settings.arch) throw new SettingsError(`machine ${machine.name} does not run ${settings.arch} guests`);
+  await setUpHost(settings.arch, onProgress);
   // Otherwise every case fails on its own, and a missing build reads as a verdict on the runtime.
   const qemuBinary = settings.qemuBinary ?? machine.qemuBinary;
   if ((await readQemuVersion(qemuBinary)) === undefined) throw new SettingsError(`QEMU ${qemuBinary} is missing or does not answer --version`);

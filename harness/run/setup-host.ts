@@ -1,0 +1,25 @@
+/**
+ * Runs scripts/setup-host for the run's guest architecture before a run or an image build, so
+ * `npx gauntlet run --arch aarch64` on a fresh clone installs a missing qemu-system-aarch64 itself
+ * (`npm start` runs it too; it is quiet and fast when nothing is missing).
+ */
+import path from 'node:path';
+import { execa } from 'execa';
+import { REPO_ROOT } from '../image/recipe.ts';
+import type { GuestArch } from '../runtime/types.ts';
+import { SettingsError } from '../config/settings.ts';
+
+export const SETUP_HOST_SCRIPT = path.join(REPO_ROOT, 'scripts', 'setup-host');
+
+export async function setUpHost(arch: GuestArch, onProgress: (line: string) => void, platform: NodeJS.Platform = process.platform): Promise<void> {
+  // The script knows apt hosts only; other hosts get their own checks from the run's preparation.
+  if (platform !== 'linux') return;
+  const result = await execa('bash', [SETUP_HOST_SCRIPT], { env: { GAUNTLET_ARCH: arch }, reject: false, all: true });
+  const lines = (result.all ?? '').split('\n').filter(Boolean);
+  if (result.exitCode !== 0) {
+    // Its own one-line complaint (the command to run, or what failed) is the error.
+    const complaint = lines.reverse().find((l) => l.startsWith('setup-host:')) ?? lines[0] ?? `exit ${result.exitCode}`;
+    throw new SettingsError(complaint.replace(/^setup-host:\s*/, 'host setup: '));
+  }
+  for (const line of lines) onProgress(line.replace(/^setup-host:\s*/, 'host setup: '));
+}
