@@ -4,11 +4,11 @@
  * to the first successful exec. Prints both medians and their ratio (target ≤ 1.15). Ratios, not
  * absolute times, because the machine is noisy and its speed unknown.
  *
- *   npx tsx scripts/bench-boot.ts [--boots N] [--accel auto|kvm|hvf|tcg]
+ *   npx tsx scripts/bench-boot.ts [--boots N] [--accel auto|kvm|hvf|tcg] [--arch x86_64|aarch64]
  */
 import { parseArgs } from 'node:util';
 import { BOOT, deadlineMs, VM_DEFAULTS } from '../harness/config/constants.ts';
-import { readSettings, settingsToEnv } from '../harness/config/settings.ts';
+import { ENV, readSettings, settingsToEnv } from '../harness/config/settings.ts';
 import { openRuntime } from '../harness/fixtures/open-runtime.ts';
 import { prepareRun } from '../harness/run/prepare.ts';
 import { sweepRunDir } from '../harness/run/run-dir.ts';
@@ -18,9 +18,10 @@ import { guestKernelArgs } from '../harness/runtime/qemu/guest-kernel-args.ts';
 
 const FIRST_INIT_LINE = 'gauntlet-initramfs: start';
 
-const { values } = parseArgs({ options: { boots: { type: 'string', default: '5' }, accel: { type: 'string' } } });
+const { values } = parseArgs({ options: { boots: { type: 'string', default: '5' }, accel: { type: 'string' }, arch: { type: 'string' } } });
 const boots = Math.max(5, Number(values.boots));
-if (values.accel) process.env.GAUNTLET_ACCEL = values.accel;
+if (values.accel) process.env[ENV.accelRequested] = values.accel;
+if (values.arch) process.env[ENV.arch] = values.arch;
 
 const { settings, image } = await prepareRun(readSettings(), (line) => console.error(`bench: ${line}`));
 Object.assign(process.env, settingsToEnv(settings));
@@ -62,7 +63,7 @@ const median = (samples: number[]) => {
 };
 const rawMedian = median(raw);
 const harnessMedian = median(harness);
-console.log(`accelerator: ${settings.accel} (${settings.accelReason})`);
+console.log(`guest: ${settings.arch} on ${machine.name}; accelerator: ${settings.accel} (${settings.accelReason})`);
 console.log(`raw QEMU to first init line: median ${rawMedian.toFixed(0)} ms over ${boots} boots`);
 console.log(`harness to first exec:       median ${harnessMedian.toFixed(0)} ms over ${boots} boots`);
 console.log(`ratio: ${(harnessMedian / rawMedian).toFixed(3)} (target <= 1.15)`);

@@ -1,10 +1,14 @@
-/** `gauntlet doctor`: what this host is, which accelerator a run would use and why, tools, image. */
+/**
+ * `gauntlet doctor`: what this host is, and what a run for the chosen guest arch would use: the QEMU
+ * binary and version, the machine and CPU model, the guest image and kernel, the accelerator and why.
+ */
 import { execa } from 'execa';
 import { chooseAccelerator } from '../host/accelerator.ts';
 import { collectHostFacts } from '../host/facts.ts';
 import { findGuestImage, recipeHash } from '../image/index.ts';
 import type { RunSettings } from '../config/settings.ts';
-import { machineProfile } from '../runtime/qemu/machine.ts';
+import { acceleratorArgs, machineProfile } from '../runtime/qemu/machine.ts';
+import type { Accelerator } from '../runtime/types.ts';
 import { qemuImgBinary } from '../runtime/qemu/vm-files.ts';
 
 export async function doctor(settings: RunSettings): Promise<number> {
@@ -13,6 +17,9 @@ export async function doctor(settings: RunSettings): Promise<number> {
   const facts = await collectHostFacts({ qemuBinary });
   const line = (label: string, value: unknown) => console.log(`${label.padEnd(16)} ${value ?? 'unknown'}`);
   for (const [key, value] of Object.entries(facts)) line(key, value);
+  line('guest arch', settings.arch);
+  line('qemu binary', `${qemuBinary}: ${facts.qemuVersion ?? 'missing or not answering --version (run scripts/setup-host)'}`);
+  line('machine', `${machine.name} (-M ${machine.machineArg}), console ${machine.consoleDevice}`);
   line('qemu-img', await toolVersion(qemuImgBinary(qemuBinary)));
   line('mkfs.ext4', await toolVersion('mkfs.ext4', ['-V'], 'stderr'));
 
@@ -21,8 +28,10 @@ export async function doctor(settings: RunSettings): Promise<number> {
   line('guest image', image ? `built ${image.recipeHash.slice(0, 16)}, kernel ${image.kernelVersion}, ${image.dir}` : `not built (recipe ${wanted.slice(0, 16)}): run gauntlet image build`);
   if (!image) {
     line('accelerator', 'unknown until the image is built (the probe boots it)');
+    line('guest cpu', `${cpuModel('tcg', machine)} under TCG, host under KVM/HVF`);
     return 2;
   }
+  line('guest kernel', settings.kernel ?? `${image.kernelVersion} (${image.kernel})`);
   const decision = await chooseAccelerator(settings.accelRequested, {
     qemuBinary,
     machine,
@@ -30,7 +39,13 @@ export async function doctor(settings: RunSettings): Promise<number> {
     initramfs: image.initramfs,
   });
   line('accelerator', `${decision.accel}: ${decision.reason}`);
+  line('guest cpu', cpuModel(decision.accel, machine));
   return 0;
+}
+
+function cpuModel(accel: Accelerator, machine: Parameters<typeof acceleratorArgs>[1]): string {
+  const args = acceleratorArgs(accel, machine);
+  return args[args.indexOf('-cpu') + 1]!;
 }
 
 async function toolVersion(binary: string, args = ['--version'], stream: 'stdout' | 'stderr' = 'stdout'): Promise<string> {
