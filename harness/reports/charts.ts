@@ -4,7 +4,8 @@
  */
 import type { ChartConfiguration } from 'chart.js';
 import { REPORTS } from '../config/constants.ts';
-import { allCases, caseKey, type CaseRecord, type RunRecord, type Series } from './run-record.ts';
+import { labelledCases } from './matrix.ts';
+import { allCases, type RunRecord, type Series } from './run-record.ts';
 
 export interface ChartSpec {
   title: string;
@@ -50,15 +51,11 @@ export function bootDistributionChart(record: RunRecord): ChartSpec | undefined 
 
 /** One chart per attempt that recorded series: balloon target/actual, MemAvailable, host RSS, footprints. */
 export function timelineCharts(record: RunRecord): ChartSpec[] {
-  return allCases(record).flatMap((entry) =>
+  return labelledCases(record).flatMap(({ entry, label }) =>
     entry.attempts.flatMap((attempt, index) =>
-      Object.keys(attempt.series).length === 0 ? [] : [timelineChart(timelineTitle(entry, index), attempt.series)],
+      Object.keys(attempt.series).length === 0 ? [] : [timelineChart(entry.attempts.length > 1 ? `${label} · attempt ${index + 1}` : label, attempt.series)],
     ),
   );
-}
-
-function timelineTitle(entry: CaseRecord, attemptIndex: number): string {
-  return entry.attempts.length > 1 ? `${caseKey(entry)} · attempt ${attemptIndex + 1}` : caseKey(entry);
 }
 
 function timelineChart(title: string, series: Record<string, Series>): ChartSpec {

@@ -8,18 +8,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { bootDistributionChart, timelineCharts, type ChartSpec } from './charts.ts';
-import { caseMatrix, type CaseMatrix, type MatrixEntry } from './matrix.ts';
+import { caseMatrix, labelledCases, type CaseMatrix, type LabelledCase, type MatrixEntry } from './matrix.ts';
 import {
-  allCases,
   caseDurationMs,
-  caseKey,
   matrixCell,
   metricSamples,
   partFacts,
   runFailed,
   summaryLine,
   type CaseAttempt,
-  type CaseRecord,
   type RunRecord,
 } from './run-record.ts';
 
@@ -113,21 +110,21 @@ function matrixEntry(entry: MatrixEntry | undefined): string {
 }
 
 function failuresSection(record: RunRecord, options: HtmlReportOptions): string {
-  const failing = allCases(record).filter((entry) => entry.outcome === 'failed' || entry.outcome === 'flaky');
+  const failing = labelledCases(record).filter(({ entry }) => entry.outcome === 'failed' || entry.outcome === 'flaky');
   if (failing.length === 0) return '<section id="failures"><h2>Failures</h2><p class="empty">None.</p></section>';
   return `<section id="failures"><h2>Failures (${failing.length})</h2>
-${failing.map((entry) => failureBlock(entry, options)).join('\n')}
+${failing.map((labelled) => failureBlock(labelled, options)).join('\n')}
 </section>`;
 }
 
-function failureBlock(entry: CaseRecord, options: HtmlReportOptions): string {
+function failureBlock({ entry, label }: LabelledCase, options: HtmlReportOptions): string {
   const attempts = entry.attempts
     .map((attempt, index) => ({ attempt, index }))
     .filter(({ attempt }) => attempt.outcome === 'failed' || attempt.retries > 0);
   const failed = entry.attempts.filter((attempt) => attempt.outcome === 'failed').length;
   const tally = entry.attempts.length > 1 ? ` <span class="note">failed ${failed} of ${entry.attempts.length} attempts</span>` : '';
   return `<article class="failure">
-<h3><span class="badge ${entry.outcome}">${entry.outcome}</span> ${escapeHtml(caseKey(entry))}${tally}</h3>
+<h3><span class="badge ${entry.outcome}">${entry.outcome}</span> ${escapeHtml(label)}${tally}</h3>
 ${attempts.map(({ attempt, index }) => attemptDetail(attempt, entry.attempts.length > 1 ? `attempt ${index + 1}` : '', options)).join('\n')}
 </article>`;
 }
@@ -152,11 +149,11 @@ function chartBlock(chart: ChartSpec, id: string): string {
 }
 
 function metricsSection(record: RunRecord): string {
-  const rows = allCases(record).flatMap((entry) =>
+  const rows = labelledCases(record).flatMap(({ entry, label }) =>
     [...metricSamples(entry)].map(([name, { unit, samples }]) => {
       const sorted = [...samples].sort((x, y) => x - y);
       const cells = [median(sorted), sorted[0]!, sorted[sorted.length - 1]!].map((value) => `<td class="num">${formatNumber(value)}</td>`);
-      return `<tr><td>${escapeHtml(caseKey(entry))}</td><td>${escapeHtml(name)}</td><td class="num">${samples.length}</td>${cells.join('')}<td>${escapeHtml(unit)}</td></tr>`;
+      return `<tr><td>${escapeHtml(label)}</td><td>${escapeHtml(name)}</td><td class="num">${samples.length}</td>${cells.join('')}<td>${escapeHtml(unit)}</td></tr>`;
     }),
   );
   if (rows.length === 0) return '<section id="metrics"><h2>Metrics</h2><p class="empty">No case recorded a metric.</p></section>';
@@ -166,11 +163,11 @@ function metricsSection(record: RunRecord): string {
 }
 
 function casesSection(record: RunRecord): string {
-  const rows = allCases(record).map((entry) => {
+  const rows = labelledCases(record).map(({ entry, label }) => {
     const durationMs = caseDurationMs(entry);
     const retries = entry.attempts.reduce((total, attempt) => total + attempt.retries, 0);
     const note = entry.outcome === 'skipped' ? (entry.attempts[0]?.message ?? '') : '';
-    return `<tr><td>${escapeHtml(caseKey(entry))}</td><td><span class="badge ${entry.outcome}">${entry.outcome}</span></td><td class="num">${formatSeconds(durationMs)}</td><td class="num">${entry.attempts.length}</td><td class="num">${retries}</td><td>${escapeHtml(note)}</td></tr>`;
+    return `<tr><td>${escapeHtml(label)}</td><td><span class="badge ${entry.outcome}">${entry.outcome}</span></td><td class="num">${formatSeconds(durationMs)}</td><td class="num">${entry.attempts.length}</td><td class="num">${retries}</td><td>${escapeHtml(note)}</td></tr>`;
   });
   return `<section id="cases"><h2>Cases (${rows.length})</h2>
 <table><thead><tr><th>case</th><th>outcome</th><th>time</th><th>attempts</th><th>retries</th><th>note</th></tr></thead>
@@ -248,7 +245,7 @@ table.matrix th[scope="row"] { font-weight: normal; white-space: nowrap; }
 table.matrix thead th { white-space: nowrap; }
 table.matrix td.outcome { max-width: 14rem; }
 table.matrix td.failed { background: #ffebe9; } table.matrix td.flaky { background: #fff8c5; }
-table.matrix td.absent { color: #8c959f; text-align: center; }
+table.matrix td.absent { color: #8c959f; padding-left: 1rem; }
 .cell-note { display: block; font-size: .75rem; color: #57606a; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .empty { color: #57606a; font-style: italic; }
 `;

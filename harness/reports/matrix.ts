@@ -3,7 +3,7 @@
  * its shards folded together), each entry the case's outcome in that cell with its note, or nothing
  * where the cell did not run the case. The HTML report draws it; it is plain data so tests read it.
  */
-import { caseKey, countOutcomes, partsByCell, type CaseOutcome, type CaseRecord, type RunRecord } from './run-record.ts';
+import { caseKey, countOutcomes, matrixCell, partsByCell, type CaseOutcome, type CaseRecord, type RunRecord } from './run-record.ts';
 
 export interface MatrixColumn {
   /** matrixCell(): "x86_64 / tcg / linux". */
@@ -47,6 +47,20 @@ export function caseMatrix(record: RunRecord): CaseMatrix {
     columns: cells.map(([cell, parts]) => ({ cell, parts: parts.length, totals: countOutcomes(parts.flatMap((part) => part.cases)) })),
     rows: [...rows.values()],
   };
+}
+
+export interface LabelledCase {
+  entry: CaseRecord;
+  /** caseKey(), followed by the cell when the record spans several: "balloon › inflate · aarch64 / tcg / linux". */
+  label: string;
+}
+
+/** Every case of the record with a label that tells the cells apart, for the lists and plots beside the matrix. */
+export function labelledCases(record: RunRecord): LabelledCase[] {
+  const severalCells = partsByCell(record.parts).size > 1;
+  return record.parts.flatMap((part) =>
+    part.cases.map((entry) => ({ entry, label: severalCells ? `${caseKey(entry)} · ${matrixCell(part.environment)}` : caseKey(entry) })),
+  );
 }
 
 function caseNote(entry: CaseRecord): string | undefined {

@@ -1,17 +1,18 @@
 /**
  * Opens the HTML report in Debian's headless Chromium (playwright-core drives the installed binary;
  * nothing is downloaded) and checks what a reader would see: no script errors, failures before
- * the plots, and every plot drawn by Chart.js.
+ * the plots, every plot drawn by Chart.js, and the matrix of a merged record of two cells.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeHtmlReport } from '../../harness/reports/html-report.ts';
-import { sampleRecord } from './fixtures/sample-record.ts';
+import type { RunRecord } from '../../harness/reports/run-record.ts';
+import { AARCH64_BALLOON_SKIP, matrixRecord, sampleRecord, X86_BALLOON_FAILURE } from './fixtures/sample-record.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update'];
@@ -46,6 +47,32 @@ const SECTION_ORDER = `[...document.querySelectorAll('body > header, body > sect
 const FIRST_FAILURE = `document.querySelector('#failures article h3').textContent`;
 const CONSOLE_TEXT = `document.querySelector('#failures pre.console').textContent`;
 
+const NO_CHROMIUM = `${CHROMIUM} is not installed (apt-get install chromium), so the HTML report was not opened in a browser`;
+
+interface RenderedMatrix {
+  columns: string[];
+  /** Per row: the case, then each cell's badge text (or "—"). */
+  rows: string[][];
+  balloonTitles: (string | null)[];
+  failedBackground: string;
+  passedBackground: string;
+}
+
+/** Runs in the page: the matrix as a reader sees it. */
+const READ_MATRIX = `(() => {
+  const table = document.querySelector('#matrix table.matrix');
+  const rows = [...table.querySelectorAll('tbody tr')];
+  const cellText = (td) => (td.querySelector('.badge') ?? td).textContent.trim();
+  const balloon = rows.find((row) => row.querySelector('th').textContent === 'balloon › inflate-reduces-available');
+  return {
+    columns: [...table.querySelectorAll('thead th')].slice(1).map((th) => th.firstChild.textContent),
+    rows: rows.map((row) => [row.querySelector('th').textContent, ...[...row.querySelectorAll('td')].map(cellText)]),
+    balloonTitles: [...balloon.querySelectorAll('td')].map((td) => td.getAttribute('title')),
+    failedBackground: getComputedStyle(table.querySelector('td.failed')).backgroundColor,
+    passedBackground: getComputedStyle(table.querySelector('td.passed')).backgroundColor,
+  };
+})()`;
+
 describe('HTML report in headless Chromium', () => {
   let dir: string;
   beforeAll(async () => {
@@ -55,11 +82,10 @@ describe('HTML report in headless Chromium', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('renders without errors, failures first, with every plot drawn', { timeout: 60_000 }, async ({ skip }) => {
-    if (!existsSync(CHROMIUM)) skip(`${CHROMIUM} is not installed (apt-get install chromium), so the HTML report was not opened in a browser`);
+  /** Opens the report of `record` in Chromium and hands the page to `inspect`, with what went wrong on the way. */
+  async function openReport(record: RunRecord, inspect: (page: Page, problems: string[], requests: string[], file: string) => Promise<void>): Promise<void> {
     const file = path.join(dir, 'index.html');
-    writeHtmlReport(sampleRecord(), file, dir);
-
+    writeHtmlReport(record, file, dir);
     // playwright gives the browser a fresh profile directory of its own and removes it on close.
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     try {
@@ -73,7 +99,15 @@ describe('HTML report in headless Chromium', () => {
       page.on('dialog', (dialog) => problems.push(`dialog: ${dialog.message()}`));
       page.on('request', (request) => requests.push(request.url()));
       await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+      await inspect(page, problems, requests, file);
+    } finally {
+      await browser.close();
+    }
+  }
 
+  it('renders without errors, failures first, with every plot drawn', { timeout: 60_000 }, async ({ skip }) => {
+    if (!existsSync(CHROMIUM)) skip(NO_CHROMIUM);
+    await openReport(sampleRecord(), async (page, problems, requests, file) => {
       const charts = (await page.evaluate(INSPECT_CHARTS)) as DrawnChart[];
       expect(problems).toEqual([]);
       expect(requests, 'self-contained: the page loads nothing but itself').toEqual([pathToFileURL(file).href]);
@@ -94,8 +128,25 @@ describe('HTML report in headless Chromium', () => {
           expect(pixels, `${chart.title}: dataset ${dataset} is drawn`).toBeGreaterThan(200);
         }
       }
-    } finally {
-      await browser.close();
-    }
+    });
+  });
+
+  it('renders the matrix of a merged two-cell record: a row per case, a column per cell, shards folded', { timeout: 60_000 }, async ({ skip }) => {
+    if (!existsSync(CHROMIUM)) skip(NO_CHROMIUM);
+    await openReport(matrixRecord(), async (page, problems) => {
+      expect(problems).toEqual([]);
+      expect(await page.evaluate(SECTION_ORDER)).toEqual(['summary', 'matrix', 'failures', 'plots', 'metrics', 'cases', 'environment']);
+      const matrix = (await page.evaluate(READ_MATRIX)) as RenderedMatrix;
+      expect(matrix.columns).toEqual(['x86_64 / tcg / linux', 'aarch64 / tcg / linux']);
+      expect(matrix.rows).toEqual([
+        ['lifecycle › boot-to-ready', 'passed', 'passed'],
+        ['lifecycle › stop-start-preserves-disk', 'skipped', 'skipped'],
+        ['balloon › inflate-reduces-available', 'failed', 'skipped'],
+        ['disk › fill-delete-cycles', 'passed', '—'],
+        ['agent › exec-echo', 'passed', 'flaky'],
+      ]);
+      expect(matrix.balloonTitles, 'the failure message and the skip note are the cells\' tooltips').toEqual([X86_BALLOON_FAILURE, AARCH64_BALLOON_SKIP]);
+      expect(matrix.failedBackground, 'a failed cell stands out from a passed one').not.toBe(matrix.passedBackground);
+    });
   });
 });

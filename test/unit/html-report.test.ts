@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../harness/reports/html-report.ts';
 import { assembleRecord } from '../../harness/reports/run-record.ts';
-import { sampleRecord } from './fixtures/sample-record.ts';
+import { matrixRecord, sampleRecord } from './fixtures/sample-record.ts';
 
 describe('HTML report', () => {
   const html = renderHtmlReport(sampleRecord(), { artifactBase: '' });
@@ -29,5 +29,13 @@ describe('HTML report', () => {
     expect(empty).toContain('No case recorded a boot time.');
     expect(empty).toContain('No case recorded a time series.');
     expect(empty).not.toContain('<canvas');
+  });
+
+  it('shows the matrix only for a record of two or more cells, and tells the cells apart in the lists', () => {
+    expect(html).not.toContain('id="matrix"');
+    const merged = renderHtmlReport(matrixRecord(), { artifactBase: '' });
+    expect(merged).toContain('<section id="matrix"><h2>Matrix (5 cases × 2 cells)</h2>');
+    expect(merged).toContain('title="MemAvailable fell by 10 MiB, expected &gt;= 64 &lt;balloon&gt;"');
+    expect(merged).toContain('balloon › inflate-reduces-available · x86_64 / tcg / linux');
   });
 });
