@@ -4,7 +4,8 @@
  * relative change). B is "no worse" when nothing newly fails or turns flaky and no metric regressed.
  */
 import { COMPARE } from '../config/constants.ts';
-import { allCases, caseKey, environmentFacts, metricSamples, type BetterDirection, type CaseRecord, type RunRecord } from './run-record.ts';
+import { labelledCases, spansCells } from './matrix.ts';
+import { environmentFacts, metricSamples, type BetterDirection, type CaseRecord, type RunRecord } from './run-record.ts';
 import { mean, permutationPValue, smallestPValue } from './permutation-test.ts';
 
 export interface CaseChange {
@@ -54,8 +55,11 @@ export interface CompareOptions {
 }
 
 export function compareRuns(a: RunRecord, b: RunRecord, options: CompareOptions = COMPARE): Comparison {
-  const casesA = byKey(allCases(a));
-  const casesB = byKey(allCases(b));
+  // Records of several cells hold each case once per cell: match them cell by cell. Two single-cell
+  // records match by case alone, so an A/B across QEMU builds or accelerators still lines up.
+  const withCell = spansCells(a) || spansCells(b);
+  const casesA = byKey(a, withCell);
+  const casesB = byKey(b, withCell);
   const comparison: Comparison = {
     newlyFailing: [],
     newlyPassing: [],
@@ -115,8 +119,8 @@ export function repeatsNeeded(significance: number = COMPARE.significance): numb
   return repeats;
 }
 
-function byKey(cases: CaseRecord[]): Map<string, CaseRecord> {
-  return new Map(cases.map((entry) => [caseKey(entry), entry]));
+function byKey(record: RunRecord, withCell: boolean): Map<string, CaseRecord> {
+  return new Map(labelledCases(record, withCell).map(({ entry, label }) => [label, entry]));
 }
 
 function firstFailure(entry: CaseRecord): string | undefined {

@@ -51,16 +51,23 @@ export function caseMatrix(record: RunRecord): CaseMatrix {
 
 export interface LabelledCase {
   entry: CaseRecord;
-  /** caseKey(), followed by the cell when the record spans several: "balloon › inflate · aarch64 / tcg / linux". */
+  /** caseKey(), followed by the cell when asked: "balloon › inflate · aarch64 / tcg / linux". */
   label: string;
 }
 
-/** Every case of the record with a label that tells the cells apart, for the lists and plots beside the matrix. */
-export function labelledCases(record: RunRecord): LabelledCase[] {
-  const severalCells = partsByCell(record.parts).size > 1;
+/**
+ * Every case of the record with a label that tells the cells apart, for the lists and plots beside
+ * the matrix and for matching cases between records. `withCell` defaults to whether the record spans
+ * several cells; a comparison sets it for both records when either does.
+ */
+export function labelledCases(record: RunRecord, withCell = spansCells(record)): LabelledCase[] {
   return record.parts.flatMap((part) =>
-    part.cases.map((entry) => ({ entry, label: severalCells ? `${caseKey(entry)} · ${matrixCell(part.environment)}` : caseKey(entry) })),
+    part.cases.map((entry) => ({ entry, label: withCell ? `${caseKey(entry)} · ${matrixCell(part.environment)}` : caseKey(entry) })),
   );
+}
+
+export function spansCells(record: RunRecord): boolean {
+  return partsByCell(record.parts).size > 1;
 }
 
 function caseNote(entry: CaseRecord): string | undefined {

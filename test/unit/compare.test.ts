@@ -6,7 +6,7 @@ import { compareCommand } from '../../harness/cli/compare.ts';
 import { compareRuns, repeatsNeeded } from '../../harness/reports/compare.ts';
 import { mulberry32, permutationPValue } from '../../harness/reports/permutation-test.ts';
 import type { RunRecord } from '../../harness/reports/run-record.ts';
-import { bootRecord } from './fixtures/sample-record.ts';
+import { bootRecord, matrixRecord } from './fixtures/sample-record.ts';
 
 /** Boot times as TCG gives them: around `centreMs`, ±5 % jitter, from a seeded generator. */
 function bootTimes(count: number, centreMs: number, seed: number): number[] {
@@ -84,6 +84,16 @@ describe('compareRuns', () => {
     b.parts[0]!.environment.qemuVersion = 'QEMU emulator version 9.2.0';
     b.parts[0]!.environment.host.availableMemMiB = 1;
     expect(compareRuns(a, b).environmentChanges).toEqual([`qemuVersion: ${a.parts[0]!.environment.qemuVersion} → QEMU emulator version 9.2.0`]);
+  });
+
+  it('matches the cases of records of several cells cell by cell, so a failure on one arch is not hidden by a pass on the other', () => {
+    const b = matrixRecord();
+    const x86Boot = b.parts[0]!.cases.find((entry) => entry.id === 'boot-to-ready')!;
+    x86Boot.outcome = 'failed';
+    const comparison = compareRuns(matrixRecord(), b);
+    expect(comparison.newlyFailing.map((change) => change.key)).toEqual(['lifecycle › boot-to-ready · x86_64 / tcg / linux']);
+    expect(comparison.onlyInA).toEqual([]);
+    expect(comparison.onlyInB).toEqual([]);
   });
 });
 
