@@ -5,7 +5,7 @@
  */
 import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import type { GuestArch } from '../runtime/types.ts';
 
 export interface CommandOutput {
@@ -21,6 +21,8 @@ export interface HostPlatform {
   readonly arch: NodeJS.Architecture;
   /** Runs a host tool (sysctl, ps); never rejects, the output says whether it worked. */
   run(file: string, args: readonly string[]): Promise<CommandOutput>;
+  /** The same, for exit and signal handlers, which cannot wait for a promise. */
+  runSync(file: string, args: readonly string[]): CommandOutput;
   /** A text file such as /proc/PID/status; rejects when it cannot be read. */
   readText(file: string): Promise<string>;
   /** Whether this user may open the file for reading and writing (a device node such as /dev/kvm). */
@@ -32,6 +34,10 @@ export const thisHost: HostPlatform = {
   arch: process.arch,
   async run(file, args) {
     const result = await execa(file, args, { reject: false });
+    return { ok: !result.failed, stdout: result.stdout };
+  },
+  runSync(file, args) {
+    const result = execaSync(file, args, { reject: false });
     return { ok: !result.failed, stdout: result.stdout };
   },
   readText: (file) => readFile(file, 'utf8'),

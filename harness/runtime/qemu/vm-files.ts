@@ -2,10 +2,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { thisHost, unixSocketPathLimit, type HostPlatform } from '../../host/platform.ts';
 import type { VmPaths } from './command-line.ts';
-
-/** sun_path is 108 bytes on Linux and 104 on macOS, terminating NUL included. */
-const SOCKET_PATH_LIMIT = process.platform === 'darwin' ? 103 : 107;
 
 export async function createVmFiles(
   vmDir: string,
@@ -24,12 +22,19 @@ export async function createVmFiles(
     rootOverlay: path.join(disks, `${path.basename(vmDir)}-root.qcow2`),
     scratchOverlay: withScratch ? path.join(disks, `${path.basename(vmDir)}-scratch.qcow2`) : undefined,
   };
-  for (const socket of [paths.qmpSocket, paths.controlSocket, paths.agentSocket]) {
-    if (Buffer.byteLength(socket) > SOCKET_PATH_LIMIT) {
-      throw new Error(`socket path too long for a unix socket (${Buffer.byteLength(socket)} > ${SOCKET_PATH_LIMIT} bytes): ${socket}; set GAUNTLET_RUN_DIR to a shorter directory`);
+  requireSocketPathsFit([paths.qmpSocket, paths.controlSocket, paths.agentSocket]);
+  return paths;
+}
+
+/** QEMU would fail to bind a longer one with a message that does not name the cause. */
+export function requireSocketPathsFit(sockets: readonly string[], host: Pick<HostPlatform, 'platform'> = thisHost): void {
+  const limit = unixSocketPathLimit(host);
+  for (const socket of sockets) {
+    const bytes = Buffer.byteLength(socket);
+    if (bytes > limit) {
+      throw new Error(`socket path too long for a unix socket on ${host.platform} (${bytes} > ${limit} bytes): ${socket}; set GAUNTLET_RUN_DIR to a shorter directory`);
     }
   }
-  return paths;
 }
 
 export async function createOverlay(qemuImg: string, base: string, overlay: string): Promise<void> {
