@@ -2,6 +2,8 @@
  * The matrix of a merged record: a row per case, a column per cell (arch / accelerator / host OS,
  * its shards folded together), each entry the case's outcome in that cell with its note, or nothing
  * where the cell did not run the case. The HTML report draws it; it is plain data so tests read it.
+ * Beside it, labelledCases() names each case with its cell, for the lists, plots and comparisons of
+ * records that hold a case once per cell.
  */
 import { caseKey, countOutcomes, matrixCell, partsByCell, type CaseOutcome, type CaseRecord, type RunRecord } from './run-record.ts';
 
