@@ -1,12 +1,14 @@
 /**
  * What the host is, for run records and for sizing a run. Only the cheap systeminformation calls
- * (they read /proc and sysctl); the slow ones (dmidecode, disk layout) add nothing a report needs.
+ * (they read /proc on Linux, sysctl and vm_stat on macOS); the slow ones (dmidecode, disk layout)
+ * add nothing a report needs.
  */
 import { execa } from 'execa';
 import si from 'systeminformation';
 import { HOST_FACTS } from '../config/constants.ts';
 import { readSettings } from '../config/settings.ts';
 import { machineProfile } from '../runtime/qemu/machine.ts';
+import { hasHypervisorFramework, thisHost, type HostPlatform } from './platform.ts';
 
 export interface HostFacts {
   cpuModel: string;
@@ -29,12 +31,14 @@ export interface HostFacts {
 
 const BYTES_PER_MIB = 1024 * 1024;
 
-export async function collectHostFacts(opts: { qemuBinary?: string } = {}): Promise<HostFacts> {
-  const [cpu, mem, os, qemuVersion] = await Promise.all([
+export async function collectHostFacts(opts: { qemuBinary?: string; host?: HostPlatform } = {}): Promise<HostFacts> {
+  const host = opts.host ?? thisHost;
+  const [cpu, mem, os, qemuVersion, hypervisorFramework] = await Promise.all([
     si.cpu(),
     si.mem(),
     si.osInfo(),
     readQemuVersion(opts.qemuBinary ?? qemuBinaryOfThisRun()),
+    hasHypervisorFramework(host),
   ]);
   return {
     cpuModel: [cpu.manufacturer, cpu.brand].filter(Boolean).join(' '),
@@ -45,9 +49,10 @@ export async function collectHostFacts(opts: { qemuBinary?: string } = {}): Prom
     osDistro: os.distro,
     osRelease: os.release,
     kernel: os.kernel,
-    arch: os.arch,
-    platform: os.platform,
-    cpuVirtualization: cpu.virtualization,
+    arch: host.arch,
+    platform: host.platform,
+    // systeminformation says true for every Mac; kern.hv_support is what HVF needs.
+    cpuVirtualization: host.platform === 'darwin' ? hypervisorFramework : cpu.virtualization,
     qemuVersion,
   };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectHostFacts } from '../../harness/host/facts.ts';
+import { fakeHostPlatform, MAC_ARM64 } from './fixtures/fake-host-platform.ts';
 
 describe('collectHostFacts', () => {
   let dir: string;
@@ -34,6 +35,16 @@ describe('collectHostFacts', () => {
     expect(facts.kernel).not.toBe('');
     expect(facts.cpuModel).not.toBe('');
     expect(typeof facts.cpuVirtualization).toBe('boolean');
+  });
+
+  it('on macOS, hardware virtualization is what kern.hv_support says', async () => {
+    const qemuBinary = await fakeQemu('qemu-mac', 'echo "QEMU emulator version 10.1.0"');
+    for (const [hvSupport, expected] of [['1\n', true], ['0\n', false]] as const) {
+      const host = fakeHostPlatform({ ...MAC_ARM64, commands: { 'sysctl -n kern.hv_support': hvSupport } });
+      const facts = await collectHostFacts({ qemuBinary, host });
+      expect(facts).toMatchObject({ platform: 'darwin', arch: 'arm64', cpuVirtualization: expected });
+      expect(host.ran).toEqual(['sysctl -n kern.hv_support']);
+    }
   });
 
   it('keeps only the first line of `qemu --version`', async () => {
