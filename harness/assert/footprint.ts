@@ -6,7 +6,7 @@ import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FOOTPRINT } from '../config/constants.ts';
 
-/** st_blocks counts 512-byte units on every platform Node runs on, whatever the filesystem block size. */
+/** st_blocks counts 512-byte units on Linux and macOS alike (ext4, tmpfs, APFS), whatever the filesystem block size. */
 const STAT_BLOCK_BYTES = 512;
 
 /** A file that does not exist holds nothing: after destroy that is the expected state, not an error. */
