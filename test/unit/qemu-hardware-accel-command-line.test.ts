@@ -94,13 +94,16 @@ it('the full KVM command line of an x86_64 microvm, as a KVM runner gets it', ()
   ]);
 });
 
-it('the full KVM command line of an aarch64 virt guest uses PCI devices and the PL011 console', () => {
+it("the KVM command line of an aarch64 virt guest: GICv3 board, the profile's virtio transport, the PL011 console", () => {
+  const virt = machineProfile('virt');
   const args = qemuArgs(input('virt', 'kvm'));
-  expect(args.slice(0, 6)).toEqual(['-M', machineProfile('virt').machineArg, '-accel', 'kvm', '-cpu', 'host']);
+  expect(args.slice(0, 6)).toEqual(['-M', virt.machineArg, '-accel', 'kvm', '-cpu', 'host']);
+  expect(virt.machineArg).toContain('gic-version=3');
+  expect(valuesOf(args, '-append')).toEqual(['console=ttyAMA0 panic=-1 gauntlet.agent=1']);
   expect(valuesOf(args, '-device')).toEqual([
-    'virtio-blk-pci,drive=root',
-    'virtio-serial-pci,id=agentbus',
+    `virtio-blk${virt.virtioSuffix},drive=root`,
+    `virtio-serial${virt.virtioSuffix},id=agentbus`,
     'virtserialport,bus=agentbus.0,chardev=agent,name=gauntlet.agent',
-    'virtio-balloon-pci,id=balloon0,free-page-reporting=on,deflate-on-oom=off',
+    `virtio-balloon${virt.virtioSuffix},id=balloon0,free-page-reporting=on,deflate-on-oom=off`,
   ]);
 });
