@@ -79,12 +79,13 @@ export async function runTests(cells: RunCell[], options: RunOptions = { repeat:
   const repeats: CollectedRun[] = [];
   for (const cell of cells) {
     if (cells.length > 1) progress(`cell ${cell.settings.arch}`);
-    const { settings, image } = await prepareRun(cell.settings, progress);
+    const prepared = await prepareRun(cell.settings, progress);
+    const { settings } = prepared;
     runDirs.push(settings.runDir);
     Object.assign(process.env, settingsToEnv(settings));
     const budget = await hostBudget(VM_DEFAULTS.memoryMiB);
     progress(`workers: ${budget.workers} (${budget.reason})`);
-    const environment = await describeRunEnvironment(settings, image);
+    const environment = await describeRunEnvironment(prepared);
     if (!cleared) clearPreviousReports(reportsDir);
     cleared = true;
 

@@ -65,6 +65,8 @@ export interface RunEnvironment {
   machine: string;
   qemuBinary: string;
   qemuVersion: string;
+  /** Which qemu-img made the disks (beside the QEMU binary, else on PATH) and its version; absent in older records. */
+  qemuImg?: string;
   guestKernel: string;
   imageHash: string;
   host: Omit<HostFacts, 'qemuVersion'>;

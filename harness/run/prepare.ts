@@ -1,30 +1,37 @@
 /**
- * Everything a run needs before the first VM: the guest image, the accelerator decision and the run
- * directory. Done once, in the process that starts the test workers, and handed to them as settings.
+ * Everything a run needs before the first VM: a preflight that proves the run can be made (writable
+ * directories, a kernel of the guest's architecture, a QEMU build with the machine and devices the
+ * suites use, a qemu-img), the guest image, the accelerator decision and the run directory. Done once,
+ * in the process that starts the test workers, and handed to them as settings. Every refusal here is
+ * one line and exit 2 (125 with --bisect): the run could not be made, which is no verdict.
  */
-import { existsSync } from 'node:fs';
 import { chooseAccelerator } from '../host/accelerator.ts';
-import { readQemuVersion } from '../host/facts.ts';
-import { ensureGuestImage, type GuestImage } from '../image/index.ts';
+import { defaultCacheDir, ensureGuestImage, type GuestImage } from '../image/index.ts';
+import { kernelProblem } from '../image/kernel-format.ts';
 import type { RunSettings } from '../config/settings.ts';
 import { SettingsError } from '../config/settings.ts';
 import { machineProfile } from '../runtime/qemu/machine.ts';
+import { checkQemuBuild, type QemuTools } from '../runtime/qemu/preflight.ts';
 import { createRunDir } from './run-dir.ts';
 import { setUpHost } from './setup-host.ts';
+import { ensureWritableDir } from './writable-dir.ts';
 
 export interface PreparedRun {
   settings: RunSettings & { accel: NonNullable<RunSettings['accel']>; runDir: string };
   image: GuestImage;
+  tools: QemuTools;
 }
 
 export async function prepareRun(settings: RunSettings, onProgress: (line: string) => void): Promise<PreparedRun> {
-  if (settings.kernel && !existsSync(settings.kernel)) throw new SettingsError(`kernel not found: ${settings.kernel}`);
   const machine = machineProfile(settings.machine);
   if (machine.arch !== settings.arch) throw new SettingsError(`machine ${machine.name} does not run ${settings.arch} guests`);
   await setUpHost(settings.arch, onProgress);
-  // Otherwise every case fails on its own, and a missing build reads as a verdict on the runtime.
+  await ensureWritableDir(settings.reportsDir, 'reports directory');
+  await ensureWritableDir(settings.cacheDir ?? defaultCacheDir(), 'cache directory');
+  const kernelTrouble = settings.kernel && (await kernelProblem(settings.kernel, settings.arch));
+  if (kernelTrouble) throw new SettingsError(kernelTrouble);
   const qemuBinary = settings.qemuBinary ?? machine.qemuBinary;
-  if ((await readQemuVersion(qemuBinary)) === undefined) throw new SettingsError(`QEMU ${qemuBinary} is missing or does not answer --version`);
+  const tools = await checkQemuBuild(qemuBinary, machine);
   const image = await ensureGuestImage({ arch: settings.arch, cacheDir: settings.cacheDir, onProgress });
   const decision = settings.accel
     ? { accel: settings.accel, reason: settings.accelReason ?? 'given' }
@@ -36,5 +43,5 @@ export async function prepareRun(settings: RunSettings, onProgress: (line: strin
       });
   onProgress(`accelerator: ${decision.accel} (${decision.reason})`);
   const runDir = settings.runDir ?? (await createRunDir());
-  return { settings: { ...settings, accel: decision.accel, accelReason: decision.reason, runDir }, image };
+  return { settings: { ...settings, accel: decision.accel, accelReason: decision.reason, runDir }, image, tools };
 }

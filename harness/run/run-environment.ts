@@ -1,11 +1,10 @@
 /** What a run ran on and with, for the run record: the matrix cell, the build under test, the host. */
 import { collectHostFacts } from '../host/facts.ts';
-import type { GuestImage } from '../image/index.ts';
 import type { RunEnvironment } from '../reports/run-record.ts';
 import { machineProfile } from '../runtime/qemu/machine.ts';
 import type { PreparedRun } from './prepare.ts';
 
-export async function describeRunEnvironment(settings: PreparedRun['settings'], image: GuestImage): Promise<RunEnvironment> {
+export async function describeRunEnvironment({ settings, image, tools }: PreparedRun): Promise<RunEnvironment> {
   const qemuBinary = settings.qemuBinary ?? machineProfile(settings.machine).qemuBinary;
   const { qemuVersion, ...host } = await collectHostFacts({ qemuBinary });
   return {
@@ -15,7 +14,8 @@ export async function describeRunEnvironment(settings: PreparedRun['settings'], 
     arch: settings.arch,
     machine: settings.machine,
     qemuBinary,
-    qemuVersion: qemuVersion ?? 'unknown (no answer to --version)',
+    qemuVersion: qemuVersion ?? tools.qemuVersion,
+    qemuImg: `${tools.qemuImg} (${tools.qemuImgVersion})`,
     guestKernel: settings.kernel ? `${settings.kernel} (given)` : image.kernelVersion,
     imageHash: image.recipeHash,
     host,

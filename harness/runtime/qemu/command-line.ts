@@ -54,9 +54,19 @@ export function kernelBootArgs(input: KernelBootInput): string[] {
   ];
 }
 
+/** A virtio device model as this board's bus spells it (virtio-blk-device on mmio, virtio-blk-pci on PCI). */
+function virtioModel(machine: MachineProfile, model: 'blk' | 'serial' | 'balloon'): string {
+  return `virtio-${model}${machine.virtioSuffix}`;
+}
+
+/** Every device model a VM of this board may be given: the preflight checks the QEMU build offers them. */
+export function deviceModels(machine: MachineProfile): string[] {
+  return [virtioModel(machine, 'blk'), virtioModel(machine, 'serial'), 'virtserialport', virtioModel(machine, 'balloon')];
+}
+
 export function qemuArgs(input: CommandLineInput): string[] {
   const { machine, paths } = input;
-  const virtio = (model: string) => `virtio-${model}${machine.virtioSuffix}`;
+  const virtio = (model: 'blk' | 'serial' | 'balloon') => virtioModel(machine, model);
   const drive = (id: string, file: string) => [
     '-drive',
     [

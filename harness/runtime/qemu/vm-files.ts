@@ -1,4 +1,5 @@
 /** Where one VM keeps its sockets, logs and overlays on the host, and making its disks. */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -45,8 +46,9 @@ export async function createEmptyDisk(qemuImg: string, file: string, sizeMiB: nu
   await execa(qemuImg, ['create', '-q', '-f', 'qcow2', file, `${sizeMiB}M`]);
 }
 
-export function qemuImgBinary(qemuBinary: string): string {
-  // A QEMU build under test ships its own qemu-img beside it; use that one when it is there.
-  const sibling = path.join(path.dirname(qemuBinary), 'qemu-img');
-  return path.isAbsolute(qemuBinary) ? sibling : 'qemu-img';
+/** The qemu-img of a QEMU build under test is the one beside its binary; without one there, the one on PATH. */
+export function qemuImgBinary(qemuBinary: string, exists: (file: string) => boolean = existsSync): string {
+  if (!qemuBinary.includes(path.sep)) return 'qemu-img';
+  const sibling = path.join(path.dirname(path.resolve(qemuBinary)), 'qemu-img');
+  return exists(sibling) ? sibling : 'qemu-img';
 }
