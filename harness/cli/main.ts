@@ -1,10 +1,12 @@
 /** gauntlet's entry: parse, dispatch, and turn every expected failure into one line and exit code 2. */
 import { AcceleratorUnavailableError } from '../host/accelerator.ts';
+import { ImageArchiveError } from '../image/index.ts';
 import { SettingsError } from '../config/settings.ts';
 import { RunRecordError } from '../reports/run-json.ts';
 import { parseCommand, UsageError, wantsBisect } from './args.ts';
 import { compareCommand } from './compare.ts';
 import { doctor } from './doctor.ts';
+import { exportImage, importImage } from './image-archive.ts';
 import { buildImage } from './image-build.ts';
 import { mergeCommand } from './merge.ts';
 import { reportCommand } from './report.ts';
@@ -35,6 +37,10 @@ export async function main(argv: string[]): Promise<number> {
         return await doctor(settings);
       case 'image-build':
         return await buildImage(settings);
+      case 'image-export':
+        return await exportImage(files[0]!, settings);
+      case 'image-import':
+        return await importImage(files[0]!, settings);
     }
   } catch (error) {
     if (isEnvironmentError(error)) {
@@ -51,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function isEnvironmentError(error: unknown): boolean {
-  if ([UsageError, SettingsError, AcceleratorUnavailableError, RunNotMadeError, RunRecordError].some((type) => error instanceof type)) return true;
+  if ([UsageError, SettingsError, AcceleratorUnavailableError, RunNotMadeError, RunRecordError, ImageArchiveError].some((type) => error instanceof type)) return true;
   // Missing tools and failed image builds surface as errors from child processes: still one line.
   const code = (error as NodeJS.ErrnoException)?.code;
   return code === 'ENOENT' || code === 'EACCES' || (error as Error)?.name === 'ImageBuildError';

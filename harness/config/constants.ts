@@ -177,6 +177,8 @@ export const DISK = {
   /** `/` must be the VM's own bounded disk: larger than this and smaller than the maximum, never the host's. */
   rootfsMinMiB: 50,
   rootfsMaxMiB: 2048,
+  /** Root disk of the oversized-rootfs fault: far past rootfsMaxMiB, so the bound check catches it. */
+  oversizedRootfsMiB: 3072,
   /** Inode table of the inode cases: small, so a shell loop creates files until it is exhausted in seconds. */
   rootfsInodes: 4096,
   /** Guest-side kill timeout of one fill or writer (KVM base, scaled): a writer still running then hangs. */

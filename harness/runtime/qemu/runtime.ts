@@ -1,16 +1,13 @@
 /** The reference runtime: Debian's QEMU booting our guest image. */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { VM_DEFAULTS } from '../../config/constants.ts';
+import { DISK, VM_DEFAULTS } from '../../config/constants.ts';
 import { thisHost, type HostPlatform } from '../../host/platform.ts';
 import { ensureRootfsBase, type GuestImage } from '../../image/index.ts';
 import type { Accelerator, Capability, Runtime, Sandbox, SandboxSpec } from '../types.ts';
 import { qemuCapabilities } from './capabilities.ts';
 import type { MachineProfile } from './machine.ts';
 import { QemuVm } from './vm.ts';
-
-/** Far past the 2 GiB bound the disk cases enforce, so the oversized-rootfs fault is caught. */
-const OVERSIZED_ROOTFS_MIB = 3072;
 
 export interface QemuRuntimeOptions {
   qemuBinary: string;
@@ -45,7 +42,7 @@ export class QemuRuntime implements Runtime {
     const { image, runDir } = this.options;
     const oversized = spec.faults?.includes('oversized-rootfs');
     const rootBase = await ensureRootfsBase(image, {
-      sizeMiB: oversized ? OVERSIZED_ROOTFS_MIB : (spec.disk?.rootfsMiB ?? VM_DEFAULTS.rootfsMiB),
+      sizeMiB: oversized ? DISK.oversizedRootfsMiB : (spec.disk?.rootfsMiB ?? VM_DEFAULTS.rootfsMiB),
       inodes: spec.disk?.rootfsInodes,
     });
     // A leaked overlay stays in the directory the caller gave for the disks, as a real leak would, so

@@ -1,0 +1,76 @@
+/** gauntlet image export FILE / image import FILE: moving a built image to a host that cannot build one. */
+import { DISK, VM_DEFAULTS } from '../config/constants.ts';
+import type { RunSettings } from '../config/settings.ts';
+import {
+  defaultCacheDir,
+  ensureRootfsBase,
+  findGuestImage,
+  ImageArchiveError,
+  importImageArchive,
+  rootfsBaseName,
+  writeImageArchive,
+  type RootfsLayout,
+} from '../image/index.ts';
+import { progress } from './progress.ts';
+
+/**
+ * Every root-disk layout the suites and fault tests ask for (harness/runtime/qemu/runtime.ts turns a
+ * spec into one). They are built before export and travel in the archive: building one takes
+ * mkfs.ext4 and debugfs, which a macOS host does not have, and the importing host must run every case.
+ */
+const SUITE_ROOTFS_LAYOUTS: RootfsLayout[] = [
+  { sizeMiB: VM_DEFAULTS.rootfsMiB },
+  { sizeMiB: DISK.rootfsMiB },
+  { sizeMiB: DISK.rootfsMiB, inodes: DISK.rootfsInodes },
+  { sizeMiB: DISK.oversizedRootfsMiB },
+];
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
+export async function exportImage(file: string, settings: RunSettings): Promise<number> {
+  const started = Date.now();
+  const cacheDir = settings.cacheDir ?? defaultCacheDir();
+  const image = await findGuestImage({ arch: settings.arch, cacheDir });
+  if (!image) throw new ImageArchiveError(`no ${settings.arch} image of this checkout's recipe in ${cacheDir}: run gauntlet image build --arch ${settings.arch} first`);
+  const layouts = new Map(SUITE_ROOTFS_LAYOUTS.map((layout) => [rootfsBaseName(layout), layout]));
+  for (const [name, layout] of layouts) {
+    progress(`rootfs base ${name}`);
+    await ensureRootfsBase(image, layout).catch((error: Error) => {
+      throw new ImageArchiveError(`cannot build rootfs base ${name} to export: ${error.message.split('\n')[0]}`);
+    });
+  }
+  progress(`writing ${file}`);
+  const written = await writeImageArchive(image.dir, file);
+  console.log(
+    `wrote ${file}: ${image.arch} image ${image.recipeHash.slice(0, 16)} (kernel ${image.kernelVersion}, ` +
+      `${layouts.size} rootfs bases), ${written.entries} entries, ${mib(written.bytes)}, in ${seconds(started)}`,
+  );
+  return 0;
+}
+
+export async function importImage(file: string, settings: RunSettings): Promise<number> {
+  const started = Date.now();
+  const cacheDir = settings.cacheDir ?? defaultCacheDir();
+  const outcome = await importImageArchive({ file, arch: settings.arch, cacheDir, progress });
+  const took = `in ${seconds(started)}`;
+  switch (outcome.kind) {
+    case 'imported':
+      console.log(`imported ${file} into ${outcome.dir} ${took}`);
+      break;
+    case 'replaced':
+      console.log(`imported ${file} into ${outcome.dir}, replacing another build of the same recipe, ${took}`);
+      break;
+    case 'already-there': {
+      const added = outcome.addedBases.length > 0 ? `; added rootfs bases ${outcome.addedBases.join(', ')}` : '';
+      console.log(`${file}: this image is already in ${outcome.dir} (same build)${added}, checked ${took}`);
+      break;
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,232 @@
+/**
+ * One tar.gz of a cached image, so a host that cannot build images (no apt, as on macOS) runs the
+ * suites from an image a Linux host built. The archive's first member, contents.json, lists every
+ * entry; import unpacks into a temp dir beside the cache's images, checks everything against the
+ * list and this checkout's recipe, and only then renames it into place: an import that fails or is
+ * interrupted never leaves a half image where ensureGuestImage would find it.
+ */
+import type { Stats } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { create, extract, type ReadEntry } from 'tar';
+import {
+  ArchiveProblem,
+  CONTENTS_MEMBER,
+  contentsOf,
+  describeTree,
+  firstDifference,
+  parseContents,
+  pathProblem,
+  symlinkProblem,
+  type ArchiveEntry,
+} from './archive-contents.ts';
+import { acquireBuildLock } from './build-lock.ts';
+import { IMAGE_FILES, imageDir, imagesRoot } from './cache-paths.ts';
+import { recipeHash } from './recipe.ts';
+import { sourceDateEpoch } from './reproducible.ts';
+import type { GuestArch, ImageManifest } from './types.ts';
+import { processExists } from '../host/process-exists.ts';
+
+/** Any reason an archive cannot be written or imported; one line, meant for the user. */
+export class ImageArchiveError extends Error {
+  override name = 'ImageArchiveError';
+}
+
+/** Temp dirs of rootfs base builders (rootfs-base.ts) are work in progress, not image content. */
+function isBuilderTemp(rel: string): boolean {
+  return rel.startsWith(`${IMAGE_FILES.bases}/.tmp-`);
+}
+
+export interface WrittenArchive {
+  entries: number;
+  bytes: number;
+}
+
+/**
+ * Writes the image directory to `file` (through a temp file beside it, renamed when complete).
+ * The manifest follows contents.json so `tar tzf | head` shows what the archive holds.
+ */
+export async function writeImageArchive(imageDirectory: string, file: string): Promise<WrittenArchive> {
+  const entries = await describeTree(imageDirectory, isBuilderTemp);
+  if (!entries.some((entry) => entry.path === IMAGE_FILES.manifest && entry.type === 'file')) {
+    throw new ImageArchiveError(`${imageDirectory} holds no ${IMAGE_FILES.manifest}: not a finished image`);
+  }
+  const staging = await mkdtemp(path.join(os.tmpdir(), 'gauntlet-export-'));
+  const partial = `${file}.partial-${process.pid}`;
+  try {
+    // contents.json is not in the image directory, and tar takes members from one directory: it goes
+    // in through a one-member tar, which tar's '@' prefix splices into the archive.
+    await writeFile(path.join(staging, CONTENTS_MEMBER), `${JSON.stringify(contentsOf(entries), null, 1)}\n`);
+    const contentsTar = path.join(staging, 'contents.tar');
+    // The same image exports to the same bytes, so CI can key caches on the archive: one mtime for
+    // every member (nothing reads them; rootfs bases pin their own) and portable headers, which
+    // leave out owners, atime and ctime. Portable also rounds modes to 0644/0755; contents.json keeps
+    // the real ones, and import sets them.
+    const headers = { mtime: new Date(sourceDateEpoch() * 1000), portable: true };
+    await create({ file: contentsTar, cwd: staging, ...headers }, [CONTENTS_MEMBER]);
+    const members = [IMAGE_FILES.manifest, ...entries.map((entry) => entry.path).filter((rel) => rel !== IMAGE_FILES.manifest)];
+    // noDirRecurse: each directory's children are listed explicitly, base builders' temp dirs left out.
+    await create({ file: partial, cwd: imageDirectory, gzip: true, noDirRecurse: true, ...headers }, [`@${contentsTar}`, ...members]);
+    await rename(partial, file);
+    return { entries: entries.length, bytes: (await stat(file)).size };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw new ImageArchiveError(`cannot write ${file}: ${(error as Error).message}`);
+    throw error;
+  } finally {
+    await rm(partial, { force: true });
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+const IMPORT_PREFIX = '.import-';
+
+/** Leftovers of imports that were killed: their pid is in the name. */
+async function sweepDeadImports(root: string): Promise<void> {
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    const pid = Number(new RegExp(`^\\${IMPORT_PREFIX}(\\d+)-`).exec(name)?.[1]);
+    if (pid && pid !== process.pid && !processExists(pid)) await rm(path.join(root, name), { recursive: true, force: true });
+  }
+}
+
+const ALLOWED_TYPES = new Set(['File', 'OldFile', 'Directory', 'SymbolicLink']);
+
+/** Unpacks into `into`, refusing (not just skipping, as tar would) members that could land outside it. */
+async function unpack(file: string, into: string): Promise<void> {
+  let refused: string | undefined;
+  const filter = (raw: string, entry: Stats | ReadEntry) => {
+    const { type, linkpath } = entry as ReadEntry;
+    const member = raw.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+    const problem = pathProblem(member)
+      ?? (ALLOWED_TYPES.has(type) ? undefined : `${member}: ${type} members are not allowed`)
+      ?? (type === 'SymbolicLink' ? symlinkProblem(member, String(linkpath)) : undefined);
+    refused ??= problem;
+    return problem === undefined && member !== '';
+  };
+  try {
+    await extract({ file, cwd: into, strict: true, filter, preserveOwner: false });
+  } catch (error) {
+    if (refused) throw new ArchiveProblem(refused);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !(await stat(file).then(() => true, () => false))) throw new ArchiveProblem('no such file');
+    throw new ArchiveProblem(`not a readable tar.gz (${(error as Error).message.split('\n')[0]})`);
+  }
+  if (refused) throw new ArchiveProblem(refused);
+}
+
+/** Checks the unpacked tree against its contents.json, then the manifest against this checkout. */
+async function verify(dir: string, arch: GuestArch): Promise<{ manifest: ImageManifest; entries: ArchiveEntry[] }> {
+  const listText = await readFile(path.join(dir, CONTENTS_MEMBER), 'utf8').catch(() => {
+    throw new ArchiveProblem(`${CONTENTS_MEMBER} missing: not an archive of gauntlet image export`);
+  });
+  const { entries } = parseContents(listText);
+  const difference = firstDifference(entries, await describeTree(dir, (rel) => rel === CONTENTS_MEMBER));
+  if (difference) throw new ArchiveProblem(difference);
+
+  let manifest: ImageManifest;
+  try {
+    manifest = JSON.parse(await readFile(path.join(dir, IMAGE_FILES.manifest), 'utf8')) as ImageManifest;
+  } catch {
+    throw new ArchiveProblem(`${IMAGE_FILES.manifest} missing or not JSON`);
+  }
+  if (manifest.arch !== arch) {
+    throw new ArchiveProblem(`holds an ${String(manifest.arch)} image, not ${arch} (import it with --arch ${String(manifest.arch)})`);
+  }
+  const wanted = await recipeHash(arch);
+  if (manifest.recipeHash !== wanted) {
+    throw new ArchiveProblem(
+      `image of recipe ${String(manifest.recipeHash).slice(0, 16)}, but this checkout's ${arch} recipe is ${wanted.slice(0, 16)} ` +
+        '(built from other guest fixtures or another builder version)',
+    );
+  }
+  const files = new Map(entries.flatMap((entry) => (entry.type === 'file' ? [[entry.path, entry.sha256] as const] : [])));
+  for (const { path: rel, sha256 } of Object.values(manifest.artifacts ?? {})) {
+    if (files.get(rel) !== sha256) throw new ArchiveProblem(`${rel}: sha256 differs from ${IMAGE_FILES.manifest}`);
+  }
+  for (const required of [IMAGE_FILES.kernel, IMAGE_FILES.initramfs]) {
+    if (!files.has(required)) throw new ArchiveProblem(`${required}: missing`);
+  }
+  return { manifest, entries };
+}
+
+/** Unpacking bent the modes (umask, tar keeps directories writable); the list has the real ones. */
+async function applyModes(dir: string, entries: ArchiveEntry[]): Promise<void> {
+  for (const entry of entries) {
+    if (entry.type !== 'symlink') await chmod(path.join(dir, entry.path), parseInt(entry.mode, 8));
+  }
+  // mkdtemp made it private; the image is shared by every VM, whoever runs them.
+  await chmod(dir, 0o755);
+}
+
+export type ImportOutcome =
+  | { kind: 'imported'; dir: string }
+  /** The same build (byte-identical manifest) was cached already; bases it lacked were added. */
+  | { kind: 'already-there'; dir: string; addedBases: string[] }
+  /** Another build of the same recipe was cached; the archive's replaced it. */
+  | { kind: 'replaced'; dir: string };
+
+/** Moves the archive's rootfs bases the cached image lacks into it; link() never replaces one in use. */
+async function addMissingBases(from: string, to: string): Promise<string[]> {
+  const added: string[] = [];
+  const names = await readdir(path.join(from, IMAGE_FILES.bases)).catch(() => [] as string[]);
+  for (const name of names) {
+    if (await stat(path.join(to, IMAGE_FILES.bases, name)).then(() => true, () => false)) continue;
+    await mkdir(path.join(to, IMAGE_FILES.bases), { recursive: true });
+    await rename(path.join(from, IMAGE_FILES.bases, name), path.join(to, IMAGE_FILES.bases, name));
+    added.push(name);
+  }
+  return added;
+}
+
+async function place(
+  unpacked: string,
+  entries: ArchiveEntry[],
+  finalDir: string,
+  root: string,
+  progress: (line: string) => void,
+): Promise<ImportOutcome> {
+  // The build lock: a build or another import of the same image must not rename into place meanwhile.
+  const lock = await acquireBuildLock(`${finalDir}.lock`, async () => false, () => progress(`waiting for another process building or importing ${path.basename(finalDir)}`));
+  try {
+    const present = await readFile(path.join(finalDir, IMAGE_FILES.manifest)).catch(() => undefined);
+    const incoming = await readFile(path.join(unpacked, IMAGE_FILES.manifest));
+    if (present?.equals(incoming)) return { kind: 'already-there', dir: finalDir, addedBases: await addMissingBases(unpacked, finalDir) };
+    // Only now: read-only directories in a temp dir that is then thrown away would stop a user who
+    // is not root from removing it.
+    await applyModes(unpacked, entries);
+    const occupied = await stat(finalDir).then(() => true, () => false);
+    // The old image goes aside first (a name the sweep knows), so the new one appears in one rename.
+    const aside = occupied ? await mkdtemp(path.join(root, `${IMPORT_PREFIX}${process.pid}-old-`)) : undefined;
+    if (aside) await rename(finalDir, path.join(aside, 'image'));
+    await rename(unpacked, finalDir);
+    if (aside) await rm(aside, { recursive: true, force: true });
+    return { kind: present ? 'replaced' : 'imported', dir: finalDir };
+  } finally {
+    await lock?.release();
+  }
+}
+
+export async function importImageArchive(opts: {
+  file: string;
+  arch: GuestArch;
+  cacheDir: string;
+  progress: (line: string) => void;
+}): Promise<ImportOutcome> {
+  const root = imagesRoot(opts.cacheDir);
+  await mkdir(root, { recursive: true });
+  await sweepDeadImports(root);
+  const temp = await mkdtemp(path.join(root, `${IMPORT_PREFIX}${process.pid}-`));
+  try {
+    opts.progress(`unpacking ${opts.file}`);
+    await unpack(opts.file, temp);
+    opts.progress('checking every sha256 against contents.json');
+    const { manifest, entries } = await verify(temp, opts.arch);
+    await rm(path.join(temp, CONTENTS_MEMBER));
+    return await place(temp, entries, imageDir(opts.cacheDir, opts.arch, manifest.recipeHash), root, opts.progress);
+  } catch (error) {
+    if (error instanceof ArchiveProblem) throw new ImageArchiveError(`image archive ${opts.file}: ${error.message}`);
+    throw error;
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
