@@ -60,7 +60,7 @@ export async function chooseAccelerator(
 }
 
 /** The accelerator `auto` tries before TCG on this host. */
-export function hardwareAccelerator(host: Pick<HostPlatform, 'platform'>): Exclude<Accelerator, 'tcg'> {
+function hardwareAccelerator(host: Pick<HostPlatform, 'platform'>): Exclude<Accelerator, 'tcg'> {
   return host.platform === 'darwin' ? 'hvf' : 'kvm';
 }
 
