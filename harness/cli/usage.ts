@@ -5,6 +5,10 @@ Usage:
   gauntlet test [options]             unit tests, every suite and the fault tests (what CI runs)
   gauntlet doctor [options]           host facts, accelerator decision and why, tools, image status
   gauntlet image build [options]      build (or confirm) the guest image
+  gauntlet image export FILE [--arch A]
+                                      write the cached image (with its rootfs bases) to one tar.gz
+  gauntlet image import FILE [--arch A]
+                                      check every sha256 of an exported image and put it in the cache
   gauntlet merge RUN.json... [--reports DIR]
                                       merge the records of --shard runs; writes run.json, junit.xml, index.html
   gauntlet report RUN.json [-o FILE]  write the HTML report of a record (default: index.html beside it)
