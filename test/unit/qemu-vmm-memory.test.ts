@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thisHost } from '../../harness/host/platform.ts';
 import { psRssBytes, vmmResidentBytes, vmRssBytes } from '../../harness/runtime/qemu/vmm-memory.ts';
 import { fakeHostPlatform, LINUX_X64, MAC_ARM64 } from './fixtures/fake-host-platform.ts';
 
@@ -20,6 +21,16 @@ describe('vmmResidentBytes', () => {
   it('a pid that is gone is an error naming it, on both platforms', async () => {
     await expect(vmmResidentBytes(42, fakeHostPlatform(LINUX_X64))).rejects.toThrow('/proc/42/status');
     await expect(vmmResidentBytes(42, fakeHostPlatform(MAC_ARM64))).rejects.toThrow('ps -o rss= -p 42 failed: no process 42?');
+  });
+});
+
+describe('on this host, for real', () => {
+  it('/proc and ps agree on this process within a few MiB', async () => {
+    const fromProc = await vmmResidentBytes(process.pid, thisHost);
+    // The macOS branch on this host's own ps: procps takes the same flags and prints the same column.
+    const fromPs = await vmmResidentBytes(process.pid, { ...thisHost, platform: 'darwin' });
+    expect(fromProc).toBeGreaterThan(0);
+    expect(Math.abs(fromPs - fromProc)).toBeLessThan(16 * 1024 * 1024);
   });
 });
 
