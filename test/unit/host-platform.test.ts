@@ -100,6 +100,25 @@ describe('the processes of a run, without /proc', () => {
   });
 });
 
+describe('the ps branch on this host’s real ps', () => {
+  it('sees a command line far past 79 columns (ps -ww), as a VMM with its run dir has', async () => {
+    const runDir = `/tmp/gauntlet-${'x'.repeat(120)}`;
+    const child = spawn('sh', ['-c', 'sleep 30', `${runDir}/vm/qemu.pid`], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      expect(isOurVmm(child.pid!, runDir, { ...thisHost, platform: 'darwin' })).toBe(true);
+      expect(isOurVmm(child.pid!, '/tmp/gauntlet-other', { ...thisHost, platform: 'darwin' })).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+
+  it('lists this process as a child of its parent', () => {
+    expect(descendantPids(process.ppid, { ...thisHost, platform: 'darwin' })).toContain(process.pid);
+  });
+});
+
 describe('sweepRunDir on macOS', () => {
   let dir: string | undefined;
   afterEach(async () => {
