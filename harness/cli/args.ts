@@ -1,4 +1,5 @@
 /** Command-line parsing into run settings; every mistake becomes a one-line UsageError. */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ENV, readSettings, type RunSettings } from '../config/settings.ts';
 import type { Shard } from '../reports/run-record.ts';
@@ -16,6 +17,8 @@ export interface RunOptions {
   repeat: number;
   /** This host's slice of the test files (vitest sharding); the records merge with `gauntlet merge`. */
   shard: Shard | undefined;
+  /** Host cores kept busy during the run, as a noisy CI runner's neighbours would: flakiness shows up here first. */
+  loadCores: number;
 }
 
 export interface ParsedCommand {
@@ -41,7 +44,7 @@ export function wantsBisect(argv: string[]): boolean {
   return argv.includes('--bisect');
 }
 
-const RUN_ONLY = ['repeat', 'shard', 'bisect'] as const;
+const RUN_ONLY = ['repeat', 'shard', 'bisect', 'load'] as const;
 
 export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedCommand {
   let parsed;
@@ -59,6 +62,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         repeat: { type: 'string' },
         shard: { type: 'string' },
         bisect: { type: 'boolean' },
+        load: { type: 'string' },
         output: { type: 'string', short: 'o' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -81,7 +85,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   const [verb, ...rest] = positionals;
   const archFixed = [ENV.arch, ENV.machine, ENV.qemuBinary, ENV.kernel].some((name) => merged[name]);
   const testArches = archFixed ? [settings.arch] : [settings.arch, ...GUEST_ARCHES.filter((arch) => arch !== settings.arch)];
-  const base = { suites: [], files: [], output: undefined, run: { repeat: 1, shard: undefined }, settings, testArches };
+  const base = { suites: [], files: [], output: undefined, run: { repeat: 1, shard: undefined, loadCores: 0 }, settings, testArches };
   if (values.help || verb === undefined || verb === 'help') return { ...base, command: 'help' };
 
   const misplaced = RUN_ONLY.filter((flag) => values[flag] !== undefined && verb !== 'run');
@@ -90,7 +94,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
 
   switch (verb) {
     case 'run':
-      return { ...base, command: 'run', suites: rest, run: { repeat: parseRepeat(values.repeat), shard: parseShard(values.shard) } };
+      return { ...base, command: 'run', suites: rest, run: { repeat: parseRepeat(values.repeat), shard: parseShard(values.shard), loadCores: parseLoad(values.load) } };
     case 'test':
     case 'doctor':
       if (rest.length > 0) throw new UsageError(`gauntlet ${verb} takes no arguments (got ${rest.join(' ')})`);
@@ -116,6 +120,15 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
 function parseRepeat(text: string | undefined): number {
   if (text === undefined) return 1;
   if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`--repeat takes a whole number of runs, 1 or more (got ${text})`);
+  return Number(text);
+}
+
+function parseLoad(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const cores = availableParallelism();
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) >= cores) {
+    throw new UsageError(`--load takes a number of host cores to keep busy, 1 to ${cores - 1} on this host (got ${text})`);
+  }
   return Number(text);
 }
 

@@ -11,6 +11,7 @@ import { ENV, settingsToEnv, type RunSettings } from '../config/settings.ts';
 import { hostBudget } from '../host/budget.ts';
 import { prepareRun } from '../run/prepare.ts';
 import { describeRunEnvironment } from '../run/run-environment.ts';
+import { startHostLoad, type HostLoad } from '../run/host-load.ts';
 import { killDescendants } from '../run/process-tree.ts';
 import { sweepRunDir } from '../run/run-dir.ts';
 import { GauntletReporter, type CollectedRun } from '../reports/gauntlet-reporter.ts';
@@ -59,7 +60,7 @@ export function testCells(settings: RunSettings, arches: GuestArch[]): RunCell[]
   );
 }
 
-export async function runTests(cells: RunCell[], options: RunOptions = { repeat: 1, shard: undefined }): Promise<number> {
+export async function runTests(cells: RunCell[], options: RunOptions = { repeat: 1, shard: undefined, loadCores: 0 }): Promise<number> {
   const runDirs: string[] = [];
   const sweep = () => runDirs.forEach((dir) => sweepRunDir(dir));
   process.once('exit', sweep);
@@ -75,6 +76,7 @@ export async function runTests(cells: RunCell[], options: RunOptions = { repeat:
   }
   const reportsDir = cells[0]!.settings.reportsDir;
   let cleared = false;
+  let load: HostLoad | undefined;
   const parts: RunPart[] = [];
   const repeats: CollectedRun[] = [];
   for (const cell of cells) {
@@ -88,6 +90,10 @@ export async function runTests(cells: RunCell[], options: RunOptions = { repeat:
     const environment = await describeRunEnvironment(prepared);
     if (!cleared) clearPreviousReports(reportsDir);
     cleared = true;
+    if (options.loadCores > 0 && !load) {
+      progress(`keeping ${options.loadCores} host core(s) busy for the run (--load)`);
+      load = startHostLoad(options.loadCores);
+    }
 
     const startedAt = new Date();
     const cellRepeats: CollectedRun[] = [];
@@ -106,6 +112,7 @@ export async function runTests(cells: RunCell[], options: RunOptions = { repeat:
     repeats.push(...cellRepeats);
     parts.push({
       ...(options.shard ? { shard: options.shard } : {}),
+      ...(options.loadCores > 0 ? { hostLoadCores: options.loadCores } : {}),
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
       repeats: cellRepeats.length,
@@ -115,6 +122,7 @@ export async function runTests(cells: RunCell[], options: RunOptions = { repeat:
     if (cellRepeats.some((run) => run.loadErrors.length > 0)) break;
   }
 
+  load?.stop();
   const record = assembleRecord(parts);
   writeReports(record, reportsDir);
   progress(`reports written to ${reportsDir}/ (${Object.values(REPORT_FILES).join(', ')})`);

@@ -79,6 +79,8 @@ export interface Shard {
 
 export interface RunPart {
   shard?: Shard;
+  /** Host cores kept busy by `--load` during this part (absent: none). */
+  hostLoadCores?: number;
   startedAt: string;
   durationMs: number;
   repeats: number;
@@ -215,6 +217,7 @@ export function partFacts(part: RunPart): Record<string, string> {
   return {
     ...environmentFacts(part.environment),
     repeats: String(part.repeats),
+    ...(part.hostLoadCores ? { hostLoadCores: String(part.hostLoadCores) } : {}),
     ...(part.shard ? { shard: `${part.shard.index}/${part.shard.count}` } : {}),
   };
 }

@@ -6,7 +6,8 @@ describe('gauntlet command line', () => {
   it('reads --repeat and --shard for run', () => {
     const parsed = parseCommand(['run', 'lifecycle', '--repeat', '5', '--shard', '2/3'], {});
     expect(parsed).toMatchObject({ command: 'run', suites: ['lifecycle'], run: { repeat: 5, shard: { index: 2, count: 3 } } });
-    expect(parseCommand(['run'], {}).run).toEqual({ repeat: 1, shard: undefined });
+    expect(parseCommand(['run'], {}).run).toEqual({ repeat: 1, shard: undefined, loadCores: 0 });
+    expect(parseCommand(['run', '--load', '1'], {}).run.loadCores).toBe(1);
   });
 
   it('rejects repeats and shards that make no sense, and run flags on other commands', () => {
@@ -16,6 +17,10 @@ describe('gauntlet command line', () => {
       ['run', '--shard', '3/2'],
       ['run', '--shard', '0/2'],
       ['run', '--shard', '1'],
+      ['run', '--load', '0'],
+      ['run', '--load', 'all'],
+      ['run', '--load', '4096'],
+      ['doctor', '--load', '1'],
       ['doctor', '--repeat', '2'],
       ['compare', 'a.json', 'b.json', '--bisect'],
       ['merge', 'a.json', '-o', 'x.json'],
