@@ -1,11 +1,12 @@
-import { defaultCacheDir, ensureGuestImage } from '../image/index.ts';
+import { defaultCacheDir, ensureGuestImage, findGuestImage } from '../image/index.ts';
 import type { RunSettings } from '../config/settings.ts';
 import { setUpHost } from '../run/setup-host.ts';
 import { ensureWritableDir } from '../run/writable-dir.ts';
 import { progress } from './progress.ts';
 
 export async function buildImage(settings: RunSettings): Promise<number> {
-  await setUpHost(settings.arch, progress);
+  const cachedImage = await findGuestImage({ arch: settings.arch, cacheDir: settings.cacheDir });
+  await setUpHost(settings.arch, progress, { imageCached: cachedImage !== undefined });
   await ensureWritableDir(settings.cacheDir ?? defaultCacheDir(), 'cache directory');
   const image = await ensureGuestImage({ arch: settings.arch, cacheDir: settings.cacheDir, onProgress: progress });
   console.log(`guest image ${image.recipeHash.slice(0, 16)} (${image.arch}, kernel ${image.kernelVersion}) at ${image.dir}`);

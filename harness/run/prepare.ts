@@ -6,7 +6,7 @@
  * one line and exit 2 (125 with --bisect): the run could not be made, which is no verdict.
  */
 import { chooseAccelerator } from '../host/accelerator.ts';
-import { defaultCacheDir, ensureGuestImage, type GuestImage } from '../image/index.ts';
+import { defaultCacheDir, ensureGuestImage, findGuestImage, type GuestImage } from '../image/index.ts';
 import { kernelProblem } from '../image/kernel-format.ts';
 import type { RunSettings } from '../config/settings.ts';
 import { SettingsError } from '../config/settings.ts';
@@ -25,7 +25,8 @@ export interface PreparedRun {
 export async function prepareRun(settings: RunSettings, onProgress: (line: string) => void): Promise<PreparedRun> {
   const machine = machineProfile(settings.machine);
   if (machine.arch !== settings.arch) throw new SettingsError(`machine ${machine.name} does not run ${settings.arch} guests`);
-  await setUpHost(settings.arch, onProgress);
+  const cachedImage = await findGuestImage({ arch: settings.arch, cacheDir: settings.cacheDir });
+  await setUpHost(settings.arch, onProgress, { imageCached: cachedImage !== undefined });
   await ensureWritableDir(settings.reportsDir, 'reports directory');
   await ensureWritableDir(settings.cacheDir ?? defaultCacheDir(), 'cache directory');
   const kernelTrouble = settings.kernel && (await kernelProblem(settings.kernel, settings.arch));

@@ -11,10 +11,20 @@ import { SettingsError } from '../config/settings.ts';
 
 export const SETUP_HOST_SCRIPT = path.join(REPO_ROOT, 'scripts', 'setup-host');
 
-export async function setUpHost(arch: GuestArch, onProgress: (line: string) => void, platform: NodeJS.Platform = process.platform): Promise<void> {
+export interface SetUpHostOptions {
+  /**
+   * The image for the current recipe is in the cache already (built here or imported), so the guest's
+   * Debian packages need no apt candidate: an Ubuntu host, whose apt has no Debian cloud kernel, can run.
+   */
+  imageCached: boolean;
+  platform?: NodeJS.Platform;
+}
+
+export async function setUpHost(arch: GuestArch, onProgress: (line: string) => void, { imageCached, platform = process.platform }: SetUpHostOptions): Promise<void> {
   // The script knows apt hosts only; other hosts get their own checks from the run's preparation.
   if (platform !== 'linux') return;
-  const result = await execa('bash', [SETUP_HOST_SCRIPT], { env: { GAUNTLET_ARCH: arch }, reject: false, all: true });
+  const env = { GAUNTLET_ARCH: arch, ...(imageCached ? { GAUNTLET_IMAGE_CACHED: '1' } : {}) };
+  const result = await execa('bash', [SETUP_HOST_SCRIPT], { env, reject: false, all: true });
   const lines = (result.all ?? '').split('\n').filter(Boolean);
   if (result.exitCode !== 0) {
     // Its own one-line complaint (the command to run, or what failed) is the error.
