@@ -6,7 +6,7 @@
  * interrupted never leaves a half image where ensureGuestImage would find it.
  */
 import type { Stats } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { create, extract, type ReadEntry } from 'tar';
@@ -165,15 +165,22 @@ export type ImportOutcome =
   /** Another build of the same recipe was cached; the archive's replaced it. */
   | { kind: 'replaced'; dir: string };
 
-/** Moves the archive's rootfs bases the cached image lacks into it; link() never replaces one in use. */
-async function addMissingBases(from: string, to: string): Promise<string[]> {
+/**
+ * Puts the archive's rootfs bases that the cached image lacks into it. link(), not rename(): a test
+ * worker may build the same base meanwhile, and a base a VM has open is never replaced.
+ */
+async function addMissingBases(from: string, to: string, entries: ArchiveEntry[]): Promise<string[]> {
   const added: string[] = [];
-  const names = await readdir(path.join(from, IMAGE_FILES.bases)).catch(() => [] as string[]);
-  for (const name of names) {
-    if (await stat(path.join(to, IMAGE_FILES.bases, name)).then(() => true, () => false)) continue;
+  for (const entry of entries) {
+    if (entry.type !== 'file' || path.posix.dirname(entry.path) !== IMAGE_FILES.bases) continue;
     await mkdir(path.join(to, IMAGE_FILES.bases), { recursive: true });
-    await rename(path.join(from, IMAGE_FILES.bases, name), path.join(to, IMAGE_FILES.bases, name));
-    added.push(name);
+    await chmod(path.join(from, entry.path), parseInt(entry.mode, 8));
+    try {
+      await link(path.join(from, entry.path), path.join(to, entry.path));
+      added.push(path.posix.basename(entry.path));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
   return added;
 }
@@ -190,7 +197,7 @@ async function place(
   try {
     const present = await readFile(path.join(finalDir, IMAGE_FILES.manifest)).catch(() => undefined);
     const incoming = await readFile(path.join(unpacked, IMAGE_FILES.manifest));
-    if (present?.equals(incoming)) return { kind: 'already-there', dir: finalDir, addedBases: await addMissingBases(unpacked, finalDir) };
+    if (present?.equals(incoming)) return { kind: 'already-there', dir: finalDir, addedBases: await addMissingBases(unpacked, finalDir, entries) };
     // Only now: read-only directories in a temp dir that is then thrown away would stop a user who
     // is not root from removing it.
     await applyModes(unpacked, entries);

@@ -120,6 +120,7 @@ describe('image archive', () => {
     await rm(path.join(dir, 'bases'), { recursive: true });
     const again = await importInto(cacheDir, file);
     expect(again).toEqual({ kind: 'already-there', dir, addedBases: ['rootfs-256m.qcow2'] });
+    expect((await lstat(path.join(dir, 'bases/rootfs-256m.qcow2'))).mode & 0o777).toBe(0o444);
     expect(await readdir(imagesRoot(cacheDir))).toEqual([path.basename(dir)]);
   });
 
