@@ -12,7 +12,7 @@ import type { RunSettings } from '../config/settings.ts';
 import { SettingsError } from '../config/settings.ts';
 import { machineProfile } from '../runtime/qemu/machine.ts';
 import { checkQemuBuild, type QemuTools } from '../runtime/qemu/preflight.ts';
-import { createRunDir } from './run-dir.ts';
+import { createRunDir, reapDeadRuns } from './run-dir.ts';
 import { setUpHost } from './setup-host.ts';
 import { ensureWritableDir } from './writable-dir.ts';
 
@@ -43,6 +43,8 @@ export async function prepareRun(settings: RunSettings, onProgress: (line: strin
         initramfs: image.initramfs,
       });
   onProgress(`accelerator: ${decision.accel} (${decision.reason})`);
+  const { reaped } = reapDeadRuns();
+  for (const { dir, killed } of reaped) onProgress(`removed ${dir}, left by a run that was killed${killed.length ? ` (and its ${killed.length} VMM process(es))` : ''}`);
   const runDir = settings.runDir ?? (await createRunDir());
   return { settings: { ...settings, accel: decision.accel, accelReason: decision.reason, runDir }, image, tools };
 }

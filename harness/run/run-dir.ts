@@ -1,16 +1,70 @@
 /**
  * The directory every VM of one run lives under. When the run ends, normally or by Ctrl-C, the sweep
  * kills any VMM still running from it (found through the pid files QEMU writes) and removes it all,
- * so a crashed or interrupted test never leaves processes, sockets or overlays behind.
+ * so a crashed or interrupted test never leaves processes, sockets or overlays behind. A run killed
+ * outright (SIGKILL, OOM killer, a CI timeout) cannot sweep: each run dir names its owner process,
+ * and every later run reaps the dirs whose owner is gone.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { thisHost, type HostPlatform } from '../host/platform.ts';
 import { processExists } from '../host/process-exists.ts';
 
-export function createRunDir(host: Pick<HostPlatform, 'platform'> = thisHost): Promise<string> {
-  return mkdtemp(path.join(runDirParent(host), 'gauntlet-'));
+const RUN_DIR_PREFIX = 'gauntlet-';
+/** The pid of the process that owns a run dir: the one whose exit or interrupt handler sweeps it. */
+const OWNER_FILE = 'owner.pid';
+/**
+ * A run dir without an owner file is either being created (mkdtemp, then the owner file, a moment
+ * apart) or was left by a run killed in that moment; only the second is reaped, once it is this old.
+ */
+const OWNERLESS_GRACE_MS = 60_000;
+
+export async function createRunDir(host: Pick<HostPlatform, 'platform'> = thisHost): Promise<string> {
+  const dir = await mkdtemp(path.join(runDirParent(host), RUN_DIR_PREFIX));
+  await writeFile(path.join(dir, OWNER_FILE), `${process.pid}\n`);
+  return dir;
+}
+
+export interface ReapResult {
+  /** Run dirs removed, each with the VMMs that were still running from it. */
+  reaped: { dir: string; killed: number[] }[];
+}
+
+/**
+ * Sweeps every run dir whose owner process is gone. A live run's dir, however old, is never touched:
+ * two runs at once on one host each keep theirs.
+ */
+export function reapDeadRuns(parent: string = runDirParent(thisHost), host: HostPlatform = thisHost, now = Date.now()): ReapResult {
+  const reaped: ReapResult['reaped'] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(parent).filter((name) => name.startsWith(RUN_DIR_PREFIX));
+  } catch {
+    return { reaped };
+  }
+  for (const name of entries) {
+    const dir = path.join(parent, name);
+    if (!isAbandoned(dir, now)) continue;
+    reaped.push({ dir, killed: sweepRunDir(dir, host).killed });
+  }
+  return { reaped };
+}
+
+function isAbandoned(dir: string, now: number): boolean {
+  let owner: number;
+  try {
+    if (!statSync(dir).isDirectory()) return false;
+    owner = Number(readFileSync(path.join(dir, OWNER_FILE), 'utf8').trim());
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+    try {
+      return now - statSync(dir).mtimeMs > OWNERLESS_GRACE_MS;
+    } catch {
+      return false;
+    }
+  }
+  return Number.isInteger(owner) && owner > 0 && !processExists(owner);
 }
 
 /** /tmp, not os.tmpdir(): macOS's per-user temp path (/var/folders/…/T/) leaves too few bytes for the sockets inside. */

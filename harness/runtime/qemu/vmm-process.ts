@@ -1,5 +1,7 @@
 /** The QEMU process of one VM: start, watch, kill, and prove it is gone. */
 import { execa, type ResultPromise } from 'execa';
+import { diesWithParent } from '../../host/dies-with-parent.ts';
+import { thisHost, type HostPlatform } from '../../host/platform.ts';
 
 export class VmmProcess {
   private exited = false;
@@ -16,9 +18,10 @@ export class VmmProcess {
     );
   }
 
-  static start(binary: string, args: string[]): VmmProcess {
-    // cleanup: execa kills the child if this worker exits, so no VMM outlives its test process.
-    const child = execa(binary, args, { stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', cleanup: true, reject: true });
+  static start(binary: string, args: string[], host: Pick<HostPlatform, 'platform'> = thisHost): VmmProcess {
+    // cleanup: execa kills the child if this worker exits; diesWithParent also when it is killed outright.
+    const { file, args: argv } = diesWithParent({ file: binary, args }, host);
+    const child = execa(file, argv, { stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', cleanup: true, reject: true });
     return new VmmProcess(child);
   }
 
