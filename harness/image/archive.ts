@@ -72,7 +72,9 @@ export async function writeImageArchive(imageDirectory: string, file: string): P
     return { entries: entries.length, bytes: (await stat(file)).size };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw new ImageArchiveError(`cannot write ${file}: ${(error as Error).message}`);
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+      throw new ImageArchiveError(`cannot write ${file}: ${(error as Error).message.replace(partial, file)}`);
+    }
     throw error;
   } finally {
     await rm(partial, { force: true });
