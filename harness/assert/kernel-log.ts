@@ -9,10 +9,22 @@ import { describeExecResult } from './describe-exec.ts';
 /** Each architecture's own stack-dump header (x86 `Call Trace:`, arm64 `Call trace:`), from the machine profiles. */
 const CALL_TRACE_HEADERS = [...new Set(MACHINE_NAMES.map((name) => machineProfile(name).callTraceHeader))];
 
+/**
+ * First match wins, so the specific words come before the general `BUG:` (which also heads soft
+ * lockups and scheduling bugs). The words are the kernel's own, as x86_64 and arm64 print them.
+ */
 const PROBLEMS: Array<{ what: string; pattern: RegExp }> = [
-  ...CALL_TRACE_HEADERS.map((header) => ({ what: header, pattern: new RegExp(header) })),
+  { what: 'kernel panic', pattern: /Kernel panic - not syncing/ },
   { what: 'soft lockup', pattern: /soft lockup/i },
+  { what: 'hard lockup', pattern: /hard LOCKUP/i },
   { what: 'RCU stall', pattern: /rcu.*stall/i },
+  { what: 'hung task', pattern: /INFO: task .* blocked for more than \d+ seconds/ },
+  // x86: "Oops: 0002 [#1] PREEMPT SMP"; arm64: "Internal error: Oops: 96000045 [#1] SMP".
+  { what: 'Oops', pattern: /\bOops\b/ },
+  // arm64 says "Unable to handle kernel NULL pointer dereference", x86 "BUG: kernel NULL pointer dereference".
+  { what: 'kernel fault', pattern: /Unable to handle kernel |general protection fault/ },
+  { what: 'BUG', pattern: /\bBUG: / },
+  ...CALL_TRACE_HEADERS.map((header) => ({ what: header, pattern: new RegExp(`${header}:`) })),
 ];
 
 /** Each kernel log line that reports one of the problems, prefixed with what it reports. */

@@ -25,4 +25,50 @@ describe('kernelLogProblems', () => {
       'RCU stall: [  300.000000] rcu: INFO: rcu_preempt self-detected stall on CPU',
     ]);
   });
+
+  // Excerpts in the shape x86_64 and arm64 kernels of the 6.1 line print them.
+  it('reads an x86_64 NULL pointer oops', () => {
+    const log = [
+      '[   42.118034] BUG: kernel NULL pointer dereference, address: 0000000000000008',
+      '[   42.118290] #PF: supervisor write access in kernel mode',
+      '[   42.118901] Oops: 0002 [#1] PREEMPT SMP NOPTI',
+      '[   42.119502] RIP: 0010:balloon_page_dequeue+0x4d/0x120',
+      '[   42.121733] Call Trace:',
+      '[   42.121860]  <TASK>',
+    ].join('\n');
+    expect(kernelLogProblems(log).map((line) => line.split(':')[0])).toEqual(['BUG', 'Oops', 'Call Trace']);
+  });
+
+  it('reads an arm64 oops, whose stack dump says "Call trace:" in lower case', () => {
+    const log = [
+      '[   51.220417] Unable to handle kernel NULL pointer dereference at virtual address 0000000000000008',
+      '[   51.221630] Mem abort info:',
+      '[   51.224381] Internal error: Oops: 96000045 [#1] SMP',
+      '[   51.226109] pc : virtballoon_migratepage+0x44/0x1b0 [virtio_balloon]',
+      '[   51.229377] Call trace:',
+      '[   51.229534]  virtballoon_migratepage+0x44/0x1b0 [virtio_balloon]',
+    ].join('\n');
+    expect(kernelLogProblems(log).map((line) => line.split(':')[0])).toEqual(['kernel fault', 'Oops', 'Call trace']);
+  });
+
+  it('reads a panic, a hung task, a hard lockup and a general protection fault', () => {
+    const log = [
+      '[  245.601330] INFO: task jbd2/vda-8:97 blocked for more than 120 seconds.',
+      '[  245.602011]       Not tainted 6.1.0-57-cloud-amd64 #1 Debian 6.1.158-1',
+      '[  300.000000] NMI watchdog: Watchdog detected hard LOCKUP on cpu 1',
+      '[  310.000000] general protection fault, probably for non-canonical address 0xdead000000000122: 0000 [#1] PREEMPT SMP NOPTI',
+      '[  320.000000] Kernel panic - not syncing: Out of memory and no killable processes...',
+    ].join('\n');
+    expect(kernelLogProblems(log).map((line) => line.split(':')[0])).toEqual(['hung task', 'hard lockup', 'kernel fault', 'kernel panic']);
+  });
+
+  it('does not mistake ordinary words for problems', () => {
+    const log = [
+      '[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x410fd083]',
+      '[    0.312000] debug: unmapping init [mem 0xffffffffa0f3f000-0xffffffffa0ffffff]',
+      '[    3.100000] EXT4-fs (vda): mounted filesystem with ordered data mode. Quota mode: none.',
+      '[    9.100000] virtio_balloon virtio2: Out of puff! Can\'t get 1 pages',
+    ].join('\n');
+    expect(kernelLogProblems(log)).toEqual([]);
+  });
 });
