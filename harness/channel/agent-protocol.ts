@@ -2,6 +2,7 @@
  * Framing of the guest agent protocol (docs/agent-protocol.md). Pure: no sockets here, so the
  * framing is unit-tested against scripted bytes and the client only moves buffers.
  */
+import { AGENT } from '../config/constants.ts';
 
 export interface ExecRequest {
   id: string;
@@ -50,12 +51,32 @@ export function encodeExecRequest(request: ExecRequest): Buffer {
   return Buffer.from(body.length > 0 ? `${header}${body}\n` : header);
 }
 
+/** What the guest sent was no frame of the protocol: garbage, a cut frame, or a malformed header. */
+export class AgentProtocolError extends Error {
+  override name = 'AgentProtocolError';
+}
+
+export interface FrameDecoderOptions {
+  /** Called for each stretch of input that is no frame; the decoder then skips to the next line. */
+  onProtocolError?: (error: AgentProtocolError) => void;
+  /**
+   * Longest frame header kept while waiting for its end; a longer one is garbage and skipped. Infinity
+   * is the fault `client-unbounded-line-buffer`: a client that keeps every line whole until its newline.
+   */
+  maxHeaderChars?: number;
+}
+
+/** Characters of bad input quoted in a protocol error. */
+const PREVIEW_CHARS = 24;
+
 /**
  * Streaming decoder for what the guest sends. Memory stays bounded whatever the guest writes:
- * each output field keeps at most `maxFieldBytes` decoded bytes and the rest is counted, not kept.
+ * each output field keeps at most `maxFieldBytes` decoded bytes and the rest is counted, not kept;
+ * a header longer than its limit is skipped to the next newline, never buffered.
  */
 export class FrameDecoder {
   private readonly maxFieldChars: number;
+  private readonly maxHeaderChars: number;
   private state: 'kind' | 'header' | 'stdout' | 'stderr' | 'skip' = 'kind';
   private kind = '';
   private header = '';
@@ -63,24 +84,44 @@ export class FrameDecoder {
   private fieldChars = 0;
   private overflowed = false;
   private stdout: Buffer = Buffer.alloc(0);
+  private peakHeld = 0;
 
-  constructor(maxFieldBytes: number, private readonly onFrame: (frame: GuestFrame) => void) {
+  constructor(
+    maxFieldBytes: number,
+    private readonly onFrame: (frame: GuestFrame) => void,
+    private readonly options: FrameDecoderOptions = {},
+  ) {
     this.maxFieldChars = Math.ceil(maxFieldBytes / 3) * 4;
+    this.maxHeaderChars = options.maxHeaderChars ?? AGENT.maxHeaderChars;
+  }
+
+  /** Characters held for the frame being read (header, fields); the guest cannot push it past the limits. */
+  get heldChars(): number {
+    return this.header.length + this.fieldChars + (this.state === 'stderr' ? this.stdout.length : 0);
+  }
+
+  /** The most `heldChars` ever was. */
+  get peakHeldChars(): number {
+    return this.peakHeld;
   }
 
   push(chunk: Buffer): void {
     let text = chunk.toString('latin1');
-    while (text.length > 0) text = this.step(text);
+    while (text.length > 0) {
+      text = this.step(text);
+      this.peakHeld = Math.max(this.peakHeld, this.heldChars);
+    }
   }
 
   /** Consumes a prefix of `text` and returns the rest. */
   private step(text: string): string {
     switch (this.state) {
       case 'kind': {
-        const kind = text[0];
+        const kind = text[0]!;
         this.kind = kind;
         this.header = '';
-        this.state = kind === 'H' || kind === 'R' ? 'header' : kind === '\n' ? 'kind' : 'skip';
+        if (kind === 'H' || kind === 'R') this.state = 'header';
+        else if (kind !== '\n') this.reject(`a line that starts with no frame: ${preview(text)}`);
         return text.slice(1);
       }
       case 'header': {
@@ -91,28 +132,36 @@ export class FrameDecoder {
         // A line that ends inside an R header is no frame but the tail of one cut by a host reconnect
         // (base64 can start with R): read on, it would swallow the header of the next, real reply.
         if (this.kind === 'R' && lineEnd >= 0 && (end < 0 || lineEnd < end)) {
-          this.state = 'kind';
+          this.header = '';
+          this.reject(`a reply cut short in its header: ${preview(`R${combined}`)}`, 'kind');
           return combined.slice(lineEnd + 1);
         }
         if (end < 0) {
           this.header = combined;
-          if (this.header.length > 256) this.state = 'skip';
+          if (this.header.length > this.maxHeaderChars) {
+            this.header = '';
+            this.reject(`a frame header longer than ${this.maxHeaderChars} characters: ${preview(`${this.kind}${combined}`)}`);
+          }
           return '';
         }
         this.header = combined.slice(0, end);
         const rest = combined.slice(end + 1);
-        if (this.kind === 'H') {
-          this.emitHello();
-          this.state = 'kind';
-        } else {
-          this.startField('stdout');
-        }
+        if (this.kind === 'H') this.emitHello();
+        else this.startField('stdout');
         return rest;
       }
       case 'stdout':
       case 'stderr': {
         const terminator = this.state === 'stdout' ? ' ' : '\n';
         const end = text.indexOf(terminator);
+        const lineEnd = this.state === 'stdout' ? text.indexOf('\n') : -1;
+        // A newline before the space that ends stdout: the reply was cut, and the next line is a new frame.
+        if (lineEnd >= 0 && (end < 0 || lineEnd < end)) {
+          this.header = '';
+          this.clearField();
+          this.reject(`a reply cut short in its output (no stderr field)`, 'kind');
+          return text.slice(lineEnd + 1);
+        }
         this.collect(end < 0 ? text : text.slice(0, end));
         if (end < 0) return '';
         if (this.state === 'stdout') {
@@ -120,7 +169,6 @@ export class FrameDecoder {
           this.startField('stderr');
         } else {
           this.emitReply(this.finishField());
-          this.state = 'kind';
         }
         return text.slice(end + 1);
       }
@@ -133,11 +181,19 @@ export class FrameDecoder {
     }
   }
 
+  /** Reports bad input; the decoder goes on at `next` ('skip': the rest of this line is dropped too). */
+  private reject(what: string, next: 'skip' | 'kind' = 'skip'): void {
+    this.state = next;
+    this.options.onProtocolError?.(new AgentProtocolError(`the guest agent sent ${what}`));
+  }
+
   private startField(state: 'stdout' | 'stderr'): void {
     this.state = state;
-    this.field = [];
-    this.fieldChars = 0;
-    if (state === 'stdout') this.overflowed = false;
+    this.clearField();
+    if (state === 'stdout') {
+      this.overflowed = false;
+      this.stdout = Buffer.alloc(0);
+    }
   }
 
   private collect(part: string): void {
@@ -151,26 +207,54 @@ export class FrameDecoder {
   }
 
   private finishField(): Buffer {
-    return Buffer.from(this.field.join(''), 'base64');
+    const field = Buffer.from(this.field.join(''), 'base64');
+    this.clearField();
+    return field;
+  }
+
+  private clearField(): void {
+    this.field = [];
+    this.fieldChars = 0;
   }
 
   private emitHello(): void {
-    const [, pid, opens] = `H${this.header}`.split(' ');
-    this.onFrame({ kind: 'hello', agentPid: Number(pid), opens: Number(opens) });
+    const header = this.header;
+    this.header = '';
+    this.state = 'kind';
+    const match = HELLO_HEADER.exec(header);
+    if (!match) return this.reject(`a malformed hello: ${preview(`H${header}`)}`, 'kind');
+    this.onFrame({ kind: 'hello', agentPid: Number(match[1]), opens: Number(match[2]) });
   }
 
   private emitReply(stderr: Buffer): void {
-    const [, id, exitCode, flags] = `R${this.header}`.split(' ');
+    const header = this.header;
+    const stdout = this.stdout;
+    this.header = '';
+    this.stdout = Buffer.alloc(0);
+    this.state = 'kind';
+    const match = REPLY_HEADER.exec(header);
+    if (!match) return this.reject(`a reply with a malformed header: ${preview(`R${header}`)}`, 'kind');
+    const [, id, exitCode, flags] = match;
     this.onFrame({
       kind: 'reply',
-      id,
+      id: id!,
       exitCode: Number(exitCode),
-      timedOut: flags.includes('t'),
-      truncated: flags.includes('T') || this.overflowed,
-      stdout: this.stdout,
+      timedOut: flags!.includes('t'),
+      truncated: flags!.includes('T') || this.overflowed,
+      stdout,
       stderr,
     });
   }
+}
+
+/** What follows the H and the R of well-formed frames (docs/agent-protocol.md). */
+const HELLO_HEADER = /^ ([0-9]+) ([0-9]+)(?: [ -~]*)?$/;
+const REPLY_HEADER = /^ ([0-9a-z-]+) ([0-9]{1,3}) ([-tT]+)$/;
+
+/** A few characters of bad input, printable whatever bytes they were. */
+function preview(text: string): string {
+  const shown = JSON.stringify(text.slice(0, PREVIEW_CHARS));
+  return text.length > PREVIEW_CHARS ? `${shown}…` : shown;
 }
 
 function nthIndexOf(text: string, needle: string, n: number): number {

@@ -40,6 +40,22 @@ export const AGENT = {
   execTimeoutSeconds: 60,
   /** Extra host-side wait beyond the guest timeout before the host gives up on a reply. */
   replyGraceMs: 15_000,
+  /**
+   * After the guest opens its agent port, the HELLO that the agent writes next must come within this
+   * (KVM base, scaled): it is one printf, so a longer silence is an agent that will never greet.
+   */
+  helloAfterPortOpenMs: 2_000,
+  /** Longest frame header the host keeps while waiting for its end; real ones are under 100 characters. */
+  maxHeaderChars: 256,
+} as const;
+
+/** The serial console as the harness keeps it: a guest may write to it without end. */
+export const CONSOLE = {
+  /**
+   * The kept log is two files of at most this size, the current and the one before: a boot log is
+   * ~30 KiB, so the latest output is always there while the disk and memory used stay fixed.
+   */
+  segmentBytes: 1024 * 1024,
 } as const;
 
 export const ALIVE = {
