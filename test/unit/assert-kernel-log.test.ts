@@ -71,4 +71,19 @@ describe('kernelLogProblems', () => {
     ].join('\n');
     expect(kernelLogProblems(log)).toEqual([]);
   });
+
+  it("reports arm64's stack dump, whose header says `Call trace:` (a real excerpt, sysrq-l on the aarch64 guest)", () => {
+    const arm64 = [
+      '[    2.188215] EXT4-fs (vda): mounted filesystem with ordered data mode. Quota mode: none.',
+      '[    3.550353] sysrq: Show backtrace of all active CPUs',
+      '[    3.556636] sysrq: CPU0:',
+      '[    3.556791] Call trace:',
+      '[    3.556972]  dump_backtrace+0xe4/0x140',
+      '[    3.557355]  show_stack+0x20/0x30',
+      '[    3.557403]  sysrq_handle_showallcpus+0xa4/0xb0',
+      '[    3.557587]  invoke_syscall+0x68/0xe0',
+      '[    3.557662]  el0t_64_sync+0x18c/0x190',
+    ].join('\n');
+    expect(kernelLogProblems(arm64)).toEqual(['Call trace: [    3.556791] Call trace:']);
+  });
 });
