@@ -301,6 +301,13 @@ export const BALLOON = {
   queryIntervalMs: 50,
   /** Host memory is sampled this often while waiting for it to settle or return. */
   hostMemorySampleMs: 500,
+  /**
+   * How long a reading (host memory, the balloon's actual size) must hold still to count as settled
+   * (KVM base, scaled: under TCG the guest moves it that much more slowly).
+   */
+  settledWindowMs: 1_500,
+  /** The balloon's actual size is sampled this often while waiting for it to settle. */
+  actualSampleMs: 250,
   /** Deadlines (KVM base, scaled with the accelerator). */
   connectDeadlineMs: 5_000,
   reachTargetDeadlineMs: 5_000,
@@ -313,6 +320,8 @@ export const BALLOON = {
 } as const;
 
 export const STABLE_SAMPLING = {
-  /** A measurement counts as settled once two samples in a row differ by less than this share. */
+  /** A measurement counts as settled once `settledSamples` samples in a row spread by at most this share. */
   maxRelativeChange: 0.01,
+  /** Three intervals of holding still: one small step between two samples is also what a slow drift looks like. */
+  settledSamples: 4,
 } as const;

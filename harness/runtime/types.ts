@@ -59,6 +59,22 @@ export type Fault =
   | 'balloon-driver-missing'
   | 'no-free-page-reporting'
   | 'no-deflate-on-oom'
+  /** The runtime leaves the VMM at its own default memory size (QEMU: 128 MiB) instead of the VM's. */
+  | 'vmm-default-memory'
+  /** The VMM locks guest memory in host RAM (QEMU -overcommit mem-lock=on), so an inflated balloon frees nothing. */
+  | 'guest-memory-locked'
+  /** The runtime never turns the balloon's guest stats polling on. */
+  | 'no-balloon-stats-polling'
+  /** The balloon control passes targets below the runtime's minimum to the VMM. */
+  | 'no-balloon-floor'
+  /** The balloon control treats a target above the VM's memory as nothing to do and drops it. */
+  | 'balloon-drops-target-above-memory'
+  /** The balloon control keeps no connection state: it dials on every connect, closes what it may not hold, sends on no connection. */
+  | 'balloon-control-untracked'
+  /** The guest lacks the driver of its agent port (virtio_console), so the VM never gets ready. */
+  | 'agent-port-driver-missing'
+  /** start() boots from a fresh overlay of the base image instead of the VM's own disk. */
+  | 'fresh-overlay-on-start'
   | 'no-discard'
   | 'oversized-rootfs'
   | 'overlay-leak-on-destroy'

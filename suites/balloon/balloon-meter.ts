@@ -56,12 +56,39 @@ export class BalloonMeter {
 
   /** Host memory of the VMM once it has stopped moving. */
   async settledHostMemory(when: string): Promise<number> {
-    const { value } = await sampleUntilStable(() => this.hostMemory(), {
-      timeoutMs: deadlineMs(BALLOON.hostMemoryStableDeadlineMs, this.subject.accel),
+    const value = await this.settled(() => this.hostMemory(), {
       intervalMs: BALLOON.hostMemorySampleMs,
+      deadlineMs: BALLOON.hostMemoryStableDeadlineMs,
       what: `VMM host memory ${when}`,
     });
     this.subject.record.metric(`host memory ${when}`, value, 'MiB');
+    return value;
+  }
+
+  /** The balloon's actual size once the guest has stopped moving it (to the page: any step is movement). */
+  async settledActual(when: string): Promise<number> {
+    const value = await this.settled(() => this.query(), {
+      intervalMs: BALLOON.actualSampleMs,
+      deadlineMs: BALLOON.reachTargetDeadlineMs + BALLOON.settledWindowMs,
+      maxRelativeChange: 0,
+      what: `balloon actual ${when}`,
+    });
+    this.subject.record.metric(`balloon actual ${when}`, value, 'MiB');
+    return value;
+  }
+
+  private async settled(
+    sample: () => Promise<number>,
+    opts: { intervalMs: number; deadlineMs: number; maxRelativeChange?: number; what: string },
+  ): Promise<number> {
+    const { accel } = this.subject;
+    const { value } = await sampleUntilStable(sample, {
+      timeoutMs: deadlineMs(opts.deadlineMs, accel),
+      intervalMs: opts.intervalMs,
+      settledSamples: Math.ceil(deadlineMs(BALLOON.settledWindowMs, accel) / opts.intervalMs) + 1,
+      maxRelativeChange: opts.maxRelativeChange,
+      what: opts.what,
+    });
     return value;
   }
 

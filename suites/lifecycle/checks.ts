@@ -7,7 +7,9 @@ import { expect } from 'vitest';
 import { BOOT, deadlineMs } from '../../harness/config/constants.ts';
 import type { Accelerator, Sandbox } from '../../harness/runtime/types.ts';
 
-export function checkBootToReady(sandbox: Sandbox, accel: Accelerator): number {
+/** Boots a VM (the case's action, so a VM that never gets ready fails the case) and returns its boot time. */
+export async function checkBootToReady(boot: () => Promise<Sandbox>, accel: Accelerator): Promise<number> {
+  const sandbox = await boot();
   const bootMs = sandbox.bootMs;
   expect(bootMs, 'boot time was not recorded').toBeTypeOf('number');
   expect(bootMs!, `ready within the ${accel} deadline`).toBeLessThanOrEqual(deadlineMs(BOOT.readyDeadlineMs, accel));

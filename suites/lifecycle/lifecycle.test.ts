@@ -3,8 +3,7 @@ import { checkBootToReady, checkDestroyLeavesNothing, checkStopStartPreservesDis
 
 describe('lifecycle', () => {
   test('boot-to-ready', async ({ vm, runtime, task }) => {
-    const sandbox = await vm();
-    recordMetric(task, 'boot', checkBootToReady(sandbox, runtime.accelerator), 'ms');
+    recordMetric(task, 'boot', await checkBootToReady(() => vm(), runtime.accelerator), 'ms');
   });
 
   test('destroy-leaves-nothing', async ({ vm }) => {

@@ -6,11 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BALLOON } from '../../harness/config/constants.ts';
 import { BalloonNotConnectedError } from '../../harness/runtime/balloon-errors.ts';
 import { QemuBalloonControl } from '../../harness/runtime/qemu/balloon-control.ts';
+import type { Fault } from '../../harness/runtime/types.ts';
 
 const MIB = 1024 * 1024;
 const MEMORY_MIB = 256;
 
-/** A QMP monitor with a balloon whose guest follows every new target after a few queries. */
+/** A QMP monitor with a balloon whose guest follows every new target after a few queries; like QEMU, it keeps the balloon within the VM's memory. */
 class FakeMonitor {
   actualMiB = MEMORY_MIB;
   targets: number[] = [];
@@ -18,6 +19,7 @@ class FakeMonitor {
   stats: Record<string, number> = { 'stat-free-memory': -1, 'stat-total-memory': -1 };
   lastUpdate = 0;
   private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
   private pendingMiB: number | undefined;
   private queriesUntilMoved = 0;
 
@@ -27,11 +29,13 @@ class FakeMonitor {
   }
 
   async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
     await new Promise((resolve) => this.server?.close(resolve));
   }
 
   private serve(socket: net.Socket): void {
     this.connections++;
+    this.sockets.add(socket);
     socket.write(`${JSON.stringify({ QMP: { version: {}, capabilities: [] } })}\n`);
     let buffered = '';
     socket.on('data', (chunk) => {
@@ -49,7 +53,7 @@ class FakeMonitor {
     switch (command) {
       case 'balloon':
         this.targets.push((args!.value as number) / MIB);
-        this.pendingMiB = (args!.value as number) / MIB;
+        this.pendingMiB = Math.min(MEMORY_MIB, (args!.value as number) / MIB);
         this.queriesUntilMoved = 2;
         return {};
       case 'query-balloon':
@@ -104,12 +108,50 @@ describe('QemuBalloonControl', () => {
     expect(await control.query()).toBe(128);
   });
 
-  it('keeps targets between the runtime minimum and the VM memory', async () => {
+  it('never asks for less than the runtime minimum', async () => {
     await control.connect();
     await control.inflate(16);
     expect(await control.query()).toBe(BALLOON.minimumMiB);
-    await control.deflate(MEMORY_MIB * 2);
-    expect(monitor.targets).toEqual([BALLOON.minimumMiB, MEMORY_MIB]);
+    expect(monitor.targets).toEqual([BALLOON.minimumMiB]);
+  });
+
+  it('passes a target above the VM memory to the VMM as asked, and waits until the guest has all of its memory', async () => {
+    await control.connect();
+    await control.inflate(128);
+    expect(await control.deflate(MEMORY_MIB * 2)).toBe(128);
+    expect(monitor.targets).toEqual([128, MEMORY_MIB * 2]);
+    expect(await control.query()).toBe(MEMORY_MIB);
+  });
+
+  describe('with its faults', () => {
+    const faulty = (...faults: Fault[]) => new QemuBalloonControl({ socketPath: path.join(dir, 'ctl.sock'), memoryMiB: MEMORY_MIB, accel: 'kvm', faults: new Set(faults) });
+
+    it('no-balloon-floor: asks for a target below the minimum', async () => {
+      const control = faulty('no-balloon-floor');
+      await control.connect();
+      await control.setTarget(16);
+      expect(monitor.targets).toEqual([16]);
+      await control.close();
+    });
+
+    it('balloon-drops-target-above-memory: sends nothing for a target above the memory', async () => {
+      const control = faulty('balloon-drops-target-above-memory');
+      await control.connect();
+      await control.inflate(128);
+      expect(await control.deflate(MEMORY_MIB * 2)).toBe(128);
+      expect(monitor.targets).toEqual([128]);
+      await control.close();
+    });
+
+    it('balloon-control-untracked: dials on every connect, fails untyped unconnected, and throws on a second close', async () => {
+      const control = faulty('balloon-control-untracked');
+      await expect(control.query()).rejects.toThrow(TypeError);
+      await control.connect();
+      await control.connect();
+      expect(monitor.connections).toBe(2);
+      await control.close();
+      await expect(control.close()).rejects.toThrow(TypeError);
+    });
   });
 
   it('reports unset guest statistics as undefined', async () => {

@@ -1,15 +1,16 @@
 /**
  * Balloon control of one QEMU VM over the VM's second QMP monitor, so a control client connects and
- * closes on its own without touching the connection the VM object lives on. The reference runtime keeps
- * every target between its minimum and the VM's memory: squeezed further, the guest kills its own
- * processes and then panics.
+ * closes on its own without touching the connection the VM object lives on. The reference runtime never
+ * asks for less than its minimum (squeezed further, the guest kills its own processes and then panics);
+ * a target above the VM's memory goes to the VMM as asked, and keeping it within the memory is the VMM's
+ * job, which deflate-above-max-clamps checks.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pollUntil } from '../../assert/poll.ts';
 import { QmpClient } from '../../channel/qmp-client.ts';
 import { BALLOON, deadlineMs } from '../../config/constants.ts';
 import { BalloonNotConnectedError, BalloonTimeoutError } from '../balloon-errors.ts';
-import type { Accelerator, BalloonControl, BalloonStats } from '../types.ts';
+import type { Accelerator, BalloonControl, BalloonStats, Fault } from '../types.ts';
 import { BALLOON_DEVICE_ID } from './command-line.ts';
 
 const MIB = 1024 * 1024;
@@ -21,6 +22,8 @@ export interface QemuBalloonControlOptions {
   transcriptPath?: string;
   memoryMiB: number;
   accel: Accelerator;
+  /** The control's own faults (`no-balloon-floor`, `balloon-drops-target-above-memory`, `balloon-control-untracked`). */
+  faults?: ReadonlySet<Fault>;
 }
 
 interface GuestStatsReply {
@@ -33,8 +36,12 @@ export class QemuBalloonControl implements BalloonControl {
 
   constructor(private readonly options: QemuBalloonControlOptions) {}
 
+  private has(fault: Fault): boolean {
+    return this.options.faults?.has(fault) ?? false;
+  }
+
   async connect(): Promise<void> {
-    if (this.qmp?.connected) return;
+    if (this.qmp?.connected && !this.has('balloon-control-untracked')) return;
     const qmp = new QmpClient(this.options.socketPath, this.options.transcriptPath);
     const deadline = deadlineMs(BALLOON.connectDeadlineMs, this.options.accel);
     // A monitor serves one client at a time: while another holds it, the greeting never comes.
@@ -54,7 +61,8 @@ export class QemuBalloonControl implements BalloonControl {
   }
 
   async close(): Promise<void> {
-    this.qmp?.close();
+    if (this.has('balloon-control-untracked')) this.qmp!.close();
+    else this.qmp?.close();
     this.qmp = undefined;
   }
 
@@ -64,16 +72,18 @@ export class QemuBalloonControl implements BalloonControl {
   }
 
   async setTarget(targetMiB: number): Promise<void> {
-    await this.monitor('setTarget').execute('balloon', { value: this.effectiveTarget(targetMiB) * MIB });
+    await this.monitor('setTarget').execute('balloon', { value: this.requestedTarget(targetMiB) * MIB });
   }
 
   inflate(targetMiB: number): Promise<number> {
-    const reached = this.effectiveTarget(targetMiB) + BALLOON.toleranceMiB;
+    const reached = this.requestedTarget(targetMiB) + BALLOON.toleranceMiB;
     return this.moveTo('inflate', targetMiB, (actual) => actual <= reached, `≤ ${reached} MiB`);
   }
 
-  deflate(targetMiB: number): Promise<number> {
-    const reached = this.effectiveTarget(targetMiB) - BALLOON.toleranceMiB;
+  async deflate(targetMiB: number): Promise<number> {
+    if (targetMiB > this.options.memoryMiB && this.has('balloon-drops-target-above-memory')) return this.query();
+    // The guest cannot have more than its memory, whatever was asked: wait for that much.
+    const reached = Math.min(this.requestedTarget(targetMiB), this.options.memoryMiB) - BALLOON.toleranceMiB;
     return this.moveTo('deflate', targetMiB, (actual) => actual >= reached, `≥ ${reached} MiB`);
   }
 
@@ -100,11 +110,13 @@ export class QemuBalloonControl implements BalloonControl {
     return previous;
   }
 
-  private effectiveTarget(targetMiB: number): number {
-    return Math.min(this.options.memoryMiB, Math.max(BALLOON.minimumMiB, targetMiB));
+  /** What the VMM is asked for: never below the runtime's floor. */
+  private requestedTarget(targetMiB: number): number {
+    return this.has('no-balloon-floor') ? targetMiB : Math.max(BALLOON.minimumMiB, targetMiB);
   }
 
   private monitor(operation: string): QmpClient {
+    if (this.has('balloon-control-untracked')) return this.qmp!;
     if (!this.qmp?.connected) throw new BalloonNotConnectedError(operation);
     return this.qmp;
   }

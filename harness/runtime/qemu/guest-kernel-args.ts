@@ -5,7 +5,11 @@ import type { SandboxSpec } from '../types.ts';
 export function guestKernelArgs(spec: SandboxSpec): string[] {
   const faults = new Set(spec.faults ?? []);
   const args = ['quiet', `gauntlet.agent_timeout=${spec.agent?.readTimeoutSeconds ?? AGENT.productionReadTimeoutSeconds}`];
-  if (faults.has('balloon-driver-missing')) args.push('gauntlet.skip_modules=virtio_balloon');
+  const missingDrivers = [
+    ...(faults.has('balloon-driver-missing') ? ['virtio_balloon'] : []),
+    ...(faults.has('agent-port-driver-missing') ? ['virtio_console'] : []),
+  ];
+  if (missingDrivers.length > 0) args.push(`gauntlet.skip_modules=${missingDrivers.join(',')}`);
   if (faults.has('agent-no-respawn')) args.push('gauntlet.agent_respawn=0');
   if (faults.has('agent-unguarded-reopen')) args.push('gauntlet.agent_fault=unguarded-reopen');
   if (spec.zramMiB) args.push(`gauntlet.zram=${spec.zramMiB}`);

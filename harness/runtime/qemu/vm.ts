@@ -16,6 +16,7 @@ import type {
   DiskImageCheck,
   ExecOptions,
   ExecResult,
+  Fault,
   HostFootprint,
   Sandbox,
   SandboxSpec,
@@ -86,7 +87,7 @@ export class QemuVm implements Sandbox {
     return this.context.accel;
   }
 
-  private get faults(): Set<string> {
+  private get faults(): Set<Fault> {
     return new Set(this.spec.faults ?? []);
   }
 
@@ -102,13 +103,14 @@ export class QemuVm implements Sandbox {
 
   async start(): Promise<void> {
     if (this.state !== 'stopped') throw new Error(`cannot start VM ${this.name} in state ${this.state}`);
+    if (this.faults.has('fresh-overlay-on-start')) await createOverlay(qemuImgBinary(this.context.qemuBinary), this.context.rootBase, this.paths!.rootOverlay);
     await this.boot();
   }
 
   private async boot(): Promise<void> {
     const paths = this.paths!;
     const balloon = this.spec.balloon === false ? false : this.balloonOptions();
-    const args = qemuArgs({
+    const args = this.withVmmFaults(qemuArgs({
       machine: this.context.machine,
       accel: this.context.accel,
       kernel: this.context.kernel,
@@ -121,7 +123,7 @@ export class QemuVm implements Sandbox {
       discard: (this.spec.disk?.discard ?? true) && !this.faults.has('no-discard'),
       writeErrorPolicy: this.spec.disk?.writeErrorPolicy ?? 'enospc',
       readErrorPolicy: this.spec.disk?.readErrorPolicy ?? 'report',
-    });
+    }));
     await writeFile(path.join(this.context.vmDir, 'cmdline.txt'), [this.context.qemuBinary, ...args].map(quoteArg).join(' ') + '\n');
     await rm(paths.consoleLog, { force: true });
 
@@ -135,7 +137,7 @@ export class QemuVm implements Sandbox {
       this.qmp = new QmpClient(paths.qmpSocket, path.join(this.context.vmDir, 'qmp.log'));
       this.qmp.onEvent((event) => this.onVmmEvent(event));
       await this.qmp.connect(deadline, () => vmm.alive);
-      if (this.spec.balloon && this.spec.balloon.statsIntervalSeconds) {
+      if (this.spec.balloon && this.spec.balloon.statsIntervalSeconds && !this.faults.has('no-balloon-stats-polling')) {
         await this.qmp.execute('qom-set', {
           path: '/machine/peripheral/balloon0',
           property: 'guest-stats-polling-interval',
@@ -158,6 +160,13 @@ export class QemuVm implements Sandbox {
     if (result.exitCode !== 0 || result.stdout.toString() !== 'ready\n') {
       throw new Error(`first exec answered exit ${result.exitCode}: ${result.stderr.toString().trim()}`);
     }
+  }
+
+  /** The VMM as a broken runtime would start it. */
+  private withVmmFaults(args: string[]): string[] {
+    const memory = args.indexOf('-m');
+    const sized = this.faults.has('vmm-default-memory') ? [...args.slice(0, memory), ...args.slice(memory + 2)] : args;
+    return this.faults.has('guest-memory-locked') ? [...sized, '-overcommit', 'mem-lock=on'] : sized;
   }
 
   private balloonOptions() {
@@ -193,6 +202,7 @@ export class QemuVm implements Sandbox {
       transcriptPath: this.artifacts()['balloon QMP transcript'],
       memoryMiB: this.spec.memoryMiB,
       accel: this.context.accel,
+      faults: this.faults,
     });
   }
 
