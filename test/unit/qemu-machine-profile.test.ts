@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { acceleratorArgs, defaultMachine, MACHINE_NAMES, machineProfile } from '../../harness/runtime/qemu/machine.ts';
 
 describe('machine profiles', () => {
-  it('an aarch64 guest boots the virt board with GICv3, its PL011 console and virtio-mmio devices', () => {
+  it('an aarch64 guest boots the virt board with GICv3, its PL011 console and virtio-pci devices (disks named in command-line order)', () => {
     const virt = machineProfile(defaultMachine('aarch64'));
-    expect(virt).toMatchObject({ name: 'virt', arch: 'aarch64', qemuBinary: 'qemu-system-aarch64', consoleDevice: 'ttyAMA0', virtioSuffix: '-device' });
+    expect(virt).toMatchObject({ name: 'virt', arch: 'aarch64', qemuBinary: 'qemu-system-aarch64', consoleDevice: 'ttyAMA0', virtioSuffix: '-pci' });
     expect(virt.machineArg).toBe('virt,gic-version=3');
   });
 
