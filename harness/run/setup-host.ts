@@ -18,13 +18,15 @@ export interface SetUpHostOptions {
    */
   imageCached: boolean;
   platform?: NodeJS.Platform;
+  /** Tests point this at a stand-in script. */
+  script?: string;
 }
 
-export async function setUpHost(arch: GuestArch, onProgress: (line: string) => void, { imageCached, platform = process.platform }: SetUpHostOptions): Promise<void> {
+export async function setUpHost(arch: GuestArch, onProgress: (line: string) => void, { imageCached, platform = process.platform, script = SETUP_HOST_SCRIPT }: SetUpHostOptions): Promise<void> {
   // The script knows apt hosts only; other hosts get their own checks from the run's preparation.
   if (platform !== 'linux') return;
   const env = { GAUNTLET_ARCH: arch, ...(imageCached ? { GAUNTLET_IMAGE_CACHED: '1' } : {}) };
-  const result = await execa('bash', [SETUP_HOST_SCRIPT], { env, reject: false, all: true });
+  const result = await execa('bash', [script], { env, reject: false, all: true });
   const lines = (result.all ?? '').split('\n').filter(Boolean);
   if (result.exitCode !== 0) {
     // Its own one-line complaint (the command to run, or what failed) is the error.
