@@ -6,9 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
-import type { ExecOptions, ExecResult } from '../runtime/types.ts';
+import type { AgentChannelReport, ExecOptions, ExecResult } from '../runtime/types.ts';
 import { AGENT } from '../config/constants.ts';
-import { encodeExecRequest, FrameDecoder, scriptWithEnv, type GuestFrame } from './agent-protocol.ts';
+import { AgentProtocolError, encodeExecRequest, FrameDecoder, scriptWithEnv, type GuestFrame } from './agent-protocol.ts';
 import { connectUnixSocket } from './unix-socket.ts';
 
 export class AgentChannelError extends Error {
@@ -18,6 +18,10 @@ export class AgentChannelError extends Error {
 export interface AgentClientOptions {
   /** Fault injection: hand each reply to the oldest waiting request, whatever its id. */
   ignoreRequestIds?: boolean;
+  /** Fault injection: hand a reply whose id nobody waits for to the oldest waiting request. */
+  strayRepliesToOldest?: boolean;
+  /** Fault injection: keep every line whole until its newline, however long. */
+  unboundedLineBuffer?: boolean;
   /** Extra time beyond the command's own timeout before the host stops waiting. */
   replyGraceMs?: number;
 }
@@ -36,6 +40,13 @@ export class AgentClient {
   private readonly pending = new Map<string, PendingRequest>();
   private readonly session = randomBytes(3).toString('hex');
   private nextRequest = 0;
+  private protocolErrors = 0;
+  private lastProtocolError: AgentProtocolError | undefined;
+  private strayReplies = 0;
+  private peakHeldChars = 0;
+  private markGreeted: () => void = () => {};
+  /** Resolves at the agent's first HELLO: only then is a request sure to reach it (the VMM drops writes to a closed port). */
+  readonly greeted = new Promise<void>((resolve) => (this.markGreeted = resolve));
 
   constructor(
     private readonly socketPath: string,
@@ -47,8 +58,17 @@ export class AgentClient {
     if (this.socket) return;
     const socket = await connectUnixSocket(this.socketPath, 'agent socket', deadlineMs, isVmmAlive);
     this.socket = socket;
-    const decoder = new FrameDecoder(AGENT.outputLimitBytes, (frame) => this.onFrame(frame));
-    socket.on('data', (chunk: Buffer) => decoder.push(chunk));
+    const decoder = new FrameDecoder(AGENT.outputLimitBytes, (frame) => this.onFrame(frame), {
+      onProtocolError: (error) => {
+        this.protocolErrors++;
+        this.lastProtocolError = error;
+      },
+      maxHeaderChars: this.options.unboundedLineBuffer ? Infinity : AGENT.maxHeaderChars,
+    });
+    socket.on('data', (chunk: Buffer) => {
+      decoder.push(chunk);
+      this.peakHeldChars = Math.max(this.peakHeldChars, decoder.peakHeldChars);
+    });
     socket.on('close', () => {
       if (this.socket === socket) this.dropConnection('agent channel closed by the VMM');
     });
@@ -81,14 +101,30 @@ export class AgentClient {
     });
   }
 
+  /** What the channel had to ignore so far: a hostile or broken guest shows here, never in a result. */
+  report(): AgentChannelReport {
+    return {
+      protocolErrors: this.protocolErrors,
+      lastProtocolError: this.lastProtocolError,
+      strayReplies: this.strayReplies,
+      peakHeldChars: this.peakHeldChars,
+    };
+  }
+
   private onFrame(frame: GuestFrame): void {
     if (frame.kind === 'hello') {
+      this.markGreeted();
       for (const request of this.pending.values()) this.socket?.write(request.frame);
       return;
     }
-    const request = this.options.ignoreRequestIds ? this.pending.values().next().value : this.pending.get(frame.id);
-    // A late answer to a request from before a reconnect: nobody waits for it any more.
-    if (!request) return;
+    const oldest = () => this.pending.values().next().value;
+    const request = this.options.ignoreRequestIds ? oldest() : (this.pending.get(frame.id) ?? (this.options.strayRepliesToOldest ? oldest() : undefined));
+    // An id never sent, a duplicate, or a late answer to a request from before a reconnect: nobody
+    // waits for it, and it must never reach a request that waits for its own.
+    if (!request) {
+      this.strayReplies++;
+      return;
+    }
     this.pending.delete(request.id);
     clearTimeout(request.timer);
     request.resolve({

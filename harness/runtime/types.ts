@@ -56,6 +56,14 @@ export interface AgentOptions {
  * Every fault names the part it breaks.
  */
 export type Fault =
+  /** The runtime lets the VMM write the serial console to a plain file, which grows as long as the guest writes. */
+  | 'console-log-uncapped'
+  /** The client keeps each line the guest sends whole until its newline, however long (the naive line reader). */
+  | 'client-unbounded-line-buffer'
+  /** The client does not wait for the agent's HELLO: create just sends its first exec and waits for that reply. */
+  | 'client-no-hello-deadline'
+  /** The client hands a reply whose id no request waits for to the oldest waiting request. */
+  | 'client-delivers-stray-replies'
   | 'balloon-driver-missing'
   | 'no-free-page-reporting'
   | 'no-deflate-on-oom'
@@ -93,6 +101,38 @@ export interface SandboxSpec {
   /** Swap on zram of this size inside the guest; 0 or undefined: none. */
   zramMiB?: number;
   faults?: Fault[];
+  /** The guest misbehaves on purpose (the hostile cases): the harness must stay unhurt. */
+  hostile?: HostileGuest;
+}
+
+/** What a hostile guest does; the reference runtime passes it to the guest on its kernel command line. */
+export interface HostileGuest {
+  /**
+   * garbage-frames: random bytes, cut frames and an endless line before every frame the agent sends;
+   * never-hello: the agent opens its port but never greets; unknown-ids: each reply is followed by a
+   * duplicate of it and by a reply to an id the host never sent.
+   */
+  agent?: 'garbage-frames' | 'never-hello' | 'unknown-ids';
+}
+
+/** What the host side of the agent channel had to put up with, counted since the VM booted. */
+export interface AgentChannelReport {
+  /** Stretches of input that were no frame (garbage, cut frames, malformed headers), each skipped. */
+  protocolErrors: number;
+  /** The latest of them, as reported. */
+  lastProtocolError: Error | undefined;
+  /** Replies no request was waiting for (an id never sent, a duplicate, a late answer): ignored. */
+  strayReplies: number;
+  /** The most characters the host ever held of one unfinished frame. */
+  peakHeldChars: number;
+}
+
+/** The serial console as the runtime keeps it on the host. */
+export interface ConsoleLogReport {
+  /** Bytes of the kept log files on disk. */
+  keptBytes: number;
+  /** Bytes the guest wrote to its console that reached the host; undefined where the VMM writes the log itself. */
+  receivedBytes: number | undefined;
 }
 
 export interface ExecOptions {
@@ -202,6 +242,8 @@ export interface Sandbox {
   artifacts(): Record<string, string>;
   /** Recent serial console output, for failure messages. */
   consoleTail(lines?: number): Promise<string>;
+  consoleLog(): Promise<ConsoleLogReport>;
+  agentChannel(): AgentChannelReport;
 }
 
 export interface Runtime {

@@ -17,6 +17,7 @@ function input(machine: MachineName, accel: Accelerator): CommandLineInput {
       qmpSocket: '/tmp/g/qmp.sock',
       controlSocket: '/tmp/g/ctl.sock',
       agentSocket: '/tmp/g/agent.sock',
+      consoleSocket: '/tmp/g/console.sock',
       consoleLog: '/tmp/g/console.log',
       pidFile: '/tmp/g/qemu.pid',
       rootOverlay: '/tmp/g/root.qcow2',
@@ -80,7 +81,7 @@ it('the full KVM command line of an x86_64 microvm, as a KVM runner gets it', ()
     '-initrd', '/img/initramfs.cpio.gz',
     '-append', 'console=ttyS0 panic=-1 gauntlet.agent=1',
     '-pidfile', '/tmp/g/qemu.pid',
-    '-chardev', 'file,id=console,path=/tmp/g/console.log',
+    '-chardev', 'socket,id=console,path=/tmp/g/console.sock,server=on,wait=on',
     '-serial', 'chardev:console',
     '-qmp', 'unix:/tmp/g/qmp.sock,server=on,wait=off',
     '-chardev', 'socket,id=control,path=/tmp/g/ctl.sock,server=on,wait=off',
@@ -89,7 +90,7 @@ it('the full KVM command line of an x86_64 microvm, as a KVM runner gets it', ()
     '-device', 'virtio-blk-device,drive=root',
     '-device', 'virtio-serial-device,id=agentbus',
     '-chardev', 'socket,id=agent,path=/tmp/g/agent.sock,server=on,wait=off',
-    '-device', 'virtserialport,bus=agentbus.0,chardev=agent,name=gauntlet.agent',
+    '-device', 'virtserialport,bus=agentbus.0,chardev=agent,name=gauntlet.agent,id=agentport',
     '-device', 'virtio-balloon-device,id=balloon0,free-page-reporting=on,deflate-on-oom=off',
   ]);
 });
@@ -103,7 +104,7 @@ it("the KVM command line of an aarch64 virt guest: GICv3 board, the profile's vi
   expect(valuesOf(args, '-device')).toEqual([
     `virtio-blk${virt.virtioSuffix},drive=root`,
     `virtio-serial${virt.virtioSuffix},id=agentbus`,
-    'virtserialport,bus=agentbus.0,chardev=agent,name=gauntlet.agent',
+    'virtserialport,bus=agentbus.0,chardev=agent,name=gauntlet.agent,id=agentport',
     `virtio-balloon${virt.virtioSuffix},id=balloon0,free-page-reporting=on,deflate-on-oom=off`,
   ]);
 });

@@ -8,6 +8,8 @@ export interface VmPaths {
   /** A second QMP monitor, for balloon control clients that connect and close on their own. */
   controlSocket: string;
   agentSocket: string;
+  /** The serial console: QEMU writes it to this socket, the harness keeps it capped in consoleLog. */
+  consoleSocket: string;
   consoleLog: string;
   pidFile: string;
   rootOverlay: string;
@@ -31,10 +33,14 @@ export interface CommandLineInput extends KernelBootInput {
   discard: boolean;
   writeErrorPolicy: 'stop' | 'report' | 'enospc';
   readErrorPolicy: 'stop' | 'report';
+  /** Fault console-log-uncapped: QEMU writes consoleLog itself, as long as the guest writes. */
+  uncappedConsoleFile?: boolean;
 }
 
 export const AGENT_PORT_NAME = 'gauntlet.agent';
 export const BALLOON_DEVICE_ID = 'balloon0';
+/** The agent port's device id: QEMU's VSERPORT_CHANGE event names it when the guest opens the port. */
+export const AGENT_PORT_DEVICE_ID = 'agentport';
 
 export function kernelBootArgs(input: KernelBootInput): string[] {
   return [
@@ -84,7 +90,8 @@ export function qemuArgs(input: CommandLineInput): string[] {
   const args = [
     ...kernelBootArgs(input),
     '-pidfile', paths.pidFile,
-    '-chardev', `file,id=console,path=${paths.consoleLog}`,
+    // wait=on: QEMU starts the guest only once the harness reads the console, so no boot line is lost.
+    '-chardev', input.uncappedConsoleFile ? `file,id=console,path=${paths.consoleLog}` : `socket,id=console,path=${paths.consoleSocket},server=on,wait=on`,
     '-serial', 'chardev:console',
     '-qmp', `unix:${paths.qmpSocket},server=on,wait=off`,
     '-chardev', `socket,id=control,path=${paths.controlSocket},server=on,wait=off`,
@@ -94,7 +101,7 @@ export function qemuArgs(input: CommandLineInput): string[] {
     ...(paths.scratchOverlay ? drive('scratch', paths.scratchOverlay) : []),
     '-device', `${virtio('serial')},id=agentbus`,
     '-chardev', `socket,id=agent,path=${paths.agentSocket},server=on,wait=off`,
-    '-device', `virtserialport,bus=agentbus.0,chardev=agent,name=${AGENT_PORT_NAME}`,
+    '-device', `virtserialport,bus=agentbus.0,chardev=agent,name=${AGENT_PORT_NAME},id=${AGENT_PORT_DEVICE_ID}`,
   ];
   if (input.balloon) {
     const balloon = [`${virtio('balloon')}`, `id=${BALLOON_DEVICE_ID}`];

@@ -12,6 +12,7 @@ export function guestKernelArgs(spec: SandboxSpec): string[] {
   if (missingDrivers.length > 0) args.push(`gauntlet.skip_modules=${missingDrivers.join(',')}`);
   if (faults.has('agent-no-respawn')) args.push('gauntlet.agent_respawn=0');
   if (faults.has('agent-unguarded-reopen')) args.push('gauntlet.agent_fault=unguarded-reopen');
+  if (spec.hostile?.agent) args.push(`gauntlet.agent_hostile=${spec.hostile.agent}`);
   if (spec.zramMiB) args.push(`gauntlet.zram=${spec.zramMiB}`);
   return args;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DISK, VM_DEFAULTS } from '../../config/constants.ts';
 import { thisHost, type HostPlatform } from '../../host/platform.ts';
 import { ensureRootfsBase, type GuestImage } from '../../image/index.ts';
+import { SandboxCreateError } from '../create-error.ts';
 import type { Accelerator, Capability, Runtime, Sandbox, SandboxSpec } from '../types.ts';
 import { qemuCapabilities } from './capabilities.ts';
 import type { MachineProfile } from './machine.ts';
@@ -65,7 +66,7 @@ export class QemuRuntime implements Runtime {
       await vm.create();
     } catch (error) {
       await vm.destroy().catch(() => {});
-      throw error;
+      throw new SandboxCreateError((error as Error).message, await vm.leftovers());
     }
     return vm;
   }

@@ -18,12 +18,13 @@ export async function createVmFiles(
     qmpSocket: path.join(vmDir, 'qmp.sock'),
     controlSocket: path.join(vmDir, 'ctl.sock'),
     agentSocket: path.join(vmDir, 'agent.sock'),
+    consoleSocket: path.join(vmDir, 'console.sock'),
     consoleLog: path.join(vmDir, 'console.log'),
     pidFile: path.join(vmDir, 'qemu.pid'),
     rootOverlay: path.join(disks, `${path.basename(vmDir)}-root.qcow2`),
     scratchOverlay: withScratch ? path.join(disks, `${path.basename(vmDir)}-scratch.qcow2`) : undefined,
   };
-  requireSocketPathsFit([paths.qmpSocket, paths.controlSocket, paths.agentSocket]);
+  requireSocketPathsFit([paths.qmpSocket, paths.controlSocket, paths.agentSocket, paths.consoleSocket]);
   return paths;
 }
 

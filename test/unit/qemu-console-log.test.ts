@@ -1,0 +1,46 @@
+/** The kept serial console: two bounded segments, the latest output always in them. */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { keptLogBytes, logTail, previousSegment, removeLog, RotatingLog } from '../../harness/runtime/qemu/console-log.ts';
+
+let dir: string;
+beforeEach(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'console-log-'))));
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+async function writeAll(log: RotatingLog, chunks: string[]): Promise<void> {
+  for (const chunk of chunks) if (!log.write(Buffer.from(chunk))) await once(log, 'drain');
+  log.end();
+  await once(log, 'finish');
+}
+
+describe('console log', () => {
+  it('names the previous segment beside the current one', () => {
+    expect(previousSegment('/vm/console.log')).toBe('/vm/console.1.log');
+  });
+
+  it('keeps at most two segments whatever is written, the latest output last', async () => {
+    const logPath = path.join(dir, 'console.log');
+    const lines = Array.from({ length: 5000 }, (_, i) => `line ${i}\n`);
+    await writeAll(new RotatingLog(logPath, 1000), lines);
+    expect(await keptLogBytes(logPath)).toBeLessThanOrEqual(2000);
+    expect(await logTail(logPath, 3)).toBe('line 4998\nline 4999\n');
+    const kept = `${await readFile(previousSegment(logPath), 'utf8')}${await readFile(logPath, 'utf8')}`;
+    expect(lines.join('').endsWith(kept), 'the kept text is the end of what was written, in order').toBe(true);
+  });
+
+  it('keeps only the end of a chunk larger than a segment', async () => {
+    const logPath = path.join(dir, 'console.log');
+    await writeAll(new RotatingLog(logPath, 10), ['0123456789abcdef']);
+    expect(await readFile(logPath, 'utf8')).toBe('6789abcdef');
+  });
+
+  it('removes both segments', async () => {
+    const logPath = path.join(dir, 'console.log');
+    await writeAll(new RotatingLog(logPath, 4), ['abcd', 'efgh']);
+    await removeLog(logPath);
+    expect(await keptLogBytes(logPath)).toBe(0);
+  });
+});
