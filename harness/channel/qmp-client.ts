@@ -114,7 +114,7 @@ export class QmpClient {
       this.greeting?.resolve();
       this.greeting = undefined;
     } else if ('event' in message) {
-      const event: VmEvent = { name: message.event, data: message.data ?? {}, atMs: Date.now() - this.startedAt };
+      const event: VmEvent = { name: message.event, data: message.data ?? {}, atMs: Date.now() - this.startedAt, ...vmmTime(message.timestamp) };
       this.events.push(event);
       for (const listener of [...this.listeners]) listener(event);
     } else if (typeof message.id === 'string' && this.waiting.has(message.id)) {
@@ -144,4 +144,10 @@ export class QmpClient {
       // The transcript is a debugging aid; a VM whose work dir is gone must not fail on it.
     }
   }
+}
+
+/** QMP stamps each event when it happened ({seconds, microseconds}), also one it throttles and delivers late. */
+function vmmTime(timestamp: { seconds?: unknown; microseconds?: unknown } | undefined): Pick<VmEvent, 'vmmEpochMs'> {
+  const { seconds, microseconds } = timestamp ?? {};
+  return typeof seconds === 'number' && typeof microseconds === 'number' ? { vmmEpochMs: seconds * 1000 + microseconds / 1000 } : {};
 }

@@ -63,6 +63,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         shard: { type: 'string' },
         bisect: { type: 'boolean' },
         load: { type: 'string' },
+        seed: { type: 'string' },
         output: { type: 'string', short: 'o' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -78,6 +79,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     [ENV.kernel]: values.kernel,
     [ENV.machine]: values.machine,
     [ENV.reportsDir]: values.reports,
+    [ENV.seed]: values.seed,
   };
   const merged = { ...env };
   for (const [name, value] of Object.entries(overrides)) if (value !== undefined) merged[name] = value;

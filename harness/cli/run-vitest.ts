@@ -112,6 +112,7 @@ export async function runTests(cells: RunCell[], options: RunOptions = { repeat:
     repeats.push(...cellRepeats);
     parts.push({
       ...(options.shard ? { shard: options.shard } : {}),
+      seed: settings.seed,
       ...(options.loadCores > 0 ? { hostLoadCores: options.loadCores } : {}),
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),

@@ -26,6 +26,8 @@ export interface RunSettings {
   cacheDir: string | undefined;
   /** Which run of `gauntlet run --repeat N` this is (1-based); undefined without --repeat. */
   repeat: number | undefined;
+  /** Seeds every random choice of the run (`--seed`); the run picks and prints one when not given. */
+  seed: number | undefined;
 }
 
 export const ENV = {
@@ -40,6 +42,7 @@ export const ENV = {
   runDir: 'GAUNTLET_RUN_DIR',
   cacheDir: 'GAUNTLET_CACHE_DIR',
   repeat: 'GAUNTLET_REPEAT',
+  seed: 'GAUNTLET_SEED',
 } as const satisfies Record<keyof RunSettings, string>;
 
 export class SettingsError extends Error {
@@ -66,6 +69,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
     runDir: env[ENV.runDir] || undefined,
     cacheDir: env[ENV.cacheDir] || undefined,
     repeat: env[ENV.repeat] ? Number(env[ENV.repeat]) : undefined,
+    seed: parseSeed(env[ENV.seed]),
   };
 }
 
@@ -76,6 +80,13 @@ export function settingsToEnv(settings: RunSettings): Record<string, string> {
     if (value !== undefined) env[name] = String(value);
   }
   return env;
+}
+
+/** A seed is a whole number that fits 32 bits, what the seeded generator takes. */
+export function parseSeed(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d+$/.test(text) || Number(text) > 0xffff_ffff) throw new SettingsError(`a seed is a whole number from 0 to ${0xffff_ffff} (got ${text})`);
+  return Number(text);
 }
 
 function hostGuestArch(): GuestArch {

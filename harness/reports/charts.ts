@@ -5,29 +5,25 @@
 import type { ChartConfiguration } from 'chart.js';
 import { REPORTS } from '../config/constants.ts';
 import { labelledCases } from './matrix.ts';
-import { allCases, type RunRecord, type Series } from './run-record.ts';
+import { VM_METRICS } from './metric-names.ts';
+import { allCases, metricSamples, type RunRecord, type Series } from './run-record.ts';
 
 export interface ChartSpec {
   title: string;
   config: ChartConfiguration;
 }
 
-/** The metric every boot records (suites/lifecycle, and any case that reports its boot). */
-export const BOOT_METRIC = 'boot';
+/** The metric every boot of every case records (the vm fixture): VMM start to the first exec. */
+export const BOOT_METRIC = VM_METRICS.firstExec;
 
 /** Colour-blind-safe (Okabe–Ito), so series stay apart for every reader. */
 const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
 
 export function bootDistributionChart(record: RunRecord): ChartSpec | undefined {
-  const samples = allCases(record).flatMap((entry) =>
-    entry.attempts.flatMap((attempt) => (attempt.metrics[BOOT_METRIC] ? [attempt.metrics[BOOT_METRIC]] : [])),
-  );
-  if (samples.length === 0) return undefined;
-  const unit = samples[0]!.unit;
-  const bins = histogram(
-    samples.map((metric) => metric.value),
-    REPORTS.histogramMaxBins,
-  );
+  const boots = metricSamples(...allCases(record)).get(BOOT_METRIC);
+  if (!boots) return undefined;
+  const { unit, samples } = boots;
+  const bins = histogram(samples, REPORTS.histogramMaxBins);
   return {
     title: `Boot time distribution (${samples.length} boot${samples.length === 1 ? '' : 's'})`,
     config: {

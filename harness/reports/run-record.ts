@@ -5,18 +5,23 @@
  */
 import type { HostFacts } from '../host/facts.ts';
 
-export const RUN_RECORD_FORMAT = 'microvm-gauntlet/run-record@1';
+/** @2: a metric holds every sample taken under its name (@1 held one value; run-json.ts converts). */
+export const RUN_RECORD_FORMAT = 'microvm-gauntlet/run-record@2';
 
 export type AttemptOutcome = 'passed' | 'failed' | 'skipped';
 /** A case is flaky when it both passed and failed across its attempts, or passed only on a retry. */
 export type CaseOutcome = AttemptOutcome | 'flaky';
 export type BetterDirection = 'lower' | 'higher';
 
+/**
+ * A measured quantity under a stable name (never a measured or random value in it: a target goes
+ * into a series), with every sample the attempt took: each boot, each exec, each balloon move.
+ */
 export interface Metric {
-  value: number;
   unit: string;
   /** Which way is an improvement, so a comparison can tell a regression from a win. */
   better: BetterDirection;
+  samples: number[];
 }
 
 export interface SeriesPoint {
@@ -79,6 +84,8 @@ export interface Shard {
 
 export interface RunPart {
   shard?: Shard;
+  /** The seed of the run's random choices (the balloon soak's targets): the same seed, the same run. */
+  seed?: number;
   /** Host cores kept busy by `--load` during this part (absent: none). */
   hostLoadCores?: number;
   startedAt: string;
@@ -158,23 +165,17 @@ export function defaultBetter(unit: string): BetterDirection {
   return unit.endsWith('/s') ? 'higher' : 'lower';
 }
 
-export interface MetricSamples {
-  unit: string;
-  better: BetterDirection;
-  samples: number[];
-}
-
-/** Every recorded value of each metric of a case, across its attempts: the samples a comparison uses. */
-export function metricSamples(entry: CaseRecord): Map<string, MetricSamples> {
-  const samples = new Map<string, MetricSamples>();
-  for (const attempt of entry.attempts) {
+/** Every sample of each metric name across these cases and their attempts, in run order: what a comparison pools. */
+export function metricSamples(...cases: CaseRecord[]): Map<string, Metric> {
+  const pooled = new Map<string, Metric>();
+  for (const attempt of cases.flatMap((entry) => entry.attempts)) {
     for (const [name, metric] of Object.entries(attempt.metrics)) {
-      const existing = samples.get(name) ?? { unit: metric.unit, better: metric.better, samples: [] };
-      existing.samples.push(metric.value);
-      samples.set(name, existing);
+      const existing = pooled.get(name) ?? { unit: metric.unit, better: metric.better, samples: [] };
+      existing.samples.push(...metric.samples);
+      pooled.set(name, existing);
     }
   }
-  return samples;
+  return pooled;
 }
 
 export function caseDurationMs(entry: CaseRecord): number {

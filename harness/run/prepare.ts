@@ -10,6 +10,7 @@ import { defaultCacheDir, ensureGuestImage, findGuestImage, type GuestImage } fr
 import { kernelProblem } from '../image/kernel-format.ts';
 import type { RunSettings } from '../config/settings.ts';
 import { SettingsError } from '../config/settings.ts';
+import { freshSeed } from '../metrics/seeded-random.ts';
 import { machineProfile } from '../runtime/qemu/machine.ts';
 import { checkQemuBuild, type QemuTools } from '../runtime/qemu/preflight.ts';
 import { createRunDir, reapDeadRuns } from './run-dir.ts';
@@ -17,7 +18,7 @@ import { setUpHost } from './setup-host.ts';
 import { ensureWritableDir } from './writable-dir.ts';
 
 export interface PreparedRun {
-  settings: RunSettings & { accel: NonNullable<RunSettings['accel']>; runDir: string };
+  settings: RunSettings & { accel: NonNullable<RunSettings['accel']>; runDir: string; seed: number };
   image: GuestImage;
   tools: QemuTools;
 }
@@ -46,5 +47,7 @@ export async function prepareRun(settings: RunSettings, onProgress: (line: strin
   const { reaped } = reapDeadRuns();
   for (const { dir, killed } of reaped) onProgress(`removed ${dir}, left by a run that was killed${killed.length ? ` (and its ${killed.length} VMM process(es))` : ''}`);
   const runDir = settings.runDir ?? (await createRunDir());
-  return { settings: { ...settings, accel: decision.accel, accelReason: decision.reason, runDir }, image, tools };
+  const seed = settings.seed ?? freshSeed();
+  onProgress(`seed: ${seed} (--seed ${seed} draws the same random choices again)`);
+  return { settings: { ...settings, accel: decision.accel, accelReason: decision.reason, runDir, seed }, image, tools };
 }

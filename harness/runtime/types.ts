@@ -176,6 +176,20 @@ export interface BalloonControl {
   /** Sets the target and waits until actual ≥ target − tolerance; returns the size before. */
   deflate(targetMiB: number): Promise<number>;
   stats(): Promise<BalloonStats>;
+  /**
+   * Every inflate and deflate since connect, timed from the request to the size reached — by the
+   * VMM's own balloon-change events where it sends them, else by polling. Waits briefly for events
+   * a VMM delivers late (QEMU throttles them). A runtime that times nothing leaves it out.
+   */
+  moves?(): Promise<BalloonMove[]>;
+}
+
+export interface BalloonMove {
+  direction: 'inflate' | 'deflate';
+  /** How far the balloon's actual size moved, in MiB. */
+  movedMiB: number;
+  durationMs: number;
+  timedBy: 'vmm-event' | 'polling';
 }
 
 export interface HostFootprint {
@@ -200,6 +214,26 @@ export interface VmEvent {
   name: string;
   data: Record<string, unknown>;
   atMs: number;
+  /** When the VMM says it happened (epoch ms; QMP's own timestamp), where it says so: exact even when the VMM delays the event. */
+  vmmEpochMs?: number;
+}
+
+/** How long one boot took to each milestone, in milliseconds from the VMM's start. */
+export interface BootTimeline {
+  /** The guest's first console output reached the host (undefined: none before ready). */
+  firstConsoleOutputMs: number | undefined;
+  /** The VMM's control channel (QMP) answered. */
+  controlConnectMs: number;
+  /** The guest agent answered the first exec: the VM is ready. */
+  firstExecMs: number;
+}
+
+/** What the runtime timed of one sandbox's own operations, for the reports. */
+export interface SandboxTimings {
+  /** One per boot (create, and each start after a stop). */
+  boots: readonly BootTimeline[];
+  /** Host-side round trip of every exec, in order. */
+  execRoundTripsMs: readonly number[];
 }
 
 export interface Sandbox {
@@ -210,6 +244,8 @@ export interface Sandbox {
   readonly vmmPid: number | undefined;
   /** Milliseconds from process start to the first successful exec of the last boot. */
   readonly bootMs: number | undefined;
+  /** The boots and execs the runtime timed; a runtime that times nothing leaves it out. */
+  timings?(): SandboxTimings;
 
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   upload(guestPath: string, data: Uint8Array): Promise<void>;

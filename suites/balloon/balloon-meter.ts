@@ -20,7 +20,6 @@ const MIB = 1024 * 1024;
 
 export class BalloonMeter {
   private readonly series = new Map<string, SamplePoint[]>();
-  private moves = 0;
 
   constructor(private readonly subject: BalloonSubject) {}
 
@@ -28,7 +27,11 @@ export class BalloonMeter {
     return this.subject.balloon.connect();
   }
 
-  close(): Promise<void> {
+  /** Records every move's latency per MiB (timed by the runtime), then closes the control. */
+  async close(): Promise<void> {
+    for (const move of (await this.subject.balloon.moves?.()) ?? []) {
+      if (move.movedMiB >= 1) this.subject.record.metric(`balloon ${move.direction} latency per MiB`, round3(move.durationMs / move.movedMiB), 'ms/MiB');
+    }
     return this.subject.balloon.close();
   }
 
@@ -94,9 +97,7 @@ export class BalloonMeter {
 
   private async move(operation: 'inflate' | 'deflate', targetMiB: number): Promise<number> {
     this.seen('balloon target', targetMiB);
-    const startedAt = performance.now();
     const previous = await this.subject.balloon[operation](targetMiB);
-    this.subject.record.metric(`time to target: ${operation} ${++this.moves} to ${targetMiB} MiB`, Math.round(performance.now() - startedAt), 'ms');
     await this.query();
     return previous;
   }
@@ -108,4 +109,8 @@ export class BalloonMeter {
     this.subject.record.series(name, 'MiB', points);
     return valueMiB;
   }
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }

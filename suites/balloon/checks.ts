@@ -9,6 +9,7 @@ import { BalloonNotConnectedError } from '../../harness/runtime/balloon-errors.t
 import type { BalloonStats } from '../../harness/runtime/types.ts';
 import { churnRounds, expectAllocation, holdMemory, startChurn } from '../../harness/workloads/memory.ts';
 import { BalloonMeter, type BalloonSubject } from './balloon-meter.ts';
+import { runRandom } from '../../harness/run/run-random.ts';
 
 const MIB = 1024 * 1024;
 const { toleranceMiB, inflateTargetMiB } = BALLOON;
@@ -210,8 +211,9 @@ export function checkRandomTargetSoak(subject: BalloonSubject): Promise<void> {
     const memory = memoryOf(subject);
     const churn = await startChurn(sandbox, 'soak', BALLOON.soakChurnMiB);
     const roundsBefore = churnRounds(await churn.output()).ok;
+    const random = runRandom('random-target-soak');
     for (let step = 0; step < BALLOON.soakTargets; step++) {
-      const target = BALLOON.minimumMiB + Math.floor(Math.random() * (memory - BALLOON.minimumMiB + 1));
+      const target = BALLOON.minimumMiB + Math.floor(random() * (memory - BALLOON.minimumMiB + 1));
       await (target < (await meter.query()) ? meter.inflate(target) : meter.deflate(target));
     }
     await expectAlive(sandbox);

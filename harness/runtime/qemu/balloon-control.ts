@@ -10,7 +10,7 @@ import { pollUntil } from '../../assert/poll.ts';
 import { QmpClient } from '../../channel/qmp-client.ts';
 import { BALLOON, deadlineMs } from '../../config/constants.ts';
 import { BalloonNotConnectedError, BalloonTimeoutError } from '../balloon-errors.ts';
-import type { Accelerator, BalloonControl, BalloonStats, Fault } from '../types.ts';
+import type { Accelerator, BalloonControl, BalloonMove, BalloonStats, Fault, VmEvent } from '../types.ts';
 import { BALLOON_DEVICE_ID } from './command-line.ts';
 
 const MIB = 1024 * 1024;
@@ -33,6 +33,7 @@ interface GuestStatsReply {
 
 export class QemuBalloonControl implements BalloonControl {
   private qmp: QmpClient | undefined;
+  private readonly timedMoves: Promise<BalloonMove>[] = [];
 
   constructor(private readonly options: QemuBalloonControlOptions) {}
 
@@ -98,15 +99,25 @@ export class QemuBalloonControl implements BalloonControl {
     };
   }
 
-  private async moveTo(operation: string, targetMiB: number, reached: (actualMiB: number) => boolean, goal: string): Promise<number> {
+  async moves(): Promise<BalloonMove[]> {
+    return Promise.all(this.timedMoves);
+  }
+
+  private async moveTo(direction: BalloonMove['direction'], targetMiB: number, reached: (actualMiB: number) => boolean, goal: string): Promise<number> {
     const previous = await this.query();
+    const qmp = this.monitor(direction);
+    const eventsBefore = qmp.events.length;
+    const requestedAt = Date.now();
     await this.setTarget(targetMiB);
     const timeoutMs = deadlineMs(BALLOON.reachTargetDeadlineMs, this.options.accel);
+    let actual: number;
     try {
-      await pollUntil(() => this.query(), reached, { timeoutMs, intervalMs: BALLOON.queryIntervalMs, what: `balloon ${operation} to ${targetMiB} MiB (actual ${goal})` });
+      actual = await pollUntil(() => this.query(), reached, { timeoutMs, intervalMs: BALLOON.queryIntervalMs, what: `balloon ${direction} to ${targetMiB} MiB (actual ${goal})` });
     } catch (error) {
       throw new BalloonTimeoutError((error as Error).message, { cause: error });
     }
+    const polled: BalloonMove = { direction, movedMiB: Math.abs(actual - previous), durationMs: Date.now() - requestedAt, timedBy: 'polling' };
+    this.timedMoves.push(timeByEvent(qmp, eventsBefore, requestedAt, previous, reached, polled));
     return previous;
   }
 
@@ -125,4 +136,33 @@ export class QemuBalloonControl implements BalloonControl {
 /** QEMU reports a statistic the guest has not sent as -1 (or leaves it out). */
 function reported(value: number | undefined): number | undefined {
   return value === undefined || value < 0 ? undefined : value;
+}
+
+/**
+ * The move as the VMM timed it: its first BALLOON_CHANGE event (after `eventsBefore`) whose size is
+ * reached, stamped when it happened; the polled timing when none comes in time.
+ */
+function timeByEvent(
+  qmp: QmpClient,
+  eventsBefore: number,
+  requestedAt: number,
+  previousMiB: number,
+  reached: (actualMiB: number) => boolean,
+  polled: BalloonMove,
+): Promise<BalloonMove> {
+  const reachingEvent = () =>
+    qmp.events.slice(eventsBefore).find((event): event is VmEvent & { vmmEpochMs: number } =>
+      event.name === 'BALLOON_CHANGE' && event.vmmEpochMs !== undefined && reached(Number(event.data.actual) / MIB),
+    );
+  return new Promise((resolve) => {
+    const settle = () => {
+      stopListening();
+      clearTimeout(timer);
+      const event = reachingEvent();
+      resolve(event ? { ...polled, movedMiB: Math.abs(Number(event.data.actual) / MIB - previousMiB), durationMs: event.vmmEpochMs - requestedAt, timedBy: 'vmm-event' } : polled);
+    };
+    const stopListening = qmp.onEvent(() => void (reachingEvent() && settle()));
+    const timer = setTimeout(settle, BALLOON.changeEventLateMs);
+    if (reachingEvent()) settle();
+  });
 }

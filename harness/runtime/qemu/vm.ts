@@ -4,17 +4,15 @@
  * and checks that nothing is left.
  */
 import { existsSync } from 'node:fs';
-import { readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { allocatedBytes } from '../../assert/footprint.ts';
-import { AgentChannelError, AgentClient } from '../../channel/agent-client.ts';
+import { AgentClient } from '../../channel/agent-client.ts';
 import { QmpClient } from '../../channel/qmp-client.ts';
-import { AGENT, BOOT, deadlineMs, VM_DEFAULTS } from '../../config/constants.ts';
+import { BOOT, deadlineMs, VM_DEFAULTS } from '../../config/constants.ts';
 import type {
   Accelerator,
-  AgentChannelReport,
   BalloonControl,
-  ConsoleLogReport,
   DiskImageCheck,
   ExecOptions,
   ExecResult,
@@ -24,11 +22,13 @@ import type {
   SandboxSpec,
   SandboxState,
   VmEvent,
+  BootTimeline,
+  SandboxTimings,
 } from '../types.ts';
 import { QemuBalloonControl } from './balloon-control.ts';
-import { AGENT_PORT_DEVICE_ID, qemuArgs, type VmPaths } from './command-line.ts';
-import { ConsoleCapture, keptLogBytes, logTail, previousSegment, removeLog } from './console-log.ts';
+import { qemuArgs, type VmPaths } from './command-line.ts';
 import { checkDiskImages } from './disk-check.ts';
+import { FirstOutputWatch } from './first-output.ts';
 import { guestKernelArgs } from './guest-kernel-args.ts';
 import type { MachineProfile } from './machine.ts';
 import { createEmptyDisk, createOverlay, createVmFiles, qemuImgBinary } from './vm-files.ts';
@@ -57,11 +57,12 @@ export class QemuVm implements Sandbox {
   private vmm: VmmProcess | undefined;
   private qmp: QmpClient | undefined;
   private agent: AgentClient | undefined;
-  private console: ConsoleCapture | undefined;
   private paths: VmPaths | undefined;
   private lastBootMs: number | undefined;
   private lastPid: number | undefined;
   private readonly pastEvents: VmEvent[] = [];
+  private readonly boots: BootTimeline[] = [];
+  private readonly execRoundTripsMs: number[] = [];
 
   constructor(
     spec: SandboxSpec,
@@ -127,11 +128,11 @@ export class QemuVm implements Sandbox {
       discard: (this.spec.disk?.discard ?? true) && !this.faults.has('no-discard'),
       writeErrorPolicy: this.spec.disk?.writeErrorPolicy ?? 'enospc',
       readErrorPolicy: this.spec.disk?.readErrorPolicy ?? 'report',
-      uncappedConsoleFile: this.faults.has('console-log-uncapped'),
     }));
     await writeFile(path.join(this.context.vmDir, 'cmdline.txt'), [this.context.qemuBinary, ...args].map(quoteArg).join(' ') + '\n');
-    await removeLog(paths.consoleLog);
+    await rm(paths.consoleLog, { force: true });
 
+    const firstOutput = new FirstOutputWatch(paths.consoleLog);
     const startedAt = Date.now();
     const vmm = VmmProcess.start(this.context.qemuBinary, args);
     this.vmm = vmm;
@@ -139,11 +140,10 @@ export class QemuVm implements Sandbox {
     this.current = 'running';
     const deadline = deadlineMs(BOOT.readyDeadlineMs, this.context.accel);
     try {
-      // First: QEMU waits for the console reader before it starts the guest.
-      if (!this.faults.has('console-log-uncapped')) this.console = await ConsoleCapture.start(paths.consoleSocket, paths.consoleLog, deadline, () => vmm.alive);
       this.qmp = new QmpClient(paths.qmpSocket, path.join(this.context.vmDir, 'qmp.log'));
       this.qmp.onEvent((event) => this.onVmmEvent(event));
       await this.qmp.connect(deadline, () => vmm.alive);
+      const controlConnectMs = Date.now() - startedAt;
       if (this.spec.balloon && this.spec.balloon.statsIntervalSeconds && !this.faults.has('no-balloon-stats-polling')) {
         await this.qmp.execute('qom-set', {
           path: '/machine/peripheral/balloon0',
@@ -151,51 +151,16 @@ export class QemuVm implements Sandbox {
           value: this.spec.balloon.statsIntervalSeconds,
         });
       }
-      this.agent = new AgentClient(paths.agentSocket, {
-        ignoreRequestIds: this.faults.has('client-ignores-request-ids'),
-        strayRepliesToOldest: this.faults.has('client-delivers-stray-replies'),
-        unboundedLineBuffer: this.faults.has('client-unbounded-line-buffer'),
-      });
+      this.agent = new AgentClient(paths.agentSocket, { ignoreRequestIds: this.faults.has('client-ignores-request-ids') });
       await this.agent.connect(deadline, () => vmm.alive);
-      if (!this.faults.has('client-no-hello-deadline')) await this.awaitAgentGreeting(startedAt + deadline);
       await this.waitUntilReady(startedAt + deadline);
       this.lastBootMs = Date.now() - startedAt;
+      const firstOutputAt = firstOutput.stop();
+      this.boots.push({ firstConsoleOutputMs: firstOutputAt === undefined ? undefined : firstOutputAt - startedAt, controlConnectMs, firstExecMs: this.lastBootMs });
     } catch (error) {
+      firstOutput.stop();
       const reason = vmm.alive ? (error as Error).message : `the VMM exited (${vmm.exitReason})`;
       throw new Error(`VM ${this.name} did not become ready: ${reason}\n--- console tail ---\n${await this.consoleTail(20)}`);
-    }
-  }
-
-  /**
-   * The agent greets (HELLO) right after it opens its port, and only a greeted agent is sure to get
-   * what the host writes. QEMU reports the guest's port opening (VSERPORT_CHANGE), so an agent that
-   * opens its port and stays silent fails create moments later, not at the ready deadline.
-   */
-  private async awaitAgentGreeting(giveUpAt: number): Promise<void> {
-    const vmm = this.vmm!;
-    const helloWindowMs = deadlineMs(AGENT.helloAfterPortOpenMs, this.context.accel);
-    const isPortOpening = (event: VmEvent) => event.name === 'VSERPORT_CHANGE' && event.data.id === AGENT_PORT_DEVICE_ID && event.data.open === true;
-    let timer: NodeJS.Timeout | undefined;
-    let stopListening = () => {};
-    const silence = new Promise<never>((_, reject) => {
-      const failAfter = (ms: number, why: string) => {
-        clearTimeout(timer);
-        timer = setTimeout(() => reject(new AgentChannelError(why)), ms);
-      };
-      const onPortOpened = () => failAfter(helloWindowMs, `the guest agent opened its port but sent no HELLO greeting within ${helloWindowMs} ms`);
-      failAfter(giveUpAt - Date.now(), 'the guest agent sent no HELLO greeting within the ready deadline (its port never opened)');
-      if (this.events().some(isPortOpening)) onPortOpened();
-      else stopListening = this.qmp!.onEvent((event) => void (isPortOpening(event) && onPortOpened()));
-    });
-    const vmmExit = vmm.waitForExit(giveUpAt - Date.now()).then((exited) => {
-      if (exited) throw new Error(`the VMM exited (${vmm.exitReason})`);
-      return silence;
-    });
-    try {
-      await Promise.race([this.agent!.greeted, silence, vmmExit]);
-    } finally {
-      clearTimeout(timer);
-      stopListening();
     }
   }
 
@@ -225,7 +190,14 @@ export class QemuVm implements Sandbox {
 
   exec(command: string, options?: ExecOptions): Promise<ExecResult> {
     if (!this.agent || this.state !== 'running') return Promise.reject(new Error(`VM ${this.name} is ${this.state}: cannot exec`));
-    return this.agent.exec(command, options);
+    return this.agent.exec(command, options).then((result) => {
+      this.execRoundTripsMs.push(result.durationMs);
+      return result;
+    });
+  }
+
+  timings(): SandboxTimings {
+    return { boots: this.boots, execRoundTripsMs: this.execRoundTripsMs };
   }
 
   async upload(guestPath: string, data: Uint8Array): Promise<void> {
@@ -306,7 +278,7 @@ export class QemuVm implements Sandbox {
     await this.agent!.exec('sync; mount -o remount,ro / 2>/dev/null; sync', { timeoutSeconds: 30 });
     await this.qmp!.execute('quit').catch(() => {});
     if (!(await this.vmm!.waitForExit(BOOT.shutdownGraceMs))) await this.vmm!.kill(BOOT.killGraceMs);
-    await this.closeChannels();
+    this.closeChannels();
     this.current = 'stopped';
   }
 
@@ -321,7 +293,7 @@ export class QemuVm implements Sandbox {
   private async destroyOnce(): Promise<void> {
     this.lastPid = this.vmm?.pid ?? this.lastPid;
     await this.vmm?.kill(BOOT.killGraceMs);
-    await this.closeChannels();
+    this.closeChannels();
     this.current = 'destroyed';
     if (this.paths && this.faults.has('overlay-leak-on-destroy')) {
       await rename(this.paths.rootOverlay, path.join(this.context.leakDir, path.basename(this.paths.rootOverlay)));
@@ -343,28 +315,11 @@ export class QemuVm implements Sandbox {
     ];
   }
 
-  private async closeChannels(): Promise<void> {
+  private closeChannels(): void {
     this.agent?.disconnect();
     this.qmp?.close();
-    this.qmp = undefined;
-    // The report outlives the connection: a case reads what the channel put up with after destroy too.
-    this.lastAgentReport = this.agent?.report() ?? this.lastAgentReport;
     this.agent = undefined;
-    await this.console?.close();
-  }
-
-  private lastAgentReport: AgentChannelReport = { protocolErrors: 0, lastProtocolError: undefined, strayReplies: 0, peakHeldChars: 0 };
-
-  agentChannel(): AgentChannelReport {
-    return this.agent?.report() ?? this.lastAgentReport;
-  }
-
-  async consoleLog(): Promise<ConsoleLogReport> {
-    return { keptBytes: await keptLogBytes(this.consoleLogPath), receivedBytes: this.console?.receivedBytes };
-  }
-
-  private get consoleLogPath(): string {
-    return path.join(this.context.vmDir, 'console.log');
+    this.qmp = undefined;
   }
 
   private diskFiles(): string[] {
@@ -376,15 +331,15 @@ export class QemuVm implements Sandbox {
     const dir = this.context.vmDir;
     return {
       'command line': path.join(dir, 'cmdline.txt'),
-      'serial console': this.consoleLogPath,
-      'serial log, earlier segment': previousSegment(this.consoleLogPath),
+      'serial console': path.join(dir, 'console.log'),
       'QMP transcript': path.join(dir, 'qmp.log'),
       'balloon QMP transcript': path.join(dir, 'balloon-qmp.log'),
     };
   }
 
   async consoleTail(lines = 40): Promise<string> {
-    return logTail(this.consoleLogPath, lines);
+    const text = await readFile(path.join(this.context.vmDir, 'console.log'), 'utf8').catch(() => '');
+    return text.split('\n').slice(-lines).join('\n');
   }
 }
 
