@@ -1,6 +1,6 @@
 /** `gauntlet compare A.json B.json`: prints what changed from A to B; exit 0 when B is no worse, 1 when it regressed. */
 import { COMPARE } from '../config/constants.ts';
-import { compareRuns, repeatsNeeded, type CaseChange, type Comparison, type MetricChange } from '../reports/compare.ts';
+import { compareRuns, samplesNeeded, type CaseChange, type Comparison, type MetricChange } from '../reports/compare.ts';
 import { readRunJson } from '../reports/run-json.ts';
 
 export function compareCommand(fileA: string, fileB: string): number {
@@ -22,16 +22,12 @@ export function formatComparison(comparison: Comparison, fileA: string, fileB: s
   section('newly skipped', comparison.newlySkipped.map(describeCase));
   section('only in A', comparison.onlyInA);
   section('only in B', comparison.onlyInB);
-  const floor = `p < ${COMPARE.significance} and |change| ≥ ${COMPARE.minRelativeChange * 100}%`;
+  const floor = `p < ${COMPARE.significance}, |change| ≥ ${COMPARE.minRelativeChange * 100}% and beyond A's noise floor`;
   section(`metrics regressed (${floor})`, metricsWith(comparison, 'regressed'));
   section(`metrics improved (${floor})`, metricsWith(comparison, 'improved'));
-  section(
-    `metrics with too few samples to judge (run both with --repeat ${repeatsNeeded()} or more)`,
-    metricsWith(comparison, 'too few samples'),
-  );
-  const unchanged = comparison.metrics.filter((metric) => metric.verdict === 'unchanged').length;
-  lines.push('', `${unchanged} metric${unchanged === 1 ? '' : 's'} within the noise floor.`);
-  lines.push(comparison.regressed ? 'verdict: B regressed' : 'verdict: B is no worse than A');
+  section('metrics within the noise', metricsWith(comparison, 'unchanged'));
+  section(`metrics with too few samples to judge (fewer than ${samplesNeeded()} a side)`, metricsWith(comparison, 'too few samples'));
+  lines.push('', comparison.regressed ? 'verdict: B regressed' : 'verdict: B is no worse than A');
   return lines.join('\n');
 }
 
@@ -44,8 +40,19 @@ function metricsWith(comparison: Comparison, verdict: MetricChange['verdict']): 
   return comparison.metrics.filter((metric) => metric.verdict === verdict).map(describeMetric);
 }
 
-function describeMetric(change: MetricChange): string {
-  const percent = Number.isFinite(change.relativeChange) ? `${change.relativeChange >= 0 ? '+' : ''}${(change.relativeChange * 100).toFixed(1)}%` : 'from 0';
-  const value = (mean: number) => `${Number.isInteger(mean) ? mean : mean.toFixed(2)} ${change.unit}`;
-  return `${change.key} ${change.metric}: ${value(change.meanA)} → ${value(change.meanB)} (${percent}, p=${change.pValue.toFixed(4)}, n=${change.samplesA}/${change.samplesB}, ${change.better} is better)`;
+/** "boot to first exec: median 2512 → 2830 ms (+12.7%, 95% CI +9.8% … +15.1%; p=0.0005; n=25/25; noise floor 3.1%; lower is better)" */
+export function describeMetric(change: MetricChange): string {
+  const value = (median: number) => `${Number.isInteger(median) ? median : median.toFixed(2)}`;
+  const details = [
+    `${percent(change.relativeChange)}, ${COMPARE.confidence * 100}% CI ${percent(change.interval[0])} … ${percent(change.interval[1])}`,
+    `p=${change.pValue.toFixed(4)}`,
+    `n=${change.valuesA.length}/${change.valuesB.length}`,
+    ...(change.noiseFloor === undefined ? [] : [`noise floor ${(change.noiseFloor * 100).toFixed(1)}%`]),
+    `${change.better} is better`,
+  ];
+  return `${change.metric}: median ${value(change.medianA)} → ${value(change.medianB)} ${change.unit} (${details.join('; ')})`;
+}
+
+function percent(fraction: number): string {
+  return Number.isFinite(fraction) ? `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(1)}%` : 'from 0';
 }

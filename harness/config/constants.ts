@@ -116,12 +116,23 @@ export const REPORTS = {
 
 /** The A/B gate of `gauntlet compare`, after Firecracker's: a permutation test plus a noise floor. */
 export const COMPARE = {
-  /** A metric change counts only when a two-sided permutation test gives p below this. */
+  /** A metric change counts only when a two-sided permutation test on the medians gives p below this. */
   significance: 0.01,
-  /** ...and the means differ by at least this fraction of A's: smaller shifts are run-to-run noise. */
-  minRelativeChange: 0.1,
-  /** Above this many distinct splits of the samples, the test draws this many random ones instead. */
-  resamples: 9_999,
+  /**
+   * ...the medians differ by at least this fraction of A's (the effect-size floor: a hunt looks for
+   * 10 % slowdowns, and a 5 % shift fits what a busy 2-core host does between runs)...
+   */
+  minRelativeChange: 0.05,
+  /** ...and by more than A's median moves between halves of A's own samples (the noise floor), learned from this many samples up. */
+  noiseFloorMinSamples: 8,
+  /** The change is printed with its bootstrap interval at this confidence. */
+  confidence: 0.95,
+  /**
+   * Above this many distinct splits of the samples, the permutation test draws this many random ones
+   * (and the bootstrap as many): p reaches 1/2001, far below the significance level, and the exec
+   * round trips of a whole run (thousands of samples) still compare in seconds.
+   */
+  resamples: 2_000,
   /** Fixed, so the same two records always get the same verdict. */
   seed: 0x5eed,
 } as const;
@@ -329,6 +340,12 @@ export const BALLOON = {
   statsIntervalSeconds: 1,
   /** The balloon's actual size is polled this often while it moves. */
   queryIntervalMs: 50,
+  /**
+   * How long after a move is seen done the VMM's balloon-change event that times it may still come:
+   * QEMU delivers at most one BALLOON_CHANGE per second per monitor and holds back the rest (stamped
+   * with when they happened), so the last one of a move can arrive up to a second late.
+   */
+  changeEventLateMs: 1_500,
   /** Host memory is sampled this often while waiting for it to settle or return. */
   hostMemorySampleMs: 500,
   /**

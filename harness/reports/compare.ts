@@ -1,12 +1,16 @@
 /**
  * A/B comparison of two run records: which cases newly fail, newly pass or turned flaky, and which
- * metrics moved beyond the noise floor (a permutation test over the repeats' samples, and a minimum
- * relative change). B is "no worse" when nothing newly fails or turns flaky and no metric regressed.
+ * metrics moved. A metric is judged on every sample of its name in a cell, pooled across cases and
+ * repeats, so one ordinary run per side is enough: it regressed or improved when a permutation test on
+ * the medians gives p below the significance level, the change is at least the effect-size floor, and
+ * it is beyond the noise floor (how far A's median moves between halves of A's own samples). B is "no
+ * worse" when nothing newly fails or turns flaky and no metric regressed.
  */
 import { COMPARE } from '../config/constants.ts';
+import { median } from '../metrics/percentile.ts';
 import { labelledCases, spansCells } from './matrix.ts';
-import { environmentFacts, metricSamples, type BetterDirection, type CaseRecord, type RunRecord } from './run-record.ts';
-import { mean, permutationPValue, smallestPValue } from './permutation-test.ts';
+import { environmentFacts, matrixCell, metricSamples, partsByCell, type BetterDirection, type CaseRecord, type Metric, type RunRecord } from './run-record.ts';
+import { bootstrapInterval, permutationPValue, relativeChange, smallestPValue, splitHalfSpread } from './permutation-test.ts';
 
 export interface CaseChange {
   key: string;
@@ -17,17 +21,22 @@ export interface CaseChange {
 export type MetricVerdict = 'regressed' | 'improved' | 'unchanged' | 'too few samples';
 
 export interface MetricChange {
-  key: string;
+  /** The metric's name, with its cell when the records span several. */
   metric: string;
   unit: string;
   better: BetterDirection;
-  meanA: number;
-  meanB: number;
-  /** (mean B − mean A) / mean A. */
+  /** Every sample of each side, in run order (the report draws both distributions). */
+  valuesA: number[];
+  valuesB: number[];
+  medianA: number;
+  medianB: number;
+  /** (median B − median A) / median A. */
   relativeChange: number;
+  /** Bootstrap confidence interval of relativeChange, at COMPARE.confidence. */
+  interval: [number, number];
   pValue: number;
-  samplesA: number;
-  samplesB: number;
+  /** The change A shows against itself (split halves); undefined with too few samples to tell. */
+  noiseFloor: number | undefined;
   verdict: MetricVerdict;
 }
 
@@ -49,7 +58,11 @@ export interface Comparison {
 
 export interface CompareOptions {
   significance: number;
+  /** The effect-size floor: smaller changes never count, however significant. */
   minRelativeChange: number;
+  confidence: number;
+  /** Fewest samples of A for a noise floor from its halves. */
+  noiseFloorMinSamples: number;
   resamples: number;
   seed: number;
 }
@@ -68,7 +81,7 @@ export function compareRuns(a: RunRecord, b: RunRecord, options: CompareOptions 
     newlySkipped: [],
     onlyInA: [...casesA.keys()].filter((key) => !casesB.has(key)),
     onlyInB: [],
-    metrics: [],
+    metrics: compareMetrics(pooledMetrics(a, withCell), pooledMetrics(b, withCell), options),
     environmentChanges: environmentChanges(a, b),
     regressed: false,
   };
@@ -81,42 +94,64 @@ export function compareRuns(a: RunRecord, b: RunRecord, options: CompareOptions 
     if (after === 'flaky') (before === 'flaky' ? comparison.stillFlaky : comparison.newlyFlaky).push({ key, message: firstFailure(caseB) });
     if (after === 'passed' && (before === 'failed' || before === 'flaky')) comparison.newlyPassing.push({ key, message: firstFailure(caseA!) });
     if (after === 'skipped' && before !== undefined && before !== 'skipped') comparison.newlySkipped.push({ key, message: caseB.attempts[0]?.message });
-    if (caseA) comparison.metrics.push(...compareMetrics(key, caseA, caseB, options));
   }
   comparison.regressed =
     comparison.newlyFailing.length > 0 || comparison.newlyFlaky.length > 0 || comparison.metrics.some((m) => m.verdict === 'regressed');
   return comparison;
 }
 
-function compareMetrics(key: string, caseA: CaseRecord, caseB: CaseRecord, options: CompareOptions): MetricChange[] {
-  const samplesA = metricSamples(caseA);
+/** Every sample of each metric name, pooled over the record's cases and repeats (per cell when `withCell`). */
+function pooledMetrics(record: RunRecord, withCell: boolean): Map<string, Metric> {
+  const pooled = new Map<string, Metric>();
+  for (const [cell, parts] of partsByCell(record.parts)) {
+    for (const [name, metric] of metricSamples(...parts.flatMap((part) => part.cases))) {
+      pooled.set(withCell ? `${name} · ${cell}` : name, metric);
+    }
+  }
+  return pooled;
+}
+
+function compareMetrics(metricsA: Map<string, Metric>, metricsB: Map<string, Metric>, options: CompareOptions): MetricChange[] {
   const changes: MetricChange[] = [];
-  for (const [metric, { unit, better, samples: valuesB }] of metricSamples(caseB)) {
-    const valuesA = samplesA.get(metric)?.samples;
-    if (!valuesA) continue;
-    const meanA = mean(valuesA);
-    const meanB = mean(valuesB);
-    const relativeChange = meanA === 0 ? (meanB === 0 ? 0 : Infinity * Math.sign(meanB)) : (meanB - meanA) / Math.abs(meanA);
+  for (const [metric, { unit, better, samples: valuesB }] of metricsB) {
+    const valuesA = metricsA.get(metric)?.samples;
+    if (!valuesA || valuesA.length === 0 || valuesB.length === 0) continue;
+    const change = relativeChange(valuesA, valuesB);
     const pValue = permutationPValue(valuesA, valuesB, options);
-    const worse = better === 'lower' ? relativeChange > 0 : relativeChange < 0;
+    const noiseFloor = splitHalfSpread(valuesA, options.noiseFloorMinSamples);
+    const worse = better === 'lower' ? change > 0 : change < 0;
+    const beyondFloors = Math.abs(change) >= options.minRelativeChange && Math.abs(change) > (noiseFloor ?? 0);
     const verdict: MetricVerdict =
-      smallestPValue(valuesA.length, valuesB.length) > options.significance
+      smallestPValue(valuesA.length, valuesB.length, options) >= options.significance
         ? 'too few samples'
-        : pValue >= options.significance || Math.abs(relativeChange) < options.minRelativeChange
+        : pValue >= options.significance || !beyondFloors
           ? 'unchanged'
           : worse
             ? 'regressed'
             : 'improved';
-    changes.push({ key, metric, unit, better, meanA, meanB, relativeChange, pValue, samplesA: valuesA.length, samplesB: valuesB.length, verdict });
+    changes.push({
+      metric,
+      unit,
+      better,
+      valuesA,
+      valuesB,
+      medianA: median(valuesA),
+      medianB: median(valuesB),
+      relativeChange: change,
+      interval: bootstrapInterval(valuesA, valuesB, options.confidence, options),
+      pValue,
+      noiseFloor,
+      verdict,
+    });
   }
   return changes;
 }
 
-/** The fewest repeats per run for which the permutation test can reach the significance level at all. */
-export function repeatsNeeded(significance: number = COMPARE.significance): number {
-  let repeats = 1;
-  while (smallestPValue(repeats, repeats) > significance) repeats++;
-  return repeats;
+/** The fewest samples per side for which the permutation test can reach the significance level at all. */
+export function samplesNeeded(options: CompareOptions = COMPARE): number {
+  let samples = 1;
+  while (smallestPValue(samples, samples, options) >= options.significance) samples++;
+  return samples;
 }
 
 function byKey(record: RunRecord, withCell: boolean): Map<string, CaseRecord> {
@@ -127,14 +162,22 @@ function firstFailure(entry: CaseRecord): string | undefined {
   return entry.attempts.find((attempt) => attempt.outcome === 'failed')?.message;
 }
 
-/** Facts that differ between the runs' environments: the likely reason for whatever else changed. */
+/** Facts that differ between the runs' environments (per cell): the likely reason for whatever else changed. */
 function environmentChanges(a: RunRecord, b: RunRecord): string[] {
-  const factsA = a.parts[0] ? environmentFacts(a.parts[0].environment) : {};
-  const factsB = b.parts[0] ? environmentFacts(b.parts[0].environment) : {};
-  const names = new Set([...Object.keys(factsA), ...Object.keys(factsB)]);
-  return [...names]
-    .filter((name) => !VOLATILE_FACTS.has(name) && factsA[name] !== factsB[name])
-    .map((name) => `${name}: ${factsA[name] ?? '—'} → ${factsB[name] ?? '—'}`);
+  // The first part of each cell speaks for it (its shards share the build under test).
+  const firstPartFacts = (record: RunRecord) =>
+    new Map(record.parts.map((part): [string, Record<string, string>] => [matrixCell(part.environment), environmentFacts(part.environment)]).reverse());
+  const cellsA = firstPartFacts(a);
+  const cellsB = firstPartFacts(b);
+  const onlyCell = cellsA.size === 1 && cellsB.size === 1;
+  const pairs: [string, Record<string, string>, Record<string, string>][] = onlyCell
+    ? [['', [...cellsA.values()][0]!, [...cellsB.values()][0]!]]
+    : [...new Set([...cellsA.keys(), ...cellsB.keys()])].map((cell) => [`${cell}: `, cellsA.get(cell) ?? {}, cellsB.get(cell) ?? {}]);
+  return pairs.flatMap(([prefix, factsA, factsB]) =>
+    [...new Set([...Object.keys(factsA), ...Object.keys(factsB)])]
+      .filter((name) => !VOLATILE_FACTS.has(name) && factsA[name] !== factsB[name])
+      .map((name) => `${prefix}${name}: ${factsA[name] ?? '—'} → ${factsB[name] ?? '—'}`),
+  );
 }
 
 /** Facts that differ between any two runs on the same host. */

@@ -3,10 +3,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compareCommand } from '../../harness/cli/compare.ts';
-import { compareRuns, repeatsNeeded } from '../../harness/reports/compare.ts';
-import { mulberry32, permutationPValue } from '../../harness/reports/permutation-test.ts';
-import type { RunRecord } from '../../harness/reports/run-record.ts';
-import { bootRecord, matrixRecord } from './fixtures/sample-record.ts';
+import { COMPARE } from '../../harness/config/constants.ts';
+import { mulberry32 } from '../../harness/metrics/seeded-random.ts';
+import { compareRuns, samplesNeeded } from '../../harness/reports/compare.ts';
+import { VM_METRICS } from '../../harness/reports/metric-names.ts';
+import { bootstrapInterval, permutationPValue, splitHalfSpread } from '../../harness/reports/permutation-test.ts';
+import { readRunJson, RunRecordError } from '../../harness/reports/run-json.ts';
+import { assembleRecord, type RunRecord } from '../../harness/reports/run-record.ts';
+import { bootAttempt, bootRecord, matrixRecord, part } from './fixtures/sample-record.ts';
+
+const BOOT = VM_METRICS.firstExec;
+const RESAMPLING = { resamples: COMPARE.resamples, seed: 7 };
 
 /** Boot times as TCG gives them: around `centreMs`, ±5 % jitter, from a seeded generator. */
 function bootTimes(count: number, centreMs: number, seed: number): number[] {
@@ -14,23 +21,51 @@ function bootTimes(count: number, centreMs: number, seed: number): number[] {
   return Array.from({ length: count }, () => Math.round(centreMs * (0.95 + 0.1 * random())));
 }
 
-describe('permutation test', () => {
-  it('is exact for few samples: completely separated groups of five give p = 2/252', () => {
-    expect(permutationPValue([1, 2, 3, 4, 5], [6, 7, 8, 9, 10], { resamples: 9_999, seed: 1 })).toBeCloseTo(2 / 252, 10);
+/** One run (no repeats) whose boots are spread over five cases, as lifecycle + balloon spread theirs. */
+function oneRun(boots: number[]): RunRecord {
+  const cases = Array.from({ length: 5 }, (_, index) => ({
+    group: 'balloon',
+    id: `case-${index}`,
+    file: 'suites/balloon/balloon.test.ts',
+    attempt: bootAttempt(0, { metrics: { [BOOT]: { unit: 'ms', better: 'lower' as const, samples: boots.filter((_, i) => i % 5 === index) } } }),
+  }));
+  return assembleRecord([part([cases])]);
+}
+
+describe('permutation test on medians', () => {
+  it('is exact for few samples: of the 252 splits of two separated groups of five, 12 move the medians as far', () => {
+    expect(permutationPValue([1, 2, 3, 4, 5], [6, 7, 8, 9, 10], RESAMPLING)).toBeCloseTo(12 / 252, 10);
   });
 
   it('finds no difference between identical samples', () => {
-    expect(permutationPValue([3, 3, 3], [3, 3, 3], { resamples: 9_999, seed: 1 })).toBe(1);
+    expect(permutationPValue([3, 3, 3], [3, 3, 3], RESAMPLING)).toBe(1);
   });
 
   it('samples splits when there are too many to enumerate, and still separates shifted groups', () => {
-    const p = permutationPValue(bootTimes(30, 2_800, 1), bootTimes(30, 3_400, 2), { resamples: 999, seed: 7 });
+    const p = permutationPValue(bootTimes(30, 2_800, 1), bootTimes(30, 3_400, 2), RESAMPLING);
     expect(p).toBeLessThan(0.01);
     expect(p).toBeGreaterThan(0);
   });
 
-  it('needs five repeats per run to reach p < 0.01', () => {
-    expect(repeatsNeeded(0.01)).toBe(5);
+  it('cannot reach p < 0.01 on medians with five samples a side (means could), and can with eight', () => {
+    const needed = samplesNeeded({ ...COMPARE, significance: 0.01 });
+    expect(needed).toBeGreaterThan(5);
+    expect(needed).toBeLessThanOrEqual(8);
+  });
+
+  it('gives a bootstrap interval of the relative change that holds the true shift', () => {
+    const [low, high] = bootstrapInterval(bootTimes(25, 2_500, 1), bootTimes(25, 2_800, 2), 0.95, RESAMPLING);
+    expect(low).toBeGreaterThan(0.05);
+    expect(high).toBeLessThan(0.2);
+    expect(low).toBeLessThan(0.12);
+    expect(high).toBeGreaterThan(0.12);
+  });
+
+  it('learns a noise floor from how far a run moves against itself', () => {
+    expect(splitHalfSpread(bootTimes(25, 2_500, 1), 8)).toBeLessThan(0.03);
+    const drifting = [...bootTimes(12, 2_500, 1), ...bootTimes(13, 2_900, 2)];
+    expect(splitHalfSpread(drifting, 8)).toBeGreaterThan(0.12);
+    expect(splitHalfSpread([1, 2, 3], 8)).toBeUndefined();
   });
 });
 
@@ -41,26 +76,36 @@ describe('compareRuns', () => {
     expect(comparison.regressed).toBe(true);
   });
 
-  it('flags a boot time that doubled', () => {
-    const comparison = compareRuns(bootRecord(bootTimes(5, 2_800, 1)), bootRecord(bootTimes(5, 5_600, 2)));
+  it('pools every boot of one run across its cases and flags a build that boots 12 % slower', () => {
+    const comparison = compareRuns(oneRun(bootTimes(25, 2_500, 1)), oneRun(bootTimes(25, 2_800, 2)));
     expect(comparison.metrics).toHaveLength(1);
-    expect(comparison.metrics[0]).toMatchObject({ metric: 'boot', verdict: 'regressed', samplesA: 5, samplesB: 5 });
-    expect(comparison.metrics[0]!.relativeChange).toBeGreaterThan(0.8);
+    const [boot] = comparison.metrics;
+    expect(boot).toMatchObject({ metric: BOOT, verdict: 'regressed' });
+    expect([boot!.valuesA.length, boot!.valuesB.length]).toEqual([25, 25]);
+    expect(boot!.relativeChange).toBeCloseTo(0.12, 1);
+    expect(boot!.interval[0]).toBeGreaterThan(0);
     expect(comparison.regressed).toBe(true);
+  });
+
+  it('calls a build that boots 12 % faster an improvement, not a regression', () => {
+    const comparison = compareRuns(oneRun(bootTimes(25, 2_800, 1)), oneRun(bootTimes(25, 2_500, 2)));
+    expect(comparison.metrics[0]!.verdict).toBe('improved');
+    expect(comparison.regressed).toBe(false);
   });
 
   it('stays quiet on two runs of the same build', () => {
     for (let seed = 1; seed <= 20; seed++) {
-      const comparison = compareRuns(bootRecord(bootTimes(10, 2_800, seed)), bootRecord(bootTimes(10, 2_800, seed + 100)));
+      const comparison = compareRuns(oneRun(bootTimes(25, 2_500, seed)), oneRun(bootTimes(25, 2_500, seed + 100)));
       expect(comparison.metrics.map((metric) => metric.verdict), `seed ${seed}`).toEqual(['unchanged']);
       expect(comparison.regressed, `seed ${seed}`).toBe(false);
     }
   });
 
-  it('calls a halved boot time an improvement, not a regression', () => {
-    const comparison = compareRuns(bootRecord(bootTimes(5, 5_600, 1)), bootRecord(bootTimes(5, 2_800, 2)));
-    expect(comparison.metrics[0]!.verdict).toBe('improved');
-    expect(comparison.regressed).toBe(false);
+  it('does not count a shift smaller than A moves against itself', () => {
+    const drifting = [...bootTimes(12, 2_500, 1), ...bootTimes(13, 2_900, 2)];
+    const comparison = compareRuns(oneRun(drifting), oneRun(bootTimes(25, 2_950, 3)));
+    expect(comparison.metrics[0]!.noiseFloor).toBeGreaterThan(0.12);
+    expect(comparison.metrics[0]!.verdict).toBe('unchanged');
   });
 
   it('will not judge one boot against one boot', () => {
@@ -111,18 +156,32 @@ describe('gauntlet compare', () => {
     return file;
   };
 
-  it('exits 1 when B regressed and 0 when it is no worse, saying why', async () => {
+  it('exits 1 when B regressed and 0 when it is no worse, saying how many samples and the change with its interval', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
-      const a = await saved('a.json', bootRecord(bootTimes(5, 2_800, 1)));
-      const slower = await saved('b.json', bootRecord(bootTimes(5, 5_600, 2)));
-      const same = await saved('c.json', bootRecord(bootTimes(5, 2_800, 3)));
+      const a = await saved('a.json', oneRun(bootTimes(25, 2_500, 1)));
+      const slower = await saved('b.json', oneRun(bootTimes(25, 2_800, 2)));
+      const same = await saved('c.json', oneRun(bootTimes(25, 2_500, 3)));
       expect(compareCommand(a, slower)).toBe(1);
-      expect(log.mock.calls.flat().join('\n')).toMatch(/metrics regressed[^\n]*\n {2}lifecycle › boot-to-ready boot: [\d.]+ ms → [\d.]+ ms \(\+\d+\.\d%/);
+      expect(log.mock.calls.flat().join('\n')).toMatch(
+        /metrics regressed[^\n]*\n {2}boot to first exec: median [\d.]+ → [\d.]+ ms \(\+1\d\.\d%, 95% CI \+\d+\.\d% … \+\d+\.\d%; p=0\.\d+; n=25\/25; noise floor \d+\.\d%; lower is better\)/,
+      );
       expect(compareCommand(a, same)).toBe(0);
       expect(log.mock.calls.at(-1)!.join('')).toMatch(/verdict: B is no worse than A$/);
     } finally {
       log.mockRestore();
     }
+  });
+
+  it('reads a record of the previous format, each metric value one sample, and refuses any other in one line', async () => {
+    const previous = JSON.parse(JSON.stringify(bootRecord([2_800])));
+    previous.format = 'microvm-gauntlet/run-record@1';
+    previous.parts[0].cases[0].attempts[0].metrics = { boot: { value: 2_800, unit: 'ms', better: 'lower' } };
+    const converted = readRunJson(await saved('v1.json', previous));
+    expect(converted.parts[0]!.cases[0]!.attempts[0]!.metrics).toEqual({ boot: { unit: 'ms', better: 'lower', samples: [2_800] } });
+    previous.format = 'microvm-gauntlet/run-record@0';
+    expect(() => readRunJson(path.join(dir, 'missing.json'))).toThrow(RunRecordError);
+    const other = await saved('v0.json', previous);
+    expect(() => readRunJson(other)).toThrow(/is not a run record of this version \(format "microvm-gauntlet\/run-record@0"/);
   });
 });
