@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ENV, readSettings, type RunSettings } from '../config/settings.ts';
+import { parseKernelPackage } from '../image/kernel-package.ts';
 import type { Shard } from '../reports/run-record.ts';
 import { GUEST_ARCHES, type GuestArch } from '../runtime/types.ts';
 
@@ -57,6 +58,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         accel: { type: 'string' },
         qemu: { type: 'string' },
         kernel: { type: 'string' },
+        'kernel-package': { type: 'string' },
         machine: { type: 'string' },
         reports: { type: 'string' },
         repeat: { type: 'string' },
@@ -77,6 +79,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     [ENV.accelRequested]: values.accel,
     [ENV.qemuBinary]: values.qemu,
     [ENV.kernel]: values.kernel,
+    [ENV.kernelPackage]: values['kernel-package'],
     [ENV.machine]: values.machine,
     [ENV.reportsDir]: values.reports,
     [ENV.seed]: values.seed,
@@ -85,7 +88,9 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   for (const [name, value] of Object.entries(overrides)) if (value !== undefined) merged[name] = value;
   const settings = readSettings(merged);
   const [verb, ...rest] = positionals;
-  const archFixed = [ENV.arch, ENV.machine, ENV.qemuBinary, ENV.kernel].some((name) => merged[name]);
+  if (settings.kernel && settings.kernelPackage) throw new UsageError('--kernel and --kernel-package both choose the guest kernel: give one');
+  if (settings.kernelPackage) asUsageError(() => parseKernelPackage(settings.kernelPackage!));
+  const archFixed = [ENV.arch, ENV.machine, ENV.qemuBinary, ENV.kernel, ENV.kernelPackage].some((name) => merged[name]);
   const testArches = archFixed ? [settings.arch] : [settings.arch, ...GUEST_ARCHES.filter((arch) => arch !== settings.arch)];
   const base = { suites: [], files: [], output: undefined, run: { repeat: 1, shard: undefined, loadCores: 0 }, settings, testArches };
   if (values.help || verb === undefined || verb === 'help') return { ...base, command: 'help' };
@@ -116,6 +121,14 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       return { ...base, command: 'compare', files: rest };
     default:
       throw new UsageError(`unknown command: ${verb} (see gauntlet --help)`);
+  }
+}
+
+function asUsageError(check: () => unknown): void {
+  try {
+    check();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
 }
 

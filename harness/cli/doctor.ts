@@ -6,12 +6,14 @@ import { execa } from 'execa';
 import { chooseAccelerator } from '../host/accelerator.ts';
 import { collectHostFacts } from '../host/facts.ts';
 import { findGuestImage, recipeHash } from '../image/index.ts';
+import { imageChoice, withResolvedKernelPackage } from '../run/image-choice.ts';
 import type { RunSettings } from '../config/settings.ts';
 import { acceleratorArgs, machineProfile } from '../runtime/qemu/machine.ts';
 import type { Accelerator } from '../runtime/types.ts';
 import { qemuImgBinary } from '../runtime/qemu/vm-files.ts';
 
-export async function doctor(settings: RunSettings): Promise<number> {
+export async function doctor(given: RunSettings): Promise<number> {
+  const settings = await withResolvedKernelPackage(given, () => {});
   const machine = machineProfile(settings.machine);
   const qemuBinary = settings.qemuBinary ?? machine.qemuBinary;
   const facts = await collectHostFacts({ qemuBinary });
@@ -23,15 +25,18 @@ export async function doctor(settings: RunSettings): Promise<number> {
   line('qemu-img', await toolVersion(qemuImgBinary(qemuBinary)));
   line('mkfs.ext4', await toolVersion('mkfs.ext4', ['-V'], 'stderr'));
 
-  const image = await findGuestImage({ arch: settings.arch, cacheDir: settings.cacheDir });
+  const image = await findGuestImage(imageChoice(settings));
   const wanted = await recipeHash(settings.arch);
-  line('guest image', image ? `built ${image.recipeHash.slice(0, 16)}, kernel ${image.kernelVersion}, ${image.dir}` : `not built (recipe ${wanted.slice(0, 16)}): run gauntlet image build`);
+  const around = settings.kernelPackage ? ` around ${settings.kernelPackage}` : '';
+  line('guest image', image ? `built ${image.recipeHash.slice(0, 16)}${around}, kernel ${image.kernelVersion}, ${image.dir}` : `not built (recipe ${wanted.slice(0, 16)}${around}): run gauntlet image build${settings.kernelPackage ? ` --kernel-package ${settings.kernelPackage}` : ''}`);
   if (!image) {
     line('accelerator', 'unknown until the image is built (the probe boots it)');
     line('guest cpu', `${cpuModel('tcg', machine)} under TCG, host under KVM/HVF`);
     return 2;
   }
   line('guest kernel', settings.kernel ?? `${image.kernelVersion} (${image.kernel})`);
+  // The initramfs loads these whatever kernel boots: a --kernel of the user's must match them or have them built in.
+  line('guest modules', `${image.manifest.modules.join(' ') || 'none (all built in)'} (initramfs load order${settings.kernel ? `, built for ${image.kernelVersion}` : ''})`);
   const decision = await chooseAccelerator(settings.accelRequested, {
     qemuBinary,
     machine,

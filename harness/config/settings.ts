@@ -16,6 +16,8 @@ export interface RunSettings {
   qemuBinary: string | undefined;
   /** A kernel of the user's instead of the image's. */
   kernel: string | undefined;
+  /** A Debian kernel package to build the image around, NAME[=VERSION]; after prepareRun always NAME=VERSION. */
+  kernelPackage: string | undefined;
   accelRequested: AcceleratorChoice;
   /** Set once the probe ran; until then undefined. */
   accel: Accelerator | undefined;
@@ -35,6 +37,7 @@ export const ENV = {
   machine: 'GAUNTLET_MACHINE',
   qemuBinary: 'GAUNTLET_QEMU',
   kernel: 'GAUNTLET_KERNEL',
+  kernelPackage: 'GAUNTLET_KERNEL_PACKAGE',
   accelRequested: 'GAUNTLET_ACCEL',
   accel: 'GAUNTLET_ACCEL_RESOLVED',
   accelReason: 'GAUNTLET_ACCEL_REASON',
@@ -62,6 +65,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
     machine: oneOf(env[ENV.machine], MACHINE_NAMES, ENV.machine) ?? defaultMachine(arch),
     qemuBinary: env[ENV.qemuBinary] || undefined,
     kernel: env[ENV.kernel] || undefined,
+    kernelPackage: env[ENV.kernelPackage] || undefined,
     accelRequested: oneOf(env[ENV.accelRequested], ACCELERATOR_CHOICES, ENV.accelRequested) ?? 'auto',
     accel: oneOf<Accelerator>(env[ENV.accel], ['kvm', 'hvf', 'tcg'], ENV.accel),
     accelReason: env[ENV.accelReason] || undefined,

@@ -49,6 +49,8 @@ export async function buildImage(opts: {
   cacheDir: string;
   finalDir: string;
   progress: (line: string) => void;
+  /** A resolved --kernel-package instead of the recipe's kernel metapackage. */
+  kernelPackage?: { name: string; version: string };
 }): Promise<void> {
   const { arch, hash, progress } = opts;
   const recipe = await loadRecipe();
@@ -64,9 +66,9 @@ export async function buildImage(opts: {
     const busyboxTree = path.join(work, 'busybox');
     await mkdir(debs, { recursive: true });
 
-    progress(`resolving ${recipe.arches[arch].kernelPackage} and ${recipe.packages.join(', ')} for ${arch}`);
+    progress(`resolving ${opts.kernelPackage?.name ?? recipe.arches[arch].kernelPackage} and ${recipe.packages.join(', ')} for ${arch}`);
     const apt = await aptStateFor(recipe.arches[arch].debianArch, opts.cacheDir, progress);
-    const resolved = await resolvePackages(recipe, arch, apt);
+    const resolved = await resolvePackages(recipe, arch, apt, opts.kernelPackage);
     const fetch = async (pkg: ResolvedPackage, into: string) => {
       progress(`downloading ${pkg.name} ${pkg.version}`);
       const deb = await downloadPackage(pkg, debs, apt);
@@ -117,6 +119,7 @@ export async function buildImage(opts: {
       recipeHash: hash,
       arch,
       kernelVersion: kver,
+      kernelPackage: { name: resolved.kernel.name, version: resolved.kernel.version },
       packages,
       artifacts: {
         kernel: await artifact(dir, IMAGE_FILES.kernel),

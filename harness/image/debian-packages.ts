@@ -53,8 +53,10 @@ export function concreteKernel(depends: string): { name: string; version: string
   return match ? { name: match[1]!, version: match[2]! } : undefined;
 }
 
-async function showCandidate(name: string, apt: AptState): Promise<Record<string, string>> {
-  const result = await execa('apt-cache', [...apt.options, 'show', '--no-all-versions', name], { reject: false, env: { LC_ALL: 'C' } });
+/** The candidate's stanza, or that of `version` exactly when one is asked for. */
+async function showCandidate(name: string, apt: AptState, version?: string): Promise<Record<string, string>> {
+  const which = version === undefined ? ['--no-all-versions', name] : [`${name}=${version}`];
+  const result = await execa('apt-cache', [...apt.options, 'show', ...which], { reject: false, env: { LC_ALL: 'C' } });
   return result.exitCode === 0 ? parseStanza(result.stdout) : {};
 }
 
@@ -63,37 +65,48 @@ class CandidateFinder {
   private refreshed = false;
   constructor(private readonly apt: AptState, private readonly arch: GuestArch) {}
 
-  async find(name: string) {
-    let fields = await showCandidate(name, this.apt);
+  async find(name: string, version?: string) {
+    let fields = await showCandidate(name, this.apt, version);
     if (!fields.Version && this.apt.refresh && !this.refreshed) {
       this.refreshed = true;
       await this.apt.refresh();
-      fields = await showCandidate(name, this.apt);
+      fields = await showCandidate(name, this.apt, version);
     }
     if (!fields.Version) {
       const hint = this.apt.refresh
         ? `the ${this.apt.debianArch} package lists were refreshed; check the host's apt sources`
         : 'run scripts/setup-host (it refreshes the apt lists)';
-      throw new Error(`apt has no candidate for ${name} (${this.arch} guests); ${hint}`);
+      const what = version === undefined ? `no candidate for ${name}` : `no ${name} version ${version} (apt-cache madison ${name} lists those it has)`;
+      throw new Error(`apt has ${what} (${this.arch} guests); ${hint}`);
     }
     return { fields, spec: (version: string) => `${name}=${version}` };
   }
 }
 
-export async function resolvePackages(recipe: Recipe, arch: GuestArch, apt: AptState): Promise<ResolvedPackages> {
+/** The version apt has of `name` for this arch: `version` itself once checked, or the candidate. */
+export async function packageVersion(name: string, version: string | undefined, apt: AptState, arch: GuestArch): Promise<string> {
+  return (await new CandidateFinder(apt, arch).find(name, version)).fields.Version!;
+}
+
+/**
+ * The recipe's packages; the kernel is the recipe's metapackage, or `kernelChoice` (a resolved
+ * --kernel-package): a metapackage again, or a concrete linux-image-<version> package itself.
+ */
+export async function resolvePackages(recipe: Recipe, arch: GuestArch, apt: AptState, kernelChoice?: { name: string; version: string }): Promise<ResolvedPackages> {
   const archRecipe = recipe.arches[arch];
   const finder = new CandidateFinder(apt, arch);
-  const meta = await finder.find(archRecipe.kernelPackage);
-  const pinned = concreteKernel(meta.fields.Depends ?? '');
+  const metaName = kernelChoice?.name ?? archRecipe.kernelPackage;
+  const meta = await finder.find(metaName, kernelChoice?.version);
+  const pinned = concreteKernel(meta.fields.Depends ?? '') ?? (kernelChoice && { name: kernelChoice.name, version: kernelChoice.version });
   if (!pinned) throw new Error(`${archRecipe.kernelPackage} ${meta.fields.Version} depends on no linux-image-<version> package (Depends: ${meta.fields.Depends ?? 'none'})`);
-  const kernel = await finder.find(pinned.name);
+  const kernel = await finder.find(pinned.name, pinned.version);
   const others: ResolvedPackage[] = [];
   for (const name of recipe.packages) {
     const found = await finder.find(name);
     others.push({ name, version: found.fields.Version!, spec: found.spec(found.fields.Version!) });
   }
   return {
-    kernelMeta: { name: archRecipe.kernelPackage, version: meta.fields.Version!, spec: meta.spec(meta.fields.Version!) },
+    kernelMeta: { name: metaName, version: meta.fields.Version!, spec: meta.spec(meta.fields.Version!) },
     // The metapackage pins an exact version; download that one even if a newer one is the candidate.
     kernel: { name: pinned.name, version: pinned.version, spec: kernel.spec(pinned.version) },
     kernelVersion: pinned.name.replace(/^linux-image-/, ''),

@@ -5,6 +5,7 @@ import { acquireBuildLock } from './build-lock.ts';
 import { buildImage, sweepTempDirs } from './build-image.ts';
 import { defaultCacheDir, IMAGE_FILES, imageDir } from './cache-paths.ts';
 import { readManifest } from './manifest.ts';
+import { kernelImageHash, type KernelPackage } from './kernel-package.ts';
 import { recipeHash } from './recipe.ts';
 import type { GuestArch, GuestImage } from './types.ts';
 
@@ -36,21 +37,32 @@ async function lookup(dir: string, arch: GuestArch, hash: string): Promise<Looku
   return { image };
 }
 
-export async function findGuestImage(opts: { arch?: GuestArch; cacheDir?: string } = {}): Promise<GuestImage | undefined> {
+/** Which image: the recipe's for an arch, or one around a resolved --kernel-package. */
+export interface ImageChoice {
+  arch?: GuestArch;
+  cacheDir?: string;
+  kernelPackage?: KernelPackage & { version: string };
+}
+
+/** The image's cache key: the recipe hash, with the kernel package's name=version when one was chosen. */
+async function imageHash(arch: GuestArch, kernelPackage: ImageChoice['kernelPackage']): Promise<string> {
+  const recipe = await recipeHash(arch);
+  return kernelPackage ? kernelImageHash(recipe, kernelPackage) : recipe;
+}
+
+export async function findGuestImage(opts: ImageChoice = {}): Promise<GuestImage | undefined> {
   const arch = opts.arch ?? hostGuestArch();
-  const hash = await recipeHash(arch);
+  const hash = await imageHash(arch, opts.kernelPackage);
   const found = await lookup(imageDir(opts.cacheDir ?? defaultCacheDir(), arch, hash), arch, hash);
   // A damaged image counts as none: ensureGuestImage replaces it.
   return found && 'image' in found ? found.image : undefined;
 }
 
-export async function ensureGuestImage(
-  opts: { arch?: GuestArch; cacheDir?: string; onProgress?: (line: string) => void } = {},
-): Promise<GuestImage> {
+export async function ensureGuestImage(opts: ImageChoice & { onProgress?: (line: string) => void } = {}): Promise<GuestImage> {
   const arch = opts.arch ?? hostGuestArch();
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
   const progress = opts.onProgress ?? (() => {});
-  const hash = await recipeHash(arch);
+  const hash = await imageHash(arch, opts.kernelPackage);
   const dir = imageDir(cacheDir, arch, hash);
   const cached = await lookup(dir, arch, hash);
   if (cached && 'image' in cached) return cached.image;
@@ -74,7 +86,7 @@ export async function ensureGuestImage(
         await rm(dir, { recursive: true, force: true });
         await sweepTempDirs(cacheDir, arch, hash);
         progress(`building guest image ${path.basename(dir)} in ${cacheDir}`);
-        await buildImage({ arch, hash, cacheDir, finalDir: dir, progress });
+        await buildImage({ arch, hash, cacheDir, finalDir: dir, progress, kernelPackage: opts.kernelPackage });
       }
     } finally {
       await lock.release();

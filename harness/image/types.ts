@@ -7,6 +7,8 @@ export interface ImageManifest {
   recipeHash: string;
   arch: GuestArch;
   kernelVersion: string;
+  /** The concrete kernel package the image was built around (absent in images built before it was recorded). */
+  kernelPackage?: { name: string; version: string };
   /** Debian package name -> version actually downloaded (metapackage included). */
   packages: Record<string, string>;
   /** Paths are relative to the image directory, so a cache directory can be moved. */

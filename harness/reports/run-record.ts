@@ -73,6 +73,10 @@ export interface RunEnvironment {
   /** Which qemu-img made the disks (beside the QEMU binary, else on PATH) and its version; absent in older records. */
   qemuImg?: string;
   guestKernel: string;
+  /** The Debian kernel package the guest kernel came from, and its version (absent for a --kernel of the user's). */
+  kernelPackage?: string;
+  kernelPackageVersion?: string;
+  /** The image's cache key: the recipe hash, including the kernel package and version when one was chosen. */
   imageHash: string;
   host: Omit<HostFacts, 'qemuVersion'>;
 }

@@ -13,6 +13,7 @@ import { SettingsError } from '../config/settings.ts';
 import { freshSeed } from '../metrics/seeded-random.ts';
 import { machineProfile } from '../runtime/qemu/machine.ts';
 import { checkQemuBuild, type QemuTools } from '../runtime/qemu/preflight.ts';
+import { imageChoice, withResolvedKernelPackage } from './image-choice.ts';
 import { createRunDir, reapDeadRuns } from './run-dir.ts';
 import { setUpHost } from './setup-host.ts';
 import { ensureWritableDir } from './writable-dir.ts';
@@ -23,10 +24,11 @@ export interface PreparedRun {
   tools: QemuTools;
 }
 
-export async function prepareRun(settings: RunSettings, onProgress: (line: string) => void): Promise<PreparedRun> {
-  const machine = machineProfile(settings.machine);
-  if (machine.arch !== settings.arch) throw new SettingsError(`machine ${machine.name} does not run ${settings.arch} guests`);
-  const cachedImage = await findGuestImage({ arch: settings.arch, cacheDir: settings.cacheDir });
+export async function prepareRun(given: RunSettings, onProgress: (line: string) => void): Promise<PreparedRun> {
+  const machine = machineProfile(given.machine);
+  if (machine.arch !== given.arch) throw new SettingsError(`machine ${machine.name} does not run ${given.arch} guests`);
+  const settings = await withResolvedKernelPackage(given, onProgress);
+  const cachedImage = await findGuestImage(imageChoice(settings));
   await setUpHost(settings.arch, onProgress, { imageCached: cachedImage !== undefined });
   await ensureWritableDir(settings.reportsDir, 'reports directory');
   await ensureWritableDir(settings.cacheDir ?? defaultCacheDir(), 'cache directory');
@@ -34,7 +36,7 @@ export async function prepareRun(settings: RunSettings, onProgress: (line: strin
   if (kernelTrouble) throw new SettingsError(kernelTrouble);
   const qemuBinary = settings.qemuBinary ?? machine.qemuBinary;
   const tools = await checkQemuBuild(qemuBinary, machine);
-  const image = await ensureGuestImage({ arch: settings.arch, cacheDir: settings.cacheDir, onProgress });
+  const image = await ensureGuestImage({ ...imageChoice(settings), onProgress });
   const decision = settings.accel
     ? { accel: settings.accel, reason: settings.accelReason ?? 'given' }
     : await chooseAccelerator(settings.accelRequested, {

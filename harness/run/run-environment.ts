@@ -2,6 +2,7 @@
 import { collectHostFacts } from '../host/facts.ts';
 import type { RunEnvironment } from '../reports/run-record.ts';
 import { machineProfile } from '../runtime/qemu/machine.ts';
+import type { GuestImage } from '../image/index.ts';
 import type { PreparedRun } from './prepare.ts';
 
 export async function describeRunEnvironment({ settings, image, tools }: PreparedRun): Promise<RunEnvironment> {
@@ -17,7 +18,15 @@ export async function describeRunEnvironment({ settings, image, tools }: Prepare
     qemuVersion: qemuVersion ?? tools.qemuVersion,
     qemuImg: `${tools.qemuImg} (${tools.qemuImgVersion})`,
     guestKernel: settings.kernel ? `${settings.kernel} (given)` : image.kernelVersion,
+    ...(settings.kernel ? {} : kernelPackageOf(image)),
     imageHash: image.recipeHash,
     host,
   };
+}
+
+/** The concrete kernel package of the image (images built before the manifest named it: from its package list). */
+function kernelPackageOf(image: GuestImage): Pick<RunEnvironment, 'kernelPackage' | 'kernelPackageVersion'> {
+  const name = image.manifest.kernelPackage?.name ?? `linux-image-${image.kernelVersion}`;
+  const version = image.manifest.kernelPackage?.version ?? image.manifest.packages[name];
+  return { kernelPackage: name, ...(version ? { kernelPackageVersion: version } : {}) };
 }
