@@ -28,7 +28,7 @@ export interface ParsedCommand {
   suites: string[];
   /** Run records for merge, report and compare; the archive for image export and import. */
   files: string[];
-  /** Where `gauntlet report` writes the page. */
+  /** Where `gauntlet report` (-o) or `gauntlet compare` (--html) writes its page. */
   output: string | undefined;
   run: RunOptions;
   settings: RunSettings;
@@ -67,6 +67,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         load: { type: 'string' },
         seed: { type: 'string' },
         output: { type: 'string', short: 'o' },
+        html: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -98,6 +99,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   const misplaced = RUN_ONLY.filter((flag) => values[flag] !== undefined && verb !== 'run');
   if (misplaced.length > 0) throw new UsageError(`--${misplaced[0]} belongs to gauntlet run`);
   if (values.output !== undefined && verb !== 'report') throw new UsageError('-o/--output belongs to gauntlet report (merge writes into --reports)');
+  if (values.html !== undefined && verb !== 'compare') throw new UsageError('--html belongs to gauntlet compare (run and report write index.html)');
 
   switch (verb) {
     case 'run':
@@ -117,8 +119,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       if (rest.length !== 1) throw new UsageError('usage: gauntlet report RUN.json [-o FILE.html]');
       return { ...base, command: 'report', files: rest, output: values.output };
     case 'compare':
-      if (rest.length !== 2) throw new UsageError('usage: gauntlet compare A.json B.json');
-      return { ...base, command: 'compare', files: rest };
+      if (rest.length !== 2) throw new UsageError('usage: gauntlet compare A.json B.json [--html FILE]');
+      return { ...base, command: 'compare', files: rest, output: values.html };
     default:
       throw new UsageError(`unknown command: ${verb} (see gauntlet --help)`);
   }

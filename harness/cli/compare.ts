@@ -1,11 +1,16 @@
 /** `gauntlet compare A.json B.json`: prints what changed from A to B; exit 0 when B is no worse, 1 when it regressed. */
 import { COMPARE } from '../config/constants.ts';
-import { compareRuns, samplesNeeded, type CaseChange, type Comparison, type MetricChange } from '../reports/compare.ts';
+import { compareRuns, describeMetricChange, samplesNeeded, type CaseChange, type Comparison, type MetricChange } from '../reports/compare.ts';
+import { writeComparisonHtml } from '../reports/compare-html.ts';
 import { readRunJson } from '../reports/run-json.ts';
 
-export function compareCommand(fileA: string, fileB: string): number {
+export function compareCommand(fileA: string, fileB: string, htmlFile?: string): number {
   const comparison = compareRuns(readRunJson(fileA), readRunJson(fileB));
   console.log(formatComparison(comparison, fileA, fileB));
+  if (htmlFile) {
+    writeComparisonHtml(comparison, fileA, fileB, htmlFile);
+    console.log(`page: ${htmlFile}`);
+  }
   return comparison.regressed ? 1 : 0;
 }
 
@@ -37,22 +42,5 @@ function describeCase(change: CaseChange): string {
 }
 
 function metricsWith(comparison: Comparison, verdict: MetricChange['verdict']): string[] {
-  return comparison.metrics.filter((metric) => metric.verdict === verdict).map(describeMetric);
-}
-
-/** "boot to first exec: median 2512 → 2830 ms (+12.7%, 95% CI +9.8% … +15.1%; p=0.0005; n=25/25; noise floor 3.1%; lower is better)" */
-export function describeMetric(change: MetricChange): string {
-  const value = (median: number) => `${Number.isInteger(median) ? median : median.toFixed(2)}`;
-  const details = [
-    `${percent(change.relativeChange)}, ${COMPARE.confidence * 100}% CI ${percent(change.interval[0])} … ${percent(change.interval[1])}`,
-    `p=${change.pValue.toFixed(4)}`,
-    `n=${change.valuesA.length}/${change.valuesB.length}`,
-    ...(change.noiseFloor === undefined ? [] : [`noise floor ${(change.noiseFloor * 100).toFixed(1)}%`]),
-    `${change.better} is better`,
-  ];
-  return `${change.metric}: median ${value(change.medianA)} → ${value(change.medianB)} ${change.unit} (${details.join('; ')})`;
-}
-
-function percent(fraction: number): string {
-  return Number.isFinite(fraction) ? `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(1)}%` : 'from 0';
+  return comparison.metrics.filter((metric) => metric.verdict === verdict).map((metric) => `${metric.metric}: ${describeMetricChange(metric)}`);
 }

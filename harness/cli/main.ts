@@ -30,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'report':
         return reportCommand(files[0]!, output);
       case 'compare':
-        return compareCommand(files[0]!, files[1]!);
+        return compareCommand(files[0]!, files[1]!, output);
       case 'test':
         return await runTests(testCells(settings, testArches));
       case 'doctor':

@@ -12,17 +12,21 @@ Usage:
   gauntlet merge RUN.json... [--reports DIR]
                                       merge the records of --shard runs; writes run.json, junit.xml, index.html
   gauntlet report RUN.json [-o FILE]  write the HTML report of a record (default: index.html beside it)
-  gauntlet compare A.json B.json      what B changed: newly failing/passing, flaky, metrics beyond the noise
+  gauntlet compare A.json B.json [--html FILE]
+                                      what B changed: environment, newly failing/flaky cases, and every
+                                      metric (all samples of a run pooled) that moved beyond the noise
   gauntlet --help
 
 Options:
   --accel auto|kvm|hvf|tcg   accelerator; auto uses KVM/HVF only if a probe guest boots (default auto)
   --qemu PATH                QEMU system emulator to test (default: qemu-system-<arch> on PATH)
   --kernel PATH              guest kernel to boot instead of the image's
+  --kernel-package NAME[=VERSION]
+                             build (and cache) the image around this Debian kernel package instead
+  --seed N                   run: seed of the random choices (the balloon soak's targets); default fresh, printed
   --machine microvm|q35|virt machine profile (default microvm on x86_64, virt on aarch64)
   --reports DIR              where reports go (default reports/)
-  --repeat N                 run: run the suites N times; a case that passes and fails is flaky,
-                             and the repeats' metrics are the samples compare tests (5 or more)
+  --repeat N                 run: run the suites N times; a case that passes and fails is flaky
   --shard i/n                run: only this host's share of the test files; merge the records after
   --bisect                   run: exit 125 instead of 2 when the run could not be made (for git bisect run)
 

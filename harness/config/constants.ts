@@ -112,6 +112,8 @@ export const REPORTS = {
   consoleTailLines: 40,
   /** Upper bound on the boot-time histogram's bins (fewer when there are few samples). */
   histogramMaxBins: 20,
+  /** A series of fewer points is shown as numbers: a line through one or two points says nothing a number does not. */
+  minSeriesPointsToPlot: 3,
 } as const;
 
 /** The A/B gate of `gauntlet compare`, after Firecracker's: a permutation test plus a noise floor. */

@@ -5,6 +5,7 @@
 import type { ChartConfiguration } from 'chart.js';
 import { REPORTS } from '../config/constants.ts';
 import { labelledCases } from './matrix.ts';
+import { median } from '../metrics/percentile.ts';
 import { VM_METRICS } from './metric-names.ts';
 import { allCases, metricSamples, type RunRecord, type Series } from './run-record.ts';
 
@@ -45,13 +46,76 @@ export function bootDistributionChart(record: RunRecord): ChartSpec | undefined 
   };
 }
 
-/** One chart per attempt that recorded series: balloon target/actual, MemAvailable, host RSS, footprints. */
-export function timelineCharts(record: RunRecord): ChartSpec[] {
-  return labelledCases(record).flatMap(({ entry, label }) =>
-    entry.attempts.flatMap((attempt, index) =>
-      Object.keys(attempt.series).length === 0 ? [] : [timelineChart(entry.attempts.length > 1 ? `${label} · attempt ${index + 1}` : label, attempt.series)],
-    ),
-  );
+/** A series too short to plot, with the case (and attempt) it belongs to. */
+export interface ShortSeries extends Series {
+  title: string;
+  name: string;
+}
+
+/**
+ * One chart per attempt that recorded series (balloon target/actual, MemAvailable, host RSS,
+ * footprints) of at least `minPoints` points; the shorter series apart, to be shown as numbers.
+ */
+export function timelineCharts(record: RunRecord, minPoints: number): { charts: ChartSpec[]; shortSeries: ShortSeries[] } {
+  const charts: ChartSpec[] = [];
+  const shortSeries: ShortSeries[] = [];
+  for (const { entry, label } of labelledCases(record)) {
+    entry.attempts.forEach((attempt, index) => {
+      const title = entry.attempts.length > 1 ? `${label} · attempt ${index + 1}` : label;
+      const entries = Object.entries(attempt.series);
+      const plotted = entries.filter(([, series]) => series.points.length >= minPoints);
+      shortSeries.push(...entries.filter(([, series]) => series.points.length < minPoints).map(([name, series]) => ({ title, name, ...series })));
+      if (plotted.length > 0) charts.push(timelineChart(title, Object.fromEntries(plotted)));
+    });
+  }
+  return { charts, shortSeries };
+}
+
+/**
+ * A and B side by side for one metric of a comparison: every sample as a point (a strip plot, spread
+ * sideways so equal values stay visible), and each side's median as a bar across its strip.
+ */
+export function comparisonStripChart(title: string, unit: string, valuesA: readonly number[], valuesB: readonly number[]): ChartSpec {
+  const sides = [
+    { label: 'A', values: valuesA, x: 0, colour: PALETTE[0]! },
+    { label: 'B', values: valuesB, x: 1, colour: PALETTE[1]! },
+  ];
+  // A fixed spread (golden-ratio steps), not a random one: the same records draw the same page.
+  const spread = (index: number) => (((index * 0.618_034) % 1) - 0.5) * 0.5;
+  return {
+    title,
+    config: {
+      type: 'scatter',
+      data: {
+        datasets: [
+          ...sides.map((side) => ({
+            label: `${side.label} (${side.values.length} samples)`,
+            data: side.values.map((value, index) => ({ x: side.x + spread(index), y: value })),
+            backgroundColor: side.colour,
+            borderColor: side.colour,
+            pointRadius: 3,
+          })),
+          ...sides.map((side) => ({
+            type: 'line' as const,
+            label: `${side.label} median`,
+            data: [-0.35, 0.35].map((offset) => ({ x: side.x + offset, y: median(side.values) })),
+            borderColor: side.colour,
+            backgroundColor: side.colour,
+            borderWidth: 3,
+            pointRadius: 0,
+          })),
+        ],
+      },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        scales: {
+          x: { type: 'linear', min: -0.6, max: 1.6, ticks: { display: false }, grid: { display: false }, title: { display: true, text: 'A (left) · B (right)' } },
+          y: { title: { display: true, text: unit } },
+        },
+      },
+    },
+  };
 }
 
 function timelineChart(title: string, series: Record<string, Series>): ChartSpec {

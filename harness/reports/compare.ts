@@ -147,6 +147,24 @@ function compareMetrics(metricsA: Map<string, Metric>, metricsB: Map<string, Met
   return changes;
 }
 
+/** "median 2512 → 2830 ms (+12.7%, 95% CI +9.8% … +15.1%; p=0.0005; n=25/25; noise floor 3.1%; lower is better)" */
+export function describeMetricChange(change: MetricChange, options: Pick<CompareOptions, 'confidence'> = COMPARE): string {
+  const value = (median: number) => `${Number.isInteger(median) ? median : median.toFixed(2)}`;
+  const details = [
+    `${formatChange(change.relativeChange)}, ${options.confidence * 100}% CI ${formatChange(change.interval[0])} … ${formatChange(change.interval[1])}`,
+    `p=${change.pValue.toFixed(4)}`,
+    `n=${change.valuesA.length}/${change.valuesB.length}`,
+    ...(change.noiseFloor === undefined ? [] : [`noise floor ${(change.noiseFloor * 100).toFixed(1)}%`]),
+    `${change.better} is better`,
+  ];
+  return `median ${value(change.medianA)} → ${value(change.medianB)} ${change.unit} (${details.join('; ')})`;
+}
+
+/** A relative change as "+12.7%" (or "from 0"). */
+export function formatChange(fraction: number): string {
+  return Number.isFinite(fraction) ? `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(1)}%` : 'from 0';
+}
+
 /** The fewest samples per side for which the permutation test can reach the significance level at all. */
 export function samplesNeeded(options: CompareOptions = COMPARE): number {
   let samples = 1;

@@ -1,19 +1,23 @@
 /**
  * index.html: one self-contained page (styles, data and Chart.js inlined; nothing is fetched), bad
  * news first: summary, the matrix of cases by cell (when the record spans several cells), then
- * failures with their console tails and artifacts, then the plots, the metrics, every case and the
- * environment.
+ * failures with their console tails and artifacts, then the plots (the distribution of every boot
+ * of the run; timelines, a series of fewer than three points as numbers), the metrics (median, p90
+ * and sample count of each, pooled over the run's cases), every case and the environment.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { bootDistributionChart, timelineCharts, type ChartSpec } from './charts.ts';
-import { caseMatrix, labelledCases, type CaseMatrix, type LabelledCase, type MatrixEntry } from './matrix.ts';
+import { REPORTS } from '../config/constants.ts';
+import { median, percentile } from '../metrics/percentile.ts';
+import { bootDistributionChart, timelineCharts, type ShortSeries } from './charts.ts';
+import { chartBlock, escapeHtml, formatNumber, formatSeconds, htmlPage } from './html-page.ts';
+import { caseMatrix, labelledCases, spansCells, type CaseMatrix, type LabelledCase, type MatrixEntry } from './matrix.ts';
 import {
   caseDurationMs,
   matrixCell,
   metricSamples,
   partFacts,
+  partsByCell,
   runFailed,
   summaryLine,
   type CaseAttempt,
@@ -32,42 +36,35 @@ export function writeHtmlReport(record: RunRecord, file: string, recordDir: stri
 
 export function renderHtmlReport(record: RunRecord, options: HtmlReportOptions): string {
   const boot = bootDistributionChart(record);
-  const timelines = timelineCharts(record);
+  const { charts: timelines, shortSeries } = timelineCharts(record, REPORTS.minSeriesPointsToPlot);
   const charts = [...(boot ? [boot] : []), ...timelines];
-  const chartId = (chart: ChartSpec) => `chart-${charts.indexOf(chart)}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>microvm-gauntlet: ${escapeHtml(summaryLine(record.totals))}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-${summarySection(record)}
+  const body = `${summarySection(record)}
 ${matrixSection(caseMatrix(record))}
 ${failuresSection(record, options)}
 <section id="plots">
 <h2>Boot time</h2>
-${boot ? chartBlock(boot, chartId(boot)) : '<p class="empty">No case recorded a boot time.</p>'}
+${boot ? chartBlock(boot, 0) : '<p class="empty">No case recorded a boot time.</p>'}
 <h2>Timelines</h2>
-${timelines.length > 0 ? timelines.map((chart) => chartBlock(chart, chartId(chart))).join('\n') : '<p class="empty">No case recorded a time series.</p>'}
+${timelines.map((chart) => chartBlock(chart, charts.indexOf(chart))).join('\n')}
+${shortSeriesBlock(shortSeries)}
+${timelines.length + shortSeries.length === 0 ? '<p class="empty">No case recorded a time series.</p>' : ''}
 </section>
 ${metricsSection(record)}
 ${casesSection(record)}
-${environmentSection(record)}
-${charts.map((chart) => `<script type="application/json" id="${chartId(chart)}-config">${jsonForScript(chart.config)}</script>`).join('\n')}
-<script>${inlineScript(chartJsSource())}</script>
-<script>${DRAW_CHARTS}</script>
-</body>
-</html>
-`;
+${environmentSection(record)}`;
+  return htmlPage(`microvm-gauntlet: ${summaryLine(record.totals)}`, body, charts);
 }
 
-/** Hands every embedded configuration to Chart.js; the page's only code of its own. */
-const DRAW_CHARTS = `for (const canvas of document.querySelectorAll('canvas[data-chart]')) {
-  new Chart(canvas, JSON.parse(document.getElementById(canvas.dataset.chart + '-config').textContent));
-}`;
+/** Series too short to draw a line through: their points as numbers. */
+function shortSeriesBlock(series: ShortSeries[]): string {
+  if (series.length === 0) return '';
+  const rows = series.map(
+    ({ title, name, unit, points }) =>
+      `<tr><td>${escapeHtml(title)}</td><td>${escapeHtml(name)}</td><td>${points.map((point) => `${formatNumber(point.value)} ${escapeHtml(unit)} at ${(point.atMs / 1000).toFixed(1)} s`).join('; ')}</td></tr>`,
+  );
+  return `<table class="short-series"><thead><tr><th>case</th><th>series</th><th>points</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>`;
+}
 
 function summarySection(record: RunRecord): string {
   const { totals } = record;
@@ -144,21 +141,19 @@ ${links.length > 0 ? `<ul class="artifacts">${links.join('')}</ul>` : ''}
 </div>`;
 }
 
-function chartBlock(chart: ChartSpec, id: string): string {
-  return `<figure><figcaption>${escapeHtml(chart.title)}</figcaption><div class="chart"><canvas data-chart="${id}" aria-label="${escapeHtml(chart.title)}"></canvas></div></figure>`;
-}
-
+/** Every metric name, its samples pooled over the run's cases and repeats (per cell), as compare pools them. */
 function metricsSection(record: RunRecord): string {
-  const rows = labelledCases(record).flatMap(({ entry, label }) =>
-    [...metricSamples(entry)].map(([name, { unit, samples }]) => {
+  const withCell = spansCells(record);
+  const rows = [...partsByCell(record.parts)].flatMap(([cell, parts]) =>
+    [...metricSamples(...parts.flatMap((part) => part.cases))].map(([name, { unit, samples }]) => {
       const sorted = [...samples].sort((x, y) => x - y);
-      const cells = [median(sorted), sorted[0]!, sorted[sorted.length - 1]!].map((value) => `<td class="num">${formatNumber(value)}</td>`);
-      return `<tr><td>${escapeHtml(label)}</td><td>${escapeHtml(name)}</td><td class="num">${samples.length}</td>${cells.join('')}<td>${escapeHtml(unit)}</td></tr>`;
+      const cells = [median(sorted), percentile(sorted, 90), sorted[0]!, sorted[sorted.length - 1]!].map((value) => `<td class="num">${formatNumber(value)}</td>`);
+      return `<tr><td>${escapeHtml(withCell ? `${name} · ${cell}` : name)}</td><td class="num">${samples.length}</td>${cells.join('')}<td>${escapeHtml(unit)}</td></tr>`;
     }),
   );
   if (rows.length === 0) return '<section id="metrics"><h2>Metrics</h2><p class="empty">No case recorded a metric.</p></section>';
-  return `<section id="metrics"><h2>Metrics</h2>
-<table><thead><tr><th>case</th><th>metric</th><th>samples</th><th>median</th><th>min</th><th>max</th><th>unit</th></tr></thead>
+  return `<section id="metrics"><h2>Metrics (every sample of the run, pooled over its cases)</h2>
+<table><thead><tr><th>metric</th><th>samples</th><th>median</th><th>p90</th><th>min</th><th>max</th><th>unit</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table></section>`;
 }
 
@@ -185,67 +180,3 @@ function environmentSection(record: RunRecord): string {
 function artifactHref(file: string, options: HtmlReportOptions): string {
   return path.posix.join(options.artifactBase.split(path.sep).join('/'), file.split(path.sep).join('/'));
 }
-
-function chartJsSource(): string {
-  // The UMD build is not in the package's exports map: find it beside the entry point.
-  const entry = createRequire(import.meta.url).resolve('chart.js');
-  return readFileSync(path.join(path.dirname(entry), 'chart.umd.min.js'), 'utf8');
-}
-
-/** Inside <script>, only "</script" can end the element early; "<\/" means the same to JavaScript. */
-function inlineScript(source: string): string {
-  return source.replaceAll('</script', '<\\/script');
-}
-
-function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replaceAll('<', '\\u003c');
-}
-
-function escapeHtml(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
-}
-
-function median(sorted: number[]): number {
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-function formatNumber(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(2);
-}
-
-function formatSeconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
-
-const STYLE = `
-:root { font-family: system-ui, sans-serif; color: #1b1f24; background: #fafafa; }
-body { max-width: 72rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
-h1 { margin: 0 0 .25rem; font-size: 1.5rem; }
-h2 { margin-top: 2rem; border-bottom: 1px solid #d0d7de; padding-bottom: .25rem; }
-header { border-left: .5rem solid #1a7f37; padding: .5rem 1rem; background: #fff; }
-header[data-verdict="failed"] { border-left-color: #cf222e; }
-header ul { margin: .25rem 0 0; padding-left: 1.2rem; }
-.totals span { margin-right: 1rem; font-weight: 600; }
-.count-failed { color: #cf222e; } .count-flaky { color: #9a6700; } .count-passed { color: #1a7f37; } .count-skipped { color: #57606a; }
-.badge { display: inline-block; padding: 0 .4rem; border-radius: .3rem; font-size: .8rem; color: #fff; background: #57606a; }
-.badge.failed { background: #cf222e; } .badge.flaky { background: #bf8700; } .badge.passed { background: #1a7f37; }
-.note { font-weight: normal; font-size: .85rem; color: #57606a; }
-article.failure { background: #fff; border: 1px solid #d0d7de; border-radius: .4rem; padding: .5rem 1rem; margin: .75rem 0; }
-pre { white-space: pre-wrap; word-break: break-word; background: #f6f8fa; padding: .5rem; border-radius: .3rem; font-size: .8rem; }
-pre.console { max-height: 24rem; overflow: auto; background: #1b1f24; color: #e6edf3; }
-figure { margin: 1rem 0; background: #fff; border: 1px solid #d0d7de; border-radius: .4rem; padding: .5rem; }
-figcaption { font-weight: 600; margin-bottom: .25rem; }
-.chart { position: relative; height: 18rem; }
-table { border-collapse: collapse; width: 100%; background: #fff; font-size: .9rem; }
-th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #eaeef2; vertical-align: top; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-table.facts th { width: 14rem; font-weight: 500; color: #57606a; }
-table.matrix th[scope="row"] { font-weight: normal; white-space: nowrap; }
-table.matrix thead th { white-space: nowrap; }
-table.matrix td.outcome { max-width: 14rem; }
-table.matrix td.failed { background: #ffebe9; } table.matrix td.flaky { background: #fff8c5; }
-table.matrix td.absent { color: #8c959f; padding-left: 1rem; }
-.cell-note { display: block; font-size: .75rem; color: #57606a; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.empty { color: #57606a; font-style: italic; }
-`;

@@ -222,6 +222,7 @@ export function partFacts(part: RunPart): Record<string, string> {
   return {
     ...environmentFacts(part.environment),
     repeats: String(part.repeats),
+    ...(part.seed !== undefined ? { seed: String(part.seed) } : {}),
     ...(part.hostLoadCores ? { hostLoadCores: String(part.hostLoadCores) } : {}),
     ...(part.shard ? { shard: `${part.shard.index}/${part.shard.count}` } : {}),
   };

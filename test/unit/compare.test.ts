@@ -4,33 +4,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compareCommand } from '../../harness/cli/compare.ts';
 import { COMPARE } from '../../harness/config/constants.ts';
-import { mulberry32 } from '../../harness/metrics/seeded-random.ts';
 import { compareRuns, samplesNeeded } from '../../harness/reports/compare.ts';
 import { VM_METRICS } from '../../harness/reports/metric-names.ts';
 import { bootstrapInterval, permutationPValue, splitHalfSpread } from '../../harness/reports/permutation-test.ts';
 import { readRunJson, RunRecordError } from '../../harness/reports/run-json.ts';
-import { assembleRecord, type RunRecord } from '../../harness/reports/run-record.ts';
-import { bootAttempt, bootRecord, matrixRecord, part } from './fixtures/sample-record.ts';
+import type { RunRecord } from '../../harness/reports/run-record.ts';
+import { bootRecord, bootTimes, matrixRecord, oneRun } from './fixtures/sample-record.ts';
 
 const BOOT = VM_METRICS.firstExec;
 const RESAMPLING = { resamples: COMPARE.resamples, seed: 7 };
-
-/** Boot times as TCG gives them: around `centreMs`, ±5 % jitter, from a seeded generator. */
-function bootTimes(count: number, centreMs: number, seed: number): number[] {
-  const random = mulberry32(seed);
-  return Array.from({ length: count }, () => Math.round(centreMs * (0.95 + 0.1 * random())));
-}
-
-/** One run (no repeats) whose boots are spread over five cases, as lifecycle + balloon spread theirs. */
-function oneRun(boots: number[]): RunRecord {
-  const cases = Array.from({ length: 5 }, (_, index) => ({
-    group: 'balloon',
-    id: `case-${index}`,
-    file: 'suites/balloon/balloon.test.ts',
-    attempt: bootAttempt(0, { metrics: { [BOOT]: { unit: 'ms', better: 'lower' as const, samples: boots.filter((_, i) => i % 5 === index) } } }),
-  }));
-  return assembleRecord([part([cases])]);
-}
 
 describe('permutation test on medians', () => {
   it('is exact for few samples: of the 252 splits of two separated groups of five, 12 move the medians as far', () => {

@@ -3,19 +3,17 @@
  * nothing is downloaded) and checks what a reader would see: no script errors, failures before
  * the plots, every plot drawn by Chart.js, and the matrix of a merged record of two cells.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeHtmlReport } from '../../harness/reports/html-report.ts';
 import type { RunRecord } from '../../harness/reports/run-record.ts';
+import { hasChromium, NO_CHROMIUM, openPage } from './fixtures/chromium-page.ts';
 import { AARCH64_BALLOON_SKIP, matrixRecord, sampleRecord, X86_BALLOON_FAILURE } from './fixtures/sample-record.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update'];
 
 interface DrawnChart {
   title: string | null;
@@ -47,7 +45,6 @@ const SECTION_ORDER = `[...document.querySelectorAll('body > header, body > sect
 const FIRST_FAILURE = `document.querySelector('#failures article h3').textContent`;
 const CONSOLE_TEXT = `document.querySelector('#failures pre.console').textContent`;
 
-const NO_CHROMIUM = `${CHROMIUM} is not installed (apt-get install chromium), so the HTML report was not opened in a browser`;
 
 interface RenderedMatrix {
   columns: string[];
@@ -86,27 +83,11 @@ describe('HTML report in headless Chromium', () => {
   async function openReport(record: RunRecord, inspect: (page: Page, problems: string[], requests: string[], file: string) => Promise<void>): Promise<void> {
     const file = path.join(dir, 'index.html');
     writeHtmlReport(record, file, dir);
-    // playwright gives the browser a fresh profile directory of its own and removes it on close.
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-      const problems: string[] = [];
-      const requests: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
-      });
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-      page.on('dialog', (dialog) => problems.push(`dialog: ${dialog.message()}`));
-      page.on('request', (request) => requests.push(request.url()));
-      await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-      await inspect(page, problems, requests, file);
-    } finally {
-      await browser.close();
-    }
+    await openPage(file, (page, problems, requests) => inspect(page, problems, requests, file));
   }
 
   it('renders without errors, failures first, with every plot drawn', { timeout: 60_000 }, async ({ skip }) => {
-    if (!existsSync(CHROMIUM)) skip(NO_CHROMIUM);
+    if (!hasChromium()) skip(NO_CHROMIUM);
     await openReport(sampleRecord(), async (page, problems, requests, file) => {
       const charts = (await page.evaluate(INSPECT_CHARTS)) as DrawnChart[];
       expect(problems).toEqual([]);
@@ -132,7 +113,7 @@ describe('HTML report in headless Chromium', () => {
   });
 
   it('renders the matrix of a merged two-cell record: a row per case, a column per cell, shards folded', { timeout: 60_000 }, async ({ skip }) => {
-    if (!existsSync(CHROMIUM)) skip(NO_CHROMIUM);
+    if (!hasChromium()) skip(NO_CHROMIUM);
     await openReport(matrixRecord(), async (page, problems) => {
       expect(problems).toEqual([]);
       expect(await page.evaluate(SECTION_ORDER)).toEqual(['summary', 'matrix', 'failures', 'plots', 'metrics', 'cases', 'environment']);

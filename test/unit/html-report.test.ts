@@ -31,6 +31,21 @@ describe('HTML report', () => {
     expect(empty).not.toContain('<canvas');
   });
 
+  it('shows a series of fewer than three points as numbers, not as a chart', () => {
+    const record = sampleRecord();
+    const balloon = record.parts[0]!.cases.find((entry) => entry.id === 'inflate-reduces-available')!;
+    balloon.attempts[0]!.series = { 'balloon actual': { unit: 'MiB', points: [{ atMs: 0, value: 256 }, { atMs: 1_500, value: 128 }] } };
+    const page = renderHtmlReport(record, { artifactBase: '' });
+    expect(page).toContain('<td>balloon › inflate-reduces-available · attempt 1</td><td>balloon actual</td><td>256 MiB at 0.0 s; 128 MiB at 1.5 s</td>');
+    expect(page).not.toContain('aria-label="balloon › inflate-reduces-available · attempt 1"');
+    expect(page).toContain('aria-label="balloon › inflate-reduces-available · attempt 2"');
+  });
+
+  it('gives every metric, pooled over the run, its sample count, median and p90', () => {
+    expect(html).toContain('<th>metric</th><th>samples</th><th>median</th><th>p90</th>');
+    expect(html).toContain('<tr><td>boot to first exec</td><td class="num">2</td><td class="num">2775</td><td class="num">2850</td>');
+  });
+
   it('shows the matrix only for a record of two or more cells, and tells the cells apart in the lists', () => {
     expect(html).not.toContain('id="matrix"');
     const merged = renderHtmlReport(matrixRecord(), { artifactBase: '' });
