@@ -4,15 +4,17 @@
  * and checks that nothing is left.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { allocatedBytes } from '../../assert/footprint.ts';
-import { AgentClient } from '../../channel/agent-client.ts';
+import { AgentChannelError, AgentClient } from '../../channel/agent-client.ts';
 import { QmpClient } from '../../channel/qmp-client.ts';
-import { BOOT, deadlineMs, VM_DEFAULTS } from '../../config/constants.ts';
+import { AGENT, BOOT, deadlineMs, VM_DEFAULTS } from '../../config/constants.ts';
 import type {
   Accelerator,
+  AgentChannelReport,
   BalloonControl,
+  ConsoleLogReport,
   DiskImageCheck,
   ExecOptions,
   ExecResult,
@@ -26,7 +28,8 @@ import type {
   SandboxTimings,
 } from '../types.ts';
 import { QemuBalloonControl } from './balloon-control.ts';
-import { qemuArgs, type VmPaths } from './command-line.ts';
+import { AGENT_PORT_DEVICE_ID, qemuArgs, type VmPaths } from './command-line.ts';
+import { ConsoleCapture, keptLogBytes, logTail, previousSegment, removeLog } from './console-log.ts';
 import { checkDiskImages } from './disk-check.ts';
 import { FirstOutputWatch } from './first-output.ts';
 import { guestKernelArgs } from './guest-kernel-args.ts';
@@ -57,6 +60,7 @@ export class QemuVm implements Sandbox {
   private vmm: VmmProcess | undefined;
   private qmp: QmpClient | undefined;
   private agent: AgentClient | undefined;
+  private console: ConsoleCapture | undefined;
   private paths: VmPaths | undefined;
   private lastBootMs: number | undefined;
   private lastPid: number | undefined;
@@ -128,9 +132,10 @@ export class QemuVm implements Sandbox {
       discard: (this.spec.disk?.discard ?? true) && !this.faults.has('no-discard'),
       writeErrorPolicy: this.spec.disk?.writeErrorPolicy ?? 'enospc',
       readErrorPolicy: this.spec.disk?.readErrorPolicy ?? 'report',
+      uncappedConsoleFile: this.faults.has('console-log-uncapped'),
     }));
     await writeFile(path.join(this.context.vmDir, 'cmdline.txt'), [this.context.qemuBinary, ...args].map(quoteArg).join(' ') + '\n');
-    await rm(paths.consoleLog, { force: true });
+    await removeLog(paths.consoleLog);
 
     const firstOutput = new FirstOutputWatch(paths.consoleLog);
     const startedAt = Date.now();
@@ -140,6 +145,8 @@ export class QemuVm implements Sandbox {
     this.current = 'running';
     const deadline = deadlineMs(BOOT.readyDeadlineMs, this.context.accel);
     try {
+      // First: QEMU waits for the console reader before it starts the guest.
+      if (!this.faults.has('console-log-uncapped')) this.console = await ConsoleCapture.start(paths.consoleSocket, paths.consoleLog, deadline, () => vmm.alive);
       this.qmp = new QmpClient(paths.qmpSocket, path.join(this.context.vmDir, 'qmp.log'));
       this.qmp.onEvent((event) => this.onVmmEvent(event));
       await this.qmp.connect(deadline, () => vmm.alive);
@@ -151,8 +158,13 @@ export class QemuVm implements Sandbox {
           value: this.spec.balloon.statsIntervalSeconds,
         });
       }
-      this.agent = new AgentClient(paths.agentSocket, { ignoreRequestIds: this.faults.has('client-ignores-request-ids') });
+      this.agent = new AgentClient(paths.agentSocket, {
+        ignoreRequestIds: this.faults.has('client-ignores-request-ids'),
+        strayRepliesToOldest: this.faults.has('client-delivers-stray-replies'),
+        unboundedLineBuffer: this.faults.has('client-unbounded-line-buffer'),
+      });
       await this.agent.connect(deadline, () => vmm.alive);
+      if (!this.faults.has('client-no-hello-deadline')) await this.awaitAgentGreeting(startedAt + deadline);
       await this.waitUntilReady(startedAt + deadline);
       this.lastBootMs = Date.now() - startedAt;
       const firstOutputAt = firstOutput.stop();
@@ -161,6 +173,39 @@ export class QemuVm implements Sandbox {
       firstOutput.stop();
       const reason = vmm.alive ? (error as Error).message : `the VMM exited (${vmm.exitReason})`;
       throw new Error(`VM ${this.name} did not become ready: ${reason}\n--- console tail ---\n${await this.consoleTail(20)}`);
+    }
+  }
+
+  /**
+   * The agent greets (HELLO) right after it opens its port, and only a greeted agent is sure to get
+   * what the host writes. QEMU reports the guest's port opening (VSERPORT_CHANGE), so an agent that
+   * opens its port and stays silent fails create moments later, not at the ready deadline.
+   */
+  private async awaitAgentGreeting(giveUpAt: number): Promise<void> {
+    const vmm = this.vmm!;
+    const helloWindowMs = deadlineMs(AGENT.helloAfterPortOpenMs, this.context.accel);
+    const isPortOpening = (event: VmEvent) => event.name === 'VSERPORT_CHANGE' && event.data.id === AGENT_PORT_DEVICE_ID && event.data.open === true;
+    let timer: NodeJS.Timeout | undefined;
+    let stopListening = () => {};
+    const silence = new Promise<never>((_, reject) => {
+      const failAfter = (ms: number, why: string) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => reject(new AgentChannelError(why)), ms);
+      };
+      const onPortOpened = () => failAfter(helloWindowMs, `the guest agent opened its port but sent no HELLO greeting within ${helloWindowMs} ms`);
+      failAfter(giveUpAt - Date.now(), 'the guest agent sent no HELLO greeting within the ready deadline (its port never opened)');
+      if (this.events().some(isPortOpening)) onPortOpened();
+      else stopListening = this.qmp!.onEvent((event) => void (isPortOpening(event) && onPortOpened()));
+    });
+    const vmmExit = vmm.waitForExit(giveUpAt - Date.now()).then((exited) => {
+      if (exited) throw new Error(`the VMM exited (${vmm.exitReason})`);
+      return silence;
+    });
+    try {
+      await Promise.race([this.agent!.greeted, silence, vmmExit]);
+    } finally {
+      clearTimeout(timer);
+      stopListening();
     }
   }
 
@@ -278,7 +323,7 @@ export class QemuVm implements Sandbox {
     await this.agent!.exec('sync; mount -o remount,ro / 2>/dev/null; sync', { timeoutSeconds: 30 });
     await this.qmp!.execute('quit').catch(() => {});
     if (!(await this.vmm!.waitForExit(BOOT.shutdownGraceMs))) await this.vmm!.kill(BOOT.killGraceMs);
-    this.closeChannels();
+    await this.closeChannels();
     this.current = 'stopped';
   }
 
@@ -293,7 +338,7 @@ export class QemuVm implements Sandbox {
   private async destroyOnce(): Promise<void> {
     this.lastPid = this.vmm?.pid ?? this.lastPid;
     await this.vmm?.kill(BOOT.killGraceMs);
-    this.closeChannels();
+    await this.closeChannels();
     this.current = 'destroyed';
     if (this.paths && this.faults.has('overlay-leak-on-destroy')) {
       await rename(this.paths.rootOverlay, path.join(this.context.leakDir, path.basename(this.paths.rootOverlay)));
@@ -315,11 +360,28 @@ export class QemuVm implements Sandbox {
     ];
   }
 
-  private closeChannels(): void {
+  private async closeChannels(): Promise<void> {
     this.agent?.disconnect();
     this.qmp?.close();
-    this.agent = undefined;
     this.qmp = undefined;
+    // The report outlives the connection: a case reads what the channel put up with after destroy too.
+    this.lastAgentReport = this.agent?.report() ?? this.lastAgentReport;
+    this.agent = undefined;
+    await this.console?.close();
+  }
+
+  private lastAgentReport: AgentChannelReport = { protocolErrors: 0, lastProtocolError: undefined, strayReplies: 0, peakHeldChars: 0 };
+
+  agentChannel(): AgentChannelReport {
+    return this.agent?.report() ?? this.lastAgentReport;
+  }
+
+  async consoleLog(): Promise<ConsoleLogReport> {
+    return { keptBytes: await keptLogBytes(this.consoleLogPath), receivedBytes: this.console?.receivedBytes };
+  }
+
+  private get consoleLogPath(): string {
+    return path.join(this.context.vmDir, 'console.log');
   }
 
   private diskFiles(): string[] {
@@ -331,15 +393,15 @@ export class QemuVm implements Sandbox {
     const dir = this.context.vmDir;
     return {
       'command line': path.join(dir, 'cmdline.txt'),
-      'serial console': path.join(dir, 'console.log'),
+      'serial console': this.consoleLogPath,
+      'serial log, earlier segment': previousSegment(this.consoleLogPath),
       'QMP transcript': path.join(dir, 'qmp.log'),
       'balloon QMP transcript': path.join(dir, 'balloon-qmp.log'),
     };
   }
 
   async consoleTail(lines = 40): Promise<string> {
-    const text = await readFile(path.join(this.context.vmDir, 'console.log'), 'utf8').catch(() => '');
-    return text.split('\n').slice(-lines).join('\n');
+    return logTail(this.consoleLogPath, lines);
   }
 }
 
