@@ -194,7 +194,8 @@ export class QemuVm implements Sandbox {
       };
       const onPortOpened = () => failAfter(helloWindowMs, `the guest agent opened its port but sent no HELLO greeting within ${helloWindowMs} ms`);
       failAfter(giveUpAt - Date.now(), 'the guest agent sent no HELLO greeting within the ready deadline (its port never opened)');
-      if (this.events().some(isPortOpening)) onPortOpened();
+      // This boot's QMP client only: the VM's event history also holds earlier boots' port openings.
+      if (this.qmp!.events.some(isPortOpening)) onPortOpened();
       else stopListening = this.qmp!.onEvent((event) => void (isPortOpening(event) && onPortOpened()));
     });
     const vmmExit = vmm.waitForExit(giveUpAt - Date.now()).then((exited) => {
