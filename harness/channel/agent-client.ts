@@ -22,6 +22,10 @@ export interface AgentClientOptions {
   strayRepliesToOldest?: boolean;
   /** Fault injection: keep every line whole until its newline, however long. */
   unboundedLineBuffer?: boolean;
+  /** Fault injection: hand output on as UTF-8 text turned back into bytes, as an API returning strings does. */
+  outputAsText?: boolean;
+  /** Fault injection: read only the timed-out flag of a reply, so output the guest cut short looks complete. */
+  ignoreTruncatedFlag?: boolean;
   /** Extra time beyond the command's own timeout before the host stops waiting. */
   replyGraceMs?: number;
 }
@@ -127,12 +131,13 @@ export class AgentClient {
     }
     this.pending.delete(request.id);
     clearTimeout(request.timer);
+    const output = (bytes: Buffer) => (this.options.outputAsText ? Buffer.from(bytes.toString('utf8')) : bytes);
     request.resolve({
       exitCode: frame.exitCode,
-      stdout: frame.stdout,
-      stderr: frame.stderr,
+      stdout: output(frame.stdout),
+      stderr: output(frame.stderr),
       timedOut: frame.timedOut,
-      truncated: frame.truncated,
+      truncated: frame.truncated && !this.options.ignoreTruncatedFlag,
       durationMs: Date.now() - request.sentAt,
     });
   }

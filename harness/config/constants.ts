@@ -169,6 +169,12 @@ export const AGENT_CASES = {
     denseStepSeconds: 0.025,
     /** Guest timeout of each sweep exec; the host gives a lost request up after this plus its reply grace. */
     execTimeoutSeconds: 2,
+    /**
+     * How long the agent-unguarded-reopen fault keeps its port closed between close and reopen. Wider
+     * than the dense steps (so several land in it) and than the 0.07–0.33 s the reopen moves with load,
+     * so the sweep loses a request to it on every run, however busy the host.
+     */
+    unguardedReopenPauseSeconds: 0.5,
   },
   /** respawn-after-kill: guest timeout of the exec that must reach the respawned agent. */
   respawnExecTimeoutSeconds: 5,

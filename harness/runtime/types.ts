@@ -87,8 +87,18 @@ export type Fault =
   | 'oversized-rootfs'
   | 'overlay-leak-on-destroy'
   | 'agent-unguarded-reopen'
+  /** The agent's read timeout never closes and reopens its port. */
+  | 'agent-never-reopens'
+  /** On timeout the agent kills the command's shell, not its process group. */
+  | 'agent-shell-only-kill'
+  /** The agent reports its output pipeline's exit status (always 0) instead of the command's. */
+  | 'agent-pipeline-status'
   | 'agent-no-respawn'
-  | 'client-ignores-request-ids';
+  | 'client-ignores-request-ids'
+  /** The client hands output on as UTF-8 text (turned back into bytes): binary output is mangled. */
+  | 'client-output-as-text'
+  /** The client reads only the timed-out flag of a reply: output the guest cut short looks complete. */
+  | 'client-ignores-truncated-flag';
 
 export interface SandboxSpec {
   /** Used in file and log names; unique per test. */

@@ -52,8 +52,8 @@ describe('agent', () => {
 
   test('output-cap', async ({ vm, task }) => {
     const { growth, boundBytes } = await checkOutputCap(await vm(caseSpec));
-    recordMetric(task, 'harness rss growth', growth.rss, 'bytes');
-    recordMetric(task, 'harness rss bound', boundBytes, 'bytes');
+    recordMetric(task, 'harness live memory growth', growth.live, 'bytes');
+    recordMetric(task, 'harness live memory bound', boundBytes, 'bytes');
   });
 
   test('exec-timeout', async ({ vm }) => {

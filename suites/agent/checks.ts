@@ -15,6 +15,8 @@ import { sweepOffsets } from './sweep-plan.ts';
 
 /** Where the guest agent writes its process id (fixtures/guest/agent/gauntlet-agent.sh). */
 const AGENT_PID_FILE = '/run/gauntlet-agent/pid';
+/** Where the guest agent counts the times it opened its port, reopens after idle timeouts included. */
+const AGENT_OPENS_FILE = '/run/gauntlet-agent/opens';
 /** Every exit status a process can report. */
 const EXIT_STATUSES = 256;
 
@@ -24,8 +26,10 @@ export const sweepSpec: Partial<SandboxSpec> = { agent: { readTimeoutSeconds: AG
 
 export async function checkReconnectAfterIdleTimeout(sandbox: Sandbox, accel: Accelerator): Promise<number> {
   await expectOutput(sandbox, 'echo before timeout', 'before timeout\n');
+  const opens = await portOpens(sandbox);
   await idlePastReadTimeout(sandbox, accel);
   const after = await expectOutput(sandbox, 'echo after timeout', 'after timeout\n');
+  await expectReopens(sandbox, opens, 1);
   await sandbox.destroy();
   expect(sandbox.state, 'state after destroy').toBe('destroyed');
   return after.durationMs;
@@ -35,14 +39,18 @@ export async function checkReconnectAfterIdleTimeout(sandbox: Sandbox, accel: Ac
 export async function checkMultipleReconnects(sandbox: Sandbox, accel: Accelerator): Promise<number[]> {
   const roundTrips: number[] = [];
   await expectOutput(sandbox, 'echo iteration 0', 'iteration 0\n');
+  const opens = await portOpens(sandbox);
   for (let cycle = 1; cycle <= AGENT_CASES.reconnectCycles; cycle++) {
     await idlePastReadTimeout(sandbox, accel);
     roundTrips.push((await expectOutput(sandbox, `echo iteration ${cycle}`, `iteration ${cycle}\n`)).durationMs);
   }
+  await expectReopens(sandbox, opens, AGENT_CASES.reconnectCycles);
   return roundTrips;
 }
 
 export interface SweepStep {
+  /** How far past the agent's read timeout the step idled, as planned. */
+  offsetSeconds: number;
   /** Time since the previous request was sent: how long the guest's read had waited. */
   idleMs: number;
   roundTripMs: number;
@@ -54,10 +62,11 @@ export async function checkReconnectWindowSweep(sandbox: Sandbox): Promise<Sweep
   const sent: string[] = [];
   const steps: SweepStep[] = [];
   // Each command appends its token in the guest: a request run twice shows there even though the
-  // host drops the second reply as a duplicate.
+  // host drops the second reply as a duplicate. Beside it, the agent's port opens so far: whether the
+  // idle before this request reopened the port.
   const send = async (token: string, idleMs: number) => {
     sent.push(token);
-    const command = `echo ${token} >> ${executions}; echo ${token}`;
+    const command = `echo ${token} $(cat ${AGENT_OPENS_FILE}) >> ${executions}; echo ${token}`;
     const result = await sandbox.exec(command, { timeoutSeconds: AGENT_CASES.sweep.execTimeoutSeconds }).catch((error: Error) => {
       throw new Error(`${describeStep(idleMs, readTimeoutMs)} was never answered: ${error.message}\nanswered before it: ${describeSteps(steps)}`);
     });
@@ -73,11 +82,27 @@ export async function checkReconnectWindowSweep(sandbox: Sandbox): Promise<Sweep
     const idleMs = performance.now() - sentAt;
     sentAt = performance.now();
     const result = await send(`step-${index}`, idleMs);
-    steps.push({ idleMs, roundTripMs: result.durationMs });
+    steps.push({ offsetSeconds, idleMs, roundTripMs: result.durationMs });
   }
-  const ran = await expectSuccess(sandbox, `cat ${executions}`);
-  expect(ran.stdout.toString().trim().split('\n'), 'every request ran exactly once in the guest, in the order sent').toEqual(sent);
+  const ran = (await expectSuccess(sandbox, `cat ${executions}`)).stdout.toString().trim().split('\n').map((line) => line.split(' '));
+  expect(ran.map(([token]) => token), 'every request ran exactly once in the guest, in the order sent').toEqual(sent);
+  expectSweepReopens(steps, ran.map(([, opens]) => Number(opens)), readTimeoutMs);
   return steps;
+}
+
+/**
+ * The sweep only probes the reopen window if the agent really reopened in it: never before its read
+ * timeout, at most once per idle (each is shorter than two timeouts), and at all. When within the
+ * moment past the timeout a reopen comes depends on the guest's load, so no single step must see one.
+ */
+function expectSweepReopens(steps: readonly SweepStep[], opensByRequest: readonly number[], readTimeoutMs: number): void {
+  const reopened = steps.map((step, index) => ({ step, reopens: opensByRequest[index + 1]! - opensByRequest[index]! }));
+  const early = reopened.filter(({ step, reopens }) => step.offsetSeconds < 0 && reopens !== 0);
+  expect(early.map(({ step }) => describeStep(step.idleMs, readTimeoutMs)), 'requests that found the port reopened before the read timeout').toEqual([]);
+  const repeated = reopened.filter(({ reopens }) => reopens > 1);
+  expect(repeated.map(({ step }) => describeStep(step.idleMs, readTimeoutMs)), 'requests that found the port reopened more than once since the previous one').toEqual([]);
+  const total = reopened.reduce((sum, { reopens }) => sum + reopens, 0);
+  expect(total, `port reopens by the agent during the sweep (${steps.filter((step) => step.offsetSeconds > 0).length} idles past its read timeout)`).toBeGreaterThan(0);
 }
 
 function describeStep(idleMs: number, readTimeoutMs: number): string {
@@ -154,15 +179,17 @@ export async function checkOutputCap(sandbox: Sandbox): Promise<OutputCapMeasure
   expect(result.truncated, `result marked truncated; saw ${describeExecResult(result)}`).toBe(true);
   expect(result.stdout.length, 'bytes the host kept').toBe(kept);
   expect(result.stdout.equals(Buffer.alloc(kept, `${word}\n`)), 'what the host kept is the start of the output').toBe(true);
-  expect(growth.rss, `harness memory growth (rss) within ${AGENT_CASES.outputCap.hostMemoryPerKeptByte} × the ${kept} bytes kept`).toBeLessThanOrEqual(boundBytes);
+  expect(growth.live, `harness memory growth (live heap and buffers) within ${AGENT_CASES.outputCap.hostMemoryPerKeptByte} × the ${kept} bytes kept`).toBeLessThanOrEqual(boundBytes);
   return { growth, boundBytes };
 }
 
 export async function checkExecTimeout(sandbox: Sandbox): Promise<void> {
   const { timeoutSeconds, commandSeconds } = AGENT_CASES.execTimeout;
   const childPid = '/tmp/outlived-timeout.pid';
-  // A child in the background as well: the whole command must be killed, not only its shell.
-  const result = await sandbox.exec(`sleep ${commandSeconds} & echo $! > ${childPid}; wait`, { timeoutSeconds });
+  // A child in the background as well: the whole command must be killed, not only its shell. The
+  // child leaves the output pipe alone, so an agent that kills only the shell still replies and the
+  // child's fate is what tells.
+  const result = await sandbox.exec(`sleep ${commandSeconds} >/dev/null 2>&1 & echo $! > ${childPid}; wait`, { timeoutSeconds });
   expect(result.timedOut, `result says timed out; saw ${describeExecResult(result)}`).toBe(true);
   // Gone, or a zombie its new parent has yet to reap: either way no longer running.
   await expectOutput(
@@ -216,6 +243,16 @@ function readTimeoutSeconds(sandbox: Sandbox): number {
   const seconds = sandbox.spec.agent?.readTimeoutSeconds;
   if (seconds === undefined) throw new Error(`VM ${sandbox.name} was created without spec.agent.readTimeoutSeconds: the agent cases need to know it`);
   return seconds;
+}
+
+/** How often the running agent has opened its port so far. */
+async function portOpens(sandbox: Sandbox): Promise<number> {
+  return Number((await expectSuccess(sandbox, `cat ${AGENT_OPENS_FILE}`)).stdout.toString());
+}
+
+/** Each idle past the read timeout must have closed and reopened the port once: else the case never crossed a reopen. */
+async function expectReopens(sandbox: Sandbox, opensBefore: number, idleTimeouts: number): Promise<void> {
+  expect((await portOpens(sandbox)) - opensBefore, `port reopens by the agent during ${idleTimeouts} idle timeout(s)`).toBe(idleTimeouts);
 }
 
 /** Stays idle until the agent has surely timed out its read and reopened its port. */

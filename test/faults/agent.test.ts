@@ -7,7 +7,13 @@ import type { Fault } from '../../harness/runtime/types.ts';
 import {
   caseSpec,
   checkConcurrentExec,
+  checkEnvExitStderr,
+  checkExecTimeout,
   checkHostReconnect,
+  checkLargeOutput,
+  checkMultipleReconnects,
+  checkOutputCap,
+  checkReconnectAfterIdleTimeout,
   checkReconnectWindowSweep,
   checkRespawnAfterKill,
   sweepSpec,
@@ -19,6 +25,41 @@ describe('agent faults', () => {
   test('agent-unguarded-reopen fails reconnect-window-sweep', async ({ vm }) => {
     const sandbox = await vm(withFault('agent-unguarded-reopen', sweepSpec));
     await expect(checkReconnectWindowSweep(sandbox)).rejects.toThrow(/was never answered/);
+  });
+
+  test('agent-never-reopens fails reconnect-after-idle-timeout', async ({ vm, runtime }) => {
+    const sandbox = await vm(withFault('agent-never-reopens'));
+    await expect(checkReconnectAfterIdleTimeout(sandbox, runtime.accelerator)).rejects.toThrow(/port reopens by the agent during 1 idle timeout\(s\): expected \+?0 to be 1/);
+  });
+
+  test('agent-never-reopens fails multiple-reconnects', async ({ vm, runtime }) => {
+    const sandbox = await vm(withFault('agent-never-reopens'));
+    await expect(checkMultipleReconnects(sandbox, runtime.accelerator)).rejects.toThrow(/port reopens by the agent during 3 idle timeout\(s\): expected \+?0 to be 3/);
+  });
+
+  test('agent-never-reopens fails reconnect-window-sweep', async ({ vm }) => {
+    const sandbox = await vm(withFault('agent-never-reopens', sweepSpec));
+    await expect(checkReconnectWindowSweep(sandbox)).rejects.toThrow(/port reopens by the agent during the sweep .*: expected \+?0 to be greater than 0/);
+  });
+
+  test('client-output-as-text fails large-output', async ({ vm }) => {
+    const sandbox = await vm(withFault('client-output-as-text'));
+    await expect(checkLargeOutput(sandbox)).rejects.toThrow(/bytes received: expected \d+ to be 8388608/);
+  });
+
+  test('client-ignores-truncated-flag fails output-cap', async ({ vm }) => {
+    const sandbox = await vm(withFault('client-ignores-truncated-flag'));
+    await expect(checkOutputCap(sandbox)).rejects.toThrow(/result marked truncated/);
+  });
+
+  test('agent-shell-only-kill fails exec-timeout', async ({ vm }) => {
+    const sandbox = await vm(withFault('agent-shell-only-kill'));
+    await expect(checkExecTimeout(sandbox)).rejects.toThrow(/still running/);
+  });
+
+  test('agent-pipeline-status fails env-exit-stderr', async ({ vm }) => {
+    const sandbox = await vm(withFault('agent-pipeline-status'));
+    await expect(checkEnvExitStderr(sandbox)).rejects.toThrow(/stdout and stderr apart, exit status kept/);
   });
 
   test('agent-no-respawn fails respawn-after-kill', async ({ vm }) => {

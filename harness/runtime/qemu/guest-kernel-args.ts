@@ -1,5 +1,5 @@
 /** What the guest's init and agent read from the kernel command line (fixtures/guest/*.sh). */
-import { AGENT } from '../../config/constants.ts';
+import { AGENT, AGENT_CASES } from '../../config/constants.ts';
 import type { SandboxSpec } from '../types.ts';
 
 export function guestKernelArgs(spec: SandboxSpec): string[] {
@@ -11,7 +11,10 @@ export function guestKernelArgs(spec: SandboxSpec): string[] {
   ];
   if (missingDrivers.length > 0) args.push(`gauntlet.skip_modules=${missingDrivers.join(',')}`);
   if (faults.has('agent-no-respawn')) args.push('gauntlet.agent_respawn=0');
-  if (faults.has('agent-unguarded-reopen')) args.push('gauntlet.agent_fault=unguarded-reopen');
+  if (faults.has('agent-unguarded-reopen')) args.push('gauntlet.agent_fault=unguarded-reopen', `gauntlet.agent_reopen_pause=${AGENT_CASES.sweep.unguardedReopenPauseSeconds}`);
+  if (faults.has('agent-never-reopens')) args.push('gauntlet.agent_fault=never-reopen');
+  if (faults.has('agent-shell-only-kill')) args.push('gauntlet.agent_fault=shell-only-kill');
+  if (faults.has('agent-pipeline-status')) args.push('gauntlet.agent_fault=pipeline-status');
   if (spec.hostile?.agent) args.push(`gauntlet.agent_hostile=${spec.hostile.agent}`);
   if (spec.zramMiB) args.push(`gauntlet.zram=${spec.zramMiB}`);
   return args;

@@ -160,6 +160,8 @@ export class QemuVm implements Sandbox {
       }
       this.agent = new AgentClient(paths.agentSocket, {
         ignoreRequestIds: this.faults.has('client-ignores-request-ids'),
+        outputAsText: this.faults.has('client-output-as-text'),
+        ignoreTruncatedFlag: this.faults.has('client-ignores-truncated-flag'),
         strayRepliesToOldest: this.faults.has('client-delivers-stray-replies'),
         unboundedLineBuffer: this.faults.has('client-unbounded-line-buffer'),
       });
