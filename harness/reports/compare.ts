@@ -63,6 +63,7 @@ export interface CompareOptions {
   confidence: number;
   /** Fewest samples of A for a noise floor from its halves. */
   noiseFloorMinSamples: number;
+  exactSplitsUpTo: number;
   resamples: number;
   seed: number;
 }

@@ -9,7 +9,9 @@ import { median } from '../metrics/percentile.ts';
 import { mulberry32 } from '../metrics/seeded-random.ts';
 
 export interface ResampleOptions {
-  /** Above this many distinct splits, draw this many random ones; also the bootstrap's draws. */
+  /** Up to this many distinct splits, take every one (exact). */
+  exactSplitsUpTo: number;
+  /** Above that, draw this many random splits; also the bootstrap's draws. */
   resamples: number;
   seed: number;
 }
@@ -35,7 +37,7 @@ export function permutationPValue(a: readonly number[], b: readonly number[], op
   const tolerance = 1e-9 * Math.max(1, Math.abs(observed));
   const atLeastAsExtreme = (indicesOfB: readonly number[]) => distance(indicesOfB) >= observed - tolerance;
 
-  if (binomial(pooled.length, b.length) <= options.resamples) {
+  if (binomial(pooled.length, b.length) <= options.exactSplitsUpTo) {
     let extreme = 0;
     let splits = 0;
     forEachSubset(pooled.length, b.length, (indices) => {
