@@ -18,6 +18,10 @@ class FakeMonitor {
   connections = 0;
   stats: Record<string, number> = { 'stat-free-memory': -1, 'stat-total-memory': -1 };
   lastUpdate = 0;
+  /** Like QEMU, send a BALLOON_CHANGE for each move, stamped when it happened and delivered this much later (QEMU throttles them); undefined: send none. */
+  eventDelayMs: number | undefined;
+  /** When the last move happened, as its event is stamped. */
+  movedAt: number | undefined;
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
   private pendingMiB: number | undefined;
@@ -44,12 +48,12 @@ class FakeMonitor {
       while ((newline = buffered.indexOf('\n')) >= 0) {
         const request = JSON.parse(buffered.slice(0, newline));
         buffered = buffered.slice(newline + 1);
-        socket.write(`${JSON.stringify({ return: this.answer(request.execute, request.arguments), id: request.id })}\n`);
+        socket.write(`${JSON.stringify({ return: this.answer(request.execute, request.arguments, socket), id: request.id })}\n`);
       }
     });
   }
 
-  private answer(command: string, args: Record<string, unknown> | undefined): unknown {
+  private answer(command: string, args: Record<string, unknown> | undefined, socket: net.Socket): unknown {
     switch (command) {
       case 'balloon':
         this.targets.push((args!.value as number) / MIB);
@@ -57,13 +61,23 @@ class FakeMonitor {
         this.queriesUntilMoved = 2;
         return {};
       case 'query-balloon':
-        if (this.pendingMiB !== undefined && this.queriesUntilMoved-- <= 0) this.actualMiB = this.pendingMiB;
+        if (this.pendingMiB !== undefined && this.queriesUntilMoved-- <= 0 && this.actualMiB !== this.pendingMiB) this.moveNow(socket);
         return { actual: this.actualMiB * MIB };
       case 'qom-get':
         return { stats: this.stats, 'last-update': this.lastUpdate };
       default:
         return {};
     }
+  }
+
+  private moveNow(socket: net.Socket): void {
+    this.actualMiB = this.pendingMiB!;
+    // The guest finished a little before this query saw it: the event says when.
+    const movedAt = Date.now() - 20;
+    this.movedAt = movedAt;
+    if (this.eventDelayMs === undefined) return;
+    const event = { event: 'BALLOON_CHANGE', data: { actual: this.actualMiB * MIB }, timestamp: { seconds: Math.floor(movedAt / 1000), microseconds: (movedAt % 1000) * 1000 } };
+    setTimeout(() => socket.write(`${JSON.stringify(event)}\n`), this.eventDelayMs);
   }
 }
 
@@ -100,6 +114,22 @@ describe('QemuBalloonControl', () => {
     await control.close();
     await control.close();
     await expect(control.query()).rejects.toThrow(BalloonNotConnectedError);
+  });
+
+  it("times each move by the VMM's BALLOON_CHANGE stamp, also when the event comes late, and by polling without one", async () => {
+    await control.connect();
+    monitor.eventDelayMs = 300;
+    const requestedAt = Date.now();
+    await control.inflate(128);
+    const movedAt = monitor.movedAt!;
+    monitor.eventDelayMs = undefined;
+    await control.deflate(MEMORY_MIB);
+    const [inflate, deflate] = await control.moves();
+    expect(inflate).toMatchObject({ direction: 'inflate', movedMiB: 128, timedBy: 'vmm-event' });
+    // Stamped when the guest moved (20 ms before the poll saw it), not when the late event arrived.
+    expect(inflate!.durationMs).toBeGreaterThan(0);
+    expect(inflate!.durationMs).toBeLessThanOrEqual(movedAt - requestedAt);
+    expect(deflate).toMatchObject({ direction: 'deflate', movedMiB: 128, timedBy: 'polling' });
   });
 
   it('inflates: waits until the balloon is at the target and returns the size before', async () => {
