@@ -27,7 +27,7 @@ export function formatComparison(comparison: Comparison, fileA: string, fileB: s
   section('newly skipped', comparison.newlySkipped.map(describeCase));
   section('only in A', comparison.onlyInA);
   section('only in B', comparison.onlyInB);
-  const floor = `p < ${COMPARE.significance}, |change| ≥ ${COMPARE.minRelativeChange * 100}% and beyond A's noise floor`;
+  const floor = `p < ${COMPARE.significance}, and the whole ${COMPARE.confidence * 100}% CI ≥ ${COMPARE.minRelativeChange * 100}% and beyond A's noise floor`;
   section(`metrics regressed (${floor})`, metricsWith(comparison, 'regressed'));
   section(`metrics improved (${floor})`, metricsWith(comparison, 'improved'));
   section('metrics within the noise', metricsWith(comparison, 'unchanged'));

@@ -1,0 +1,46 @@
+/**
+ * `gauntlet compare` end to end, one run per side: the same suite twice on one QEMU stays quiet,
+ * and a QEMU that starts 300 ms later is caught by its boot time. lifecycle with --repeat 5 gives 20
+ * boots a run (four a repeat: a plain boot, a destroy, a stop and start), the count lifecycle +
+ * balloon gives in one repeat, in a third of the time.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { readRunJson } from '../../harness/reports/run-json.ts';
+import { VM_METRICS } from '../../harness/reports/metric-names.ts';
+import { metricSamples, allCases } from '../../harness/reports/run-record.ts';
+import { accelArgs, gauntlet, qemuWrapper } from './qemu-wrappers.ts';
+
+const SUITE_RUN = ['lifecycle', '--repeat', '5'];
+const MIN_BOOTS = 20;
+
+describe('gauntlet compare, end to end', () => {
+  test('stays quiet on two runs of one QEMU and names boot time against one that starts 300 ms later', { timeout: 1_200_000 }, async () => {
+    const reports = await mkdtemp(path.join(tmpdir(), 'gauntlet-compare-e2e-'));
+    const run = async (name: string, qemu: string) => {
+      const dir = path.join(reports, name);
+      const result = await gauntlet(['run', ...SUITE_RUN, ...accelArgs(), '--qemu', qemu, '--reports', dir]);
+      expect(result.exitCode, `${name} run:\n${result.output.slice(-2_000)}`).toBe(0);
+      const boots = metricSamples(...allCases(readRunJson(path.join(dir, 'run.json')))).get(VM_METRICS.firstExec)?.samples ?? [];
+      console.log(`${name}: ${boots.length} boots in ${result.seconds.toFixed(0)} s`);
+      expect(boots.length).toBeGreaterThanOrEqual(MIN_BOOTS);
+      return path.join(dir, 'run.json');
+    };
+    // Slow between the two good runs: a drift of the host over the test falls on both comparisons alike.
+    const good = await run('a', await qemuWrapper('good'));
+    const slow = await run('slow', await qemuWrapper('slow'));
+    const again = await run('a-again', await qemuWrapper('good'));
+
+    const same = await gauntlet(['compare', good, again]);
+    console.log(`same QEMU twice:\n${same.output}`);
+    expect(same.exitCode, same.output).toBe(0);
+
+    const slower = await gauntlet(['compare', good, slow, '--html', path.join(reports, 'compare.html')]);
+    console.log(`300 ms slower start:\n${slower.output}`);
+    expect(slower.exitCode, slower.output).toBe(1);
+    const regressed = /metrics regressed[^\n]*\n((?: {2}[^\n]*\n)*)/.exec(slower.output)?.[1] ?? '';
+    expect(regressed, slower.output).toMatch(new RegExp(`^ {2}(${VM_METRICS.firstExec}|${VM_METRICS.firstConsoleOutput}): `, 'm'));
+  });
+});
