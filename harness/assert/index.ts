@@ -11,8 +11,8 @@ export {
 } from './footprint.ts';
 export { expectHealthyKernel, kernelLogProblems } from './kernel-log.ts';
 export { meminfoMiB, parseMeminfo } from './meminfo.ts';
+export { longestProgressGap, type ProgressGap } from './progress-gap.ts';
 export { pollUntil, scaledTimeout, type PollOptions } from './poll.ts';
 export { expectReleasedWithin, type ReleaseWithin } from './released-within.ts';
-export { sampleDuring, type Sample, type SampledWork } from './sample-during.ts';
 export { relativeChange, sampleUntilStable, type SamplePoint, type StableSample, type StableSamplingOptions } from './sample-until-stable.ts';
 export { expectAtLeast, expectAtMost, expectWithin, withinTolerance } from './tolerance.ts';

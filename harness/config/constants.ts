@@ -274,10 +274,16 @@ export const DISK = {
   refillMiB: 96,
   /** The overlay after the second fill must stay below this multiple of its size after the first. */
   maxRefillGrowth: 1.5,
-  /** The bystander's appender adds a line this often (seconds, the guest's sleep)... */
+  /** The bystander's appender logs its guest clock this often (seconds, the guest's sleep between appends)... */
   appenderPeriodSeconds: 0.1,
-  /** ...and its count is sampled this often while the peer fills; it must grow in every interval. */
-  progressSampleMs: 1_000,
+  /**
+   * ...and while the peer fills, no two appends (nor an edge of the fill) may be further apart than
+   * this, in the bystander's own clock: ten periods. A healthy appender on TCG appends every ~120 ms;
+   * a starved one (its writes throttled or queued behind the peer's) stalls for seconds.
+   */
+  maxAppendGapMs: 1_000,
+  /** The appender must have logged once before the peer starts (KVM base, scaled): the gap is judged from there. */
+  appenderStartDeadlineMs: 5_000,
   /** host-upload-enospc leaves this much free on `/`, then uploads this much more than is free. */
   uploadFreeMiB: 4,
   uploadExcessMiB: 4,
@@ -289,9 +295,12 @@ export const DISK = {
   ],
   /** Share of the discarded bytes the scratch disk's host allocation must shrink by. */
   discardReclaimedFraction: 0.9,
-  /** host-enospc: the small host filesystem under the overlay, and the ballast that fills part of it. */
+  /**
+   * host-enospc on a host that can mount: the small host filesystem under the overlay, and what the
+   * ballast leaves free of it once the kept files are written (less than the overflow needs).
+   */
   hostFilesystemMiB: 128,
-  hostBallastMiB: 64,
+  hostHeadroomMiB: 8,
   /** Files written (random, checksummed) before the host runs out of space. */
   keptFiles: 4,
   keptFileMiB: 4,
@@ -299,6 +308,11 @@ export const DISK = {
   hostOverflowMiB: 80,
   /** The VMM must pause within this after the host write fails (KVM base, scaled). */
   ioErrorPauseDeadlineMs: 30_000,
+  /**
+   * Fault io-throttle-starves: the write limit of a runtime that meant MiB and wrote KiB. An append
+   * and its sync (a journal commit and a flush) take seconds; an 8 MiB write takes minutes.
+   */
+  starvingWriteLimit: { iops: 1, bytesPerSecond: 32 * 1024 },
 } as const;
 
 // ─── Balloon cases (suites/balloon/) and the reference runtime's balloon control ─────────────────

@@ -1,7 +1,8 @@
 /**
  * A small host filesystem (tmpfs) to put a VM's disks on, so the host can run out of space under a
- * running VM without touching the real host disk. Mounting needs root on Linux. A ballast file placed
- * first is what the case deletes to give the space back.
+ * running VM without touching the real host disk. Mounting needs root on Linux; without it the case
+ * has the runtime's storage refuse writes instead (Sandbox.setHostStorageFull). A ballast file fills
+ * it, and deleting the ballast gives the space back.
  */
 import { execFileSync } from 'node:child_process';
 import { open, rm, statfs } from 'node:fs/promises';

@@ -20,6 +20,7 @@ export type Capability =
   | 'host-vmm-memory'
   /** Memory the guest gives back (balloon inflate, free page reporting) visibly leaves the VMM's host memory. */
   | 'host-memory-reclaim'
+  /** The VMM pauses the VM on a host write error and resumes it on request; setHostStorageFull causes one on demand. */
   | 'io-error-pause'
   | 'file-transfer'
   | 'agent-reconnect';
@@ -44,6 +45,8 @@ export interface DiskOptions {
   /** What the VMM does on a host write error: stop (pause the VM) or report it to the guest. */
   writeErrorPolicy?: 'stop' | 'report' | 'enospc';
   readErrorPolicy?: 'stop' | 'report';
+  /** The host storage under the root disk can be made to run full on demand (Sandbox.setHostStorageFull). */
+  hostStorageControl?: boolean;
 }
 
 export interface AgentOptions {
@@ -98,7 +101,17 @@ export type Fault =
   /** The client hands output on as UTF-8 text (turned back into bytes): binary output is mangled. */
   | 'client-output-as-text'
   /** The client reads only the timed-out flag of a reply: output the guest cut short looks complete. */
-  | 'client-ignores-truncated-flag';
+  | 'client-ignores-truncated-flag'
+  /** The agent keeps its per-request files (each exec's output) on the root disk instead of tmpfs, so a full disk silences it. */
+  | 'agent-state-on-rootfs'
+  /** The runtime's I/O limit on the VM's disks is given in the wrong unit: a write or two and a few KiB per second. */
+  | 'io-throttle-starves'
+  /** The client's upload reports success whatever the guest's write of the file did. */
+  | 'upload-ignores-exit-code'
+  /** Overlays are made with lazy refcounts (faster allocating writes): their refcounts on the host go stale until a clean close. */
+  | 'lazy-refcounts'
+  /** The VMM hands a failed host write (no space included) to the guest as an I/O error instead of pausing the VM. */
+  | 'host-write-errors-reported';
 
 export interface SandboxSpec {
   /** Used in file and log names; unique per test. */
@@ -272,6 +285,12 @@ export interface Sandbox {
   waitForEvent(name: string, timeoutMs: number): Promise<VmEvent>;
   /** Resume a VM the VMM paused (e.g. after a host I/O error). */
   resume(): Promise<void>;
+  /**
+   * Makes the host storage under the root disk refuse writes for lack of space, as a full host
+   * filesystem does (true), or accept them again, as once space is freed (false). Only for a VM made
+   * with disk.hostStorageControl.
+   */
+  setHostStorageFull(full: boolean): Promise<void>;
   /** Drop the host side of the agent channel and connect again. */
   reconnectAgent(): Promise<void>;
 

@@ -1,5 +1,4 @@
 import { describe, requireCapabilities, test } from '../../harness/fixtures/vm-test.ts';
-import { smallFilesystemUnavailable } from '../../harness/host/small-filesystem.ts';
 import { DISK } from '../../harness/config/constants.ts';
 import {
   checkBystanderProgressDuringPeerFill,
@@ -99,8 +98,6 @@ describe('disk', () => {
 
   test('host-enospc-pauses-not-corrupts', async ({ vm, runtime, skip, task }) => {
     requireCapabilities(skip, runtime, 'io-error-pause');
-    const unavailable = smallFilesystemUnavailable();
-    if (unavailable) skip(unavailable);
-    await checkHostEnospcPausesNotCorrupts((overlayDir) => vm(diskVm({ overlayDir, writeErrorPolicy: 'stop' })), recorderFor(task));
+    await checkHostEnospcPausesNotCorrupts((disk) => vm(diskVm({ ...disk, writeErrorPolicy: 'stop' })), recorderFor(task));
   });
 });

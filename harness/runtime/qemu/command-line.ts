@@ -33,12 +33,19 @@ export interface CommandLineInput extends KernelBootInput {
   discard: boolean;
   writeErrorPolicy: 'stop' | 'report' | 'enospc';
   readErrorPolicy: 'stop' | 'report';
+  /** The root drive as qcow2 → raw → file with named nodes, so the storage under its image can be swapped while it runs. */
+  hostStorageControl?: boolean;
+  /** Write limits of every drive (QEMU throttling); none when undefined. */
+  writeLimit?: { iops: number; bytesPerSecond: number };
   /** Fault console-log-uncapped: QEMU writes consoleLog itself, as long as the guest writes. */
   uncappedConsoleFile?: boolean;
 }
 
 export const AGENT_PORT_NAME = 'gauntlet.agent';
 export const BALLOON_DEVICE_ID = 'balloon0';
+/** Node names of the root drive under hostStorageControl: the raw layer whose file child is swapped, and the image file. */
+export const ROOT_STORAGE_NODE = 'root-storage';
+export const ROOT_FILE_NODE = 'root-file';
 /** The agent port's device id: QEMU's VSERPORT_CHANGE event names it when the guest opens the port. */
 export const AGENT_PORT_DEVICE_ID = 'agentport';
 
@@ -73,16 +80,28 @@ export function deviceModels(machine: MachineProfile): string[] {
 export function qemuArgs(input: CommandLineInput): string[] {
   const { machine, paths } = input;
   const virtio = (model: 'blk' | 'serial' | 'balloon') => virtioModel(machine, model);
+  const storage = (id: string, file: string) =>
+    id === 'root' && input.hostStorageControl
+      ? [
+          'file.driver=raw',
+          `file.node-name=${ROOT_STORAGE_NODE}`,
+          'file.file.driver=file',
+          `file.file.filename=${file}`,
+          `file.file.node-name=${ROOT_FILE_NODE}`,
+        ]
+      : [`file=${file}`];
+  const limits = input.writeLimit ? [`throttling.iops-write=${input.writeLimit.iops}`, `throttling.bps-write=${input.writeLimit.bytesPerSecond}`] : [];
   const drive = (id: string, file: string) => [
     '-drive',
     [
       `id=${id}`,
-      `file=${file}`,
+      ...storage(id, file),
       'format=qcow2',
       'if=none',
       `discard=${input.discard ? 'unmap' : 'ignore'}`,
       `werror=${input.writeErrorPolicy}`,
       `rerror=${input.readErrorPolicy}`,
+      ...limits,
     ].join(','),
     '-device',
     `${virtio('blk')},drive=${id}`,

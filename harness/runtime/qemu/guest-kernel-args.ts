@@ -16,6 +16,7 @@ export function guestKernelArgs(spec: SandboxSpec): string[] {
   if (faults.has('agent-shell-only-kill')) args.push('gauntlet.agent_fault=shell-only-kill');
   if (faults.has('agent-pipeline-status')) args.push('gauntlet.agent_fault=pipeline-status');
   if (spec.hostile?.agent) args.push(`gauntlet.agent_hostile=${spec.hostile.agent}`);
+  if (faults.has('agent-state-on-rootfs')) args.push('gauntlet.agent_state=rootfs');
   if (spec.zramMiB) args.push(`gauntlet.zram=${spec.zramMiB}`);
   return args;
 }

@@ -39,8 +39,10 @@ export function requireSocketPathsFit(sockets: readonly string[], host: Pick<Hos
   }
 }
 
-export async function createOverlay(qemuImg: string, base: string, overlay: string): Promise<void> {
-  await execa(qemuImg, ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', base, overlay]);
+/** lazyRefcounts (fault lazy-refcounts): QEMU then updates the image's refcounts only when it closes it cleanly. */
+export async function createOverlay(qemuImg: string, base: string, overlay: string, options: { lazyRefcounts?: boolean } = {}): Promise<void> {
+  const lazy = options.lazyRefcounts ? ['-o', 'lazy_refcounts=on'] : [];
+  await execa(qemuImg, ['create', '-q', '-f', 'qcow2', ...lazy, '-F', 'qcow2', '-b', base, overlay]);
 }
 
 export async function createEmptyDisk(qemuImg: string, file: string, sizeMiB: number): Promise<void> {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { allocatedBytes } from '../../assert/footprint.ts';
 import { AgentChannelError, AgentClient } from '../../channel/agent-client.ts';
 import { QmpClient } from '../../channel/qmp-client.ts';
-import { AGENT, BOOT, deadlineMs, VM_DEFAULTS } from '../../config/constants.ts';
+import { AGENT, BOOT, deadlineMs, DISK, VM_DEFAULTS } from '../../config/constants.ts';
 import type {
   Accelerator,
   AgentChannelReport,
@@ -33,6 +33,7 @@ import { ConsoleCapture, keptLogBytes, logTail, previousSegment, removeLog } fro
 import { checkDiskImages } from './disk-check.ts';
 import { FirstOutputWatch } from './first-output.ts';
 import { guestKernelArgs } from './guest-kernel-args.ts';
+import { setHostStorageFull } from './host-storage.ts';
 import type { MachineProfile } from './machine.ts';
 import { createEmptyDisk, createOverlay, createVmFiles, qemuImgBinary } from './vm-files.ts';
 import { processExists } from '../../host/process-exists.ts';
@@ -105,7 +106,7 @@ export class QemuVm implements Sandbox {
     const disk = this.spec.disk ?? {};
     this.paths = await createVmFiles(this.context.vmDir, disk.overlayDir, disk.scratchMiB !== undefined);
     const qemuImg = qemuImgBinary(this.context.qemuBinary);
-    await createOverlay(qemuImg, this.context.rootBase, this.paths.rootOverlay);
+    await createOverlay(qemuImg, this.context.rootBase, this.paths.rootOverlay, { lazyRefcounts: this.faults.has('lazy-refcounts') });
     if (this.paths.scratchOverlay) await createEmptyDisk(qemuImg, this.paths.scratchOverlay, disk.scratchMiB!);
     await this.boot();
   }
@@ -130,8 +131,10 @@ export class QemuVm implements Sandbox {
       paths,
       balloon,
       discard: (this.spec.disk?.discard ?? true) && !this.faults.has('no-discard'),
-      writeErrorPolicy: this.spec.disk?.writeErrorPolicy ?? 'enospc',
+      writeErrorPolicy: this.faults.has('host-write-errors-reported') ? 'report' : (this.spec.disk?.writeErrorPolicy ?? 'enospc'),
       readErrorPolicy: this.spec.disk?.readErrorPolicy ?? 'report',
+      hostStorageControl: this.spec.disk?.hostStorageControl ?? false,
+      ...(this.faults.has('io-throttle-starves') ? { writeLimit: DISK.starvingWriteLimit } : {}),
       uncappedConsoleFile: this.faults.has('console-log-uncapped'),
     }));
     await writeFile(path.join(this.context.vmDir, 'cmdline.txt'), [this.context.qemuBinary, ...args].map(quoteArg).join(' ') + '\n');
@@ -250,7 +253,7 @@ export class QemuVm implements Sandbox {
 
   async upload(guestPath: string, data: Uint8Array): Promise<void> {
     const result = await this.exec(`cat > ${shellPath(guestPath)}`, { stdin: data });
-    if (result.exitCode !== 0) throw new Error(`upload to ${guestPath} failed: ${result.stderr.toString().trim()}`);
+    if (result.exitCode !== 0 && !this.faults.has('upload-ignores-exit-code')) throw new Error(`upload to ${guestPath} failed: ${result.stderr.toString().trim()}`);
   }
 
   async download(guestPath: string): Promise<Buffer> {
@@ -303,6 +306,12 @@ export class QemuVm implements Sandbox {
   waitForEvent(name: string, timeoutMs: number): Promise<VmEvent> {
     if (!this.qmp) return Promise.reject(new Error(`VM ${this.name} has no QMP connection`));
     return this.qmp.waitForEvent(name, timeoutMs);
+  }
+
+  async setHostStorageFull(full: boolean): Promise<void> {
+    if (!this.spec.disk?.hostStorageControl) throw new Error(`VM ${this.name} was not made with disk.hostStorageControl`);
+    if (!this.qmp) throw new Error(`VM ${this.name} has no QMP connection`);
+    await setHostStorageFull(this.qmp, full);
   }
 
   async resume(): Promise<void> {

@@ -1,0 +1,68 @@
+/** The root drive's options that the disk cases and faults depend on, as QEMU receives them. */
+import { describe, expect, it } from 'vitest';
+import { qemuArgs, ROOT_FILE_NODE, ROOT_STORAGE_NODE, type CommandLineInput } from '../../harness/runtime/qemu/command-line.ts';
+import { machineProfile } from '../../harness/runtime/qemu/machine.ts';
+
+const base: CommandLineInput = {
+  machine: machineProfile('microvm'),
+  accel: 'tcg',
+  kernel: '/img/vmlinuz',
+  initramfs: '/img/initramfs.cpio.gz',
+  memoryMiB: 256,
+  vcpus: 1,
+  kernelArgs: [],
+  paths: {
+    qmpSocket: '/tmp/g/qmp.sock',
+    controlSocket: '/tmp/g/ctl.sock',
+    agentSocket: '/tmp/g/agent.sock',
+    consoleSocket: '/tmp/g/console.sock',
+    consoleLog: '/tmp/g/console.log',
+    pidFile: '/tmp/g/qemu.pid',
+    rootOverlay: '/tmp/g/root.qcow2',
+    scratchOverlay: '/tmp/g/scratch.qcow2',
+  },
+  balloon: false,
+  discard: true,
+  writeErrorPolicy: 'stop',
+  readErrorPolicy: 'report',
+};
+
+/** The option list of each -drive, by its id. */
+function drives(input: CommandLineInput): Record<string, string[]> {
+  const args = qemuArgs(input);
+  const options = args.flatMap((arg, index) => (arg === '-drive' ? [args[index + 1]!.split(',')] : []));
+  return Object.fromEntries(options.map((list) => [list.find((option) => option.startsWith('id='))!.slice(3), list]));
+}
+
+describe('drive options', () => {
+  it('opens the image file directly by default', () => {
+    const { root, scratch } = drives(base);
+    expect(root).toContain('file=/tmp/g/root.qcow2');
+    expect(root).toContain('werror=stop');
+    expect(scratch).toContain('file=/tmp/g/scratch.qcow2');
+    expect(root!.some((option) => option.startsWith('throttling.'))).toBe(false);
+  });
+
+  it('under hostStorageControl, puts a named raw layer between the root image and its file', () => {
+    const { root, scratch } = drives({ ...base, hostStorageControl: true });
+    expect(root).toEqual(
+      expect.arrayContaining([
+        'format=qcow2',
+        'file.driver=raw',
+        `file.node-name=${ROOT_STORAGE_NODE}`,
+        'file.file.driver=file',
+        'file.file.filename=/tmp/g/root.qcow2',
+        `file.file.node-name=${ROOT_FILE_NODE}`,
+      ]),
+    );
+    expect(root!.some((option) => option.startsWith('file='))).toBe(false);
+    expect(scratch).toContain('file=/tmp/g/scratch.qcow2');
+  });
+
+  it('gives every drive the write limit when there is one', () => {
+    const limited = drives({ ...base, writeLimit: { iops: 1, bytesPerSecond: 32768 } });
+    for (const options of Object.values(limited)) {
+      expect(options).toEqual(expect.arrayContaining(['throttling.iops-write=1', 'throttling.bps-write=32768']));
+    }
+  });
+});
