@@ -196,7 +196,11 @@ export interface BalloonControl {
   setTarget(targetMiB: number): Promise<void>;
   /** Sets the target and waits until actual ≤ target + tolerance; returns the size before. */
   inflate(targetMiB: number): Promise<number>;
-  /** Sets the target and waits until actual ≥ target − tolerance; returns the size before. */
+  /**
+   * Sets the target and waits until actual ≥ target − tolerance; returns the size before. A target above
+   * the VM's memory goes to the VMM as asked (keeping the guest within its memory is the VMM's part), and
+   * the wait is for the whole memory.
+   */
   deflate(targetMiB: number): Promise<number>;
   stats(): Promise<BalloonStats>;
   /**
