@@ -26,6 +26,8 @@ export interface AgentClientOptions {
   outputAsText?: boolean;
   /** Fault injection: read only the timed-out flag of a reply, so output the guest cut short looks complete. */
   ignoreTruncatedFlag?: boolean;
+  /** Fault injection: keep every chunk received, as a debugging transcript does: memory grows with all output. */
+  keepTranscript?: boolean;
   /** Extra time beyond the command's own timeout before the host stops waiting. */
   replyGraceMs?: number;
 }
@@ -48,6 +50,7 @@ export class AgentClient {
   private lastProtocolError: AgentProtocolError | undefined;
   private strayReplies = 0;
   private peakHeldChars = 0;
+  private readonly transcript: Buffer[] = [];
   private markGreeted: () => void = () => {};
   /** Resolves at the agent's first HELLO: only then is a request sure to reach it (the VMM drops writes to a closed port). */
   readonly greeted = new Promise<void>((resolve) => (this.markGreeted = resolve));
@@ -70,6 +73,7 @@ export class AgentClient {
       maxHeaderChars: this.options.unboundedLineBuffer ? Infinity : AGENT.maxHeaderChars,
     });
     socket.on('data', (chunk: Buffer) => {
+      if (this.options.keepTranscript) this.transcript.push(chunk);
       decoder.push(chunk);
       this.peakHeldChars = Math.max(this.peakHeldChars, decoder.peakHeldChars);
     });

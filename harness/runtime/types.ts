@@ -102,6 +102,8 @@ export type Fault =
   | 'client-output-as-text'
   /** The client reads only the timed-out flag of a reply: output the guest cut short looks complete. */
   | 'client-ignores-truncated-flag'
+  /** The client keeps every chunk it receives (a debugging transcript): its memory grows with all output. */
+  | 'client-keeps-transcript'
   /** The agent keeps its per-request files (each exec's output) on the root disk instead of tmpfs, so a full disk silences it. */
   | 'agent-state-on-rootfs'
   /** The runtime's I/O limit on the VM's disks is given in the wrong unit: a write or two and a few KiB per second. */

@@ -52,6 +52,11 @@ describe('agent faults', () => {
     await expect(checkOutputCap(sandbox)).rejects.toThrow(/result marked truncated/);
   });
 
+  test('client-keeps-transcript fails output-cap', async ({ vm }) => {
+    const sandbox = await vm(withFault('client-keeps-transcript'));
+    await expect(checkOutputCap(sandbox)).rejects.toThrow(/harness memory growth \(live heap and buffers\) within 2 × the \d+ bytes kept/);
+  });
+
   test('agent-shell-only-kill fails exec-timeout', async ({ vm }) => {
     const sandbox = await vm(withFault('agent-shell-only-kill'));
     await expect(checkExecTimeout(sandbox)).rejects.toThrow(/still running/);

@@ -165,6 +165,7 @@ export class QemuVm implements Sandbox {
         ignoreRequestIds: this.faults.has('client-ignores-request-ids'),
         outputAsText: this.faults.has('client-output-as-text'),
         ignoreTruncatedFlag: this.faults.has('client-ignores-truncated-flag'),
+        keepTranscript: this.faults.has('client-keeps-transcript'),
         strayRepliesToOldest: this.faults.has('client-delivers-stray-replies'),
         unboundedLineBuffer: this.faults.has('client-unbounded-line-buffer'),
       });
