@@ -3,11 +3,24 @@
  * case is about (not a boot failure or a skip).
  */
 import { describe, expect, test } from '../../harness/fixtures/vm-test.ts';
+import { DISK } from '../../harness/config/constants.ts';
 import {
+  checkBystanderProgressDuringPeerFill,
+  checkConcurrentWritersEnospc,
   checkDeletedFilesReclaimedOnHost,
   checkDestroyReleasesHostSpace,
+  checkDiscardZeroes,
+  checkFillDeleteCycles,
   checkFillDeleteFillNoDouble,
+  checkHostEnospcPausesNotCorrupts,
+  checkHostUploadEnospc,
+  checkImageConsistency,
+  checkInodeExhaustionAppendExisting,
+  checkInodeExhaustionSurvives,
+  checkRestartWithFullRootfs,
+  checkRmAfterFillRecovers,
   checkRootfsBoundedIsolatedSurvivesFill,
+  checkTwoVmsIsolated,
   diskVm,
 } from '../../suites/disk/checks.ts';
 import { recorderFor } from '../../suites/disk/measurements.ts';
@@ -23,6 +36,11 @@ describe('disk faults', () => {
     await expect(checkDeletedFilesReclaimedOnHost(sandbox, recorderFor(task))).rejects.toThrow(/after the guest deleted its fill .*: expected ≥ \d+% of its growth released/);
   });
 
+  test('no-discard fails discard-zeroes', async ({ vm, task }) => {
+    const sandbox = await vm(diskVm({ scratchMiB: DISK.scratchMiB }, ['no-discard']));
+    await expect(checkDiscardZeroes(sandbox, recorderFor(task))).rejects.toThrow(/non-zero bytes in the discarded \d+ MiB at \d+ MiB: expected [1-9]\d* to be \+0/);
+  });
+
   test('oversized-rootfs fails rootfs-bounded-isolated-survives-fill', async ({ vm, task }) => {
     const sandbox = await vm(diskVm({}, ['oversized-rootfs']));
     await expect(checkRootfsBoundedIsolatedSurvivesFill(sandbox, recorderFor(task))).rejects.toThrow(/size of \/, the VM's own bounded disk: expected/);
@@ -31,5 +49,60 @@ describe('disk faults', () => {
   test('overlay-leak-on-destroy fails destroy-releases-host-space', async ({ vm, task }) => {
     const boot = (overlayDir: string) => vm(diskVm({ overlayDir }, ['overlay-leak-on-destroy']));
     await expect(checkDestroyReleasesHostSpace(boot, recorderFor(task))).rejects.toThrow(/destroyed VM's disk directory on the host .*: expected ≥ \d+% of its growth released/);
+  });
+
+  test('agent-state-on-rootfs fails concurrent-writers-enospc', async ({ vm, task }) => {
+    const sandbox = await vm(diskVm({}, ['agent-state-on-rootfs']));
+    await expect(checkConcurrentWritersEnospc(sandbox, recorderFor(task))).rejects.toThrow(/6 of 6 calls failed; first: no reply to request \S+ within \d+ ms \(command: dd if=\/dev\/zero of=\/writer-/);
+  });
+
+  test('agent-state-on-rootfs fails inode-exhaustion-survives', async ({ vm, task }) => {
+    const sandbox = await vm(diskVm({ rootfsInodes: DISK.rootfsInodes }, ['agent-state-on-rootfs']));
+    await expect(checkInodeExhaustionSurvives(sandbox, recorderFor(task))).rejects.toThrow(/no reply to request \S+ within \d+ ms \(command: mkdir -p \/inodes /);
+  });
+
+  test('agent-state-on-rootfs fails inode-exhaustion-append-existing', async ({ vm, task }) => {
+    const sandbox = await vm(diskVm({ rootfsInodes: DISK.rootfsInodes }, ['agent-state-on-rootfs']));
+    await expect(checkInodeExhaustionAppendExisting(sandbox, recorderFor(task))).rejects.toThrow(/no reply to request \S+ within \d+ ms \(command: mkdir -p \/inodes /);
+  });
+
+  test('agent-state-on-rootfs fails restart-with-full-rootfs', async ({ vm, task }) => {
+    const sandbox = await vm(diskVm({}, ['agent-state-on-rootfs']));
+    await expect(checkRestartWithFullRootfs(sandbox, recorderFor(task))).rejects.toThrow(/no reply to request \S+ within \d+ ms \(command: dd if=\/dev\/zero of=\/fill /);
+  });
+
+  test('agent-state-on-rootfs fails rm-after-fill-recovers', async ({ vm, task }) => {
+    const sandbox = await vm(diskVm({}, ['agent-state-on-rootfs']));
+    await expect(checkRmAfterFillRecovers(sandbox, recorderFor(task))).rejects.toThrow(/no reply to request \S+ within \d+ ms \(command: dd if=\/dev\/zero of=\/fill /);
+  });
+
+  test('agent-state-on-rootfs fails fill-delete-cycles', async ({ vm, task }) => {
+    const sandbox = await vm(diskVm({}, ['agent-state-on-rootfs']));
+    await expect(checkFillDeleteCycles(sandbox, recorderFor(task))).rejects.toThrow(/no reply to request \S+ within \d+ ms \(command: dd if=\/dev\/zero of=\/fill /);
+  });
+
+  test('io-throttle-starves fails bystander-progress-during-peer-fill', async ({ vm, task }) => {
+    const [peer, bystander] = await Promise.all([vm({ ...diskVm(), name: 'peer' }), vm({ ...diskVm({}, ['io-throttle-starves']), name: 'bystander' })]);
+    await expect(checkBystanderProgressDuringPeerFill(peer, bystander, recorderFor(task))).rejects.toThrow(/the bystander's longest pause between appends while the peer filled .*: expected \d+ to be less than or equal to \d+/);
+  });
+
+  test('io-throttle-starves fails two-vms-isolated', async ({ vm, task }) => {
+    const [victim, bystander] = await Promise.all([vm({ ...diskVm(), name: 'victim' }), vm({ ...diskVm({}, ['io-throttle-starves']), name: 'bystander' })]);
+    await expect(checkTwoVmsIsolated(victim, bystander, recorderFor(task))).rejects.toThrow(/no reply to request \S+ within \d+ ms \(command: dd if=\/dev\/zero of=\/write-probe /);
+  });
+
+  test('upload-ignores-exit-code fails host-upload-enospc', async ({ vm, task }) => {
+    const sandbox = await vm(diskVm({}, ['upload-ignores-exit-code']));
+    await expect(checkHostUploadEnospc(sandbox, recorderFor(task))).rejects.toThrow(/an upload of \d+ bytes with \d+ free on \/ fails: expected undefined to be an instance of Error/);
+  });
+
+  test('lazy-refcounts fails image-consistency', async ({ vm, task }) => {
+    const sandbox = await vm(diskVm({}, ['lazy-refcounts']));
+    await expect(checkImageConsistency(sandbox, recorderFor(task))).rejects.toThrow(/disk images with errors \(.*-root\.qcow2: \d+ error\(s\), first: ERROR .*refcount=0/);
+  });
+
+  test('host-write-errors-reported fails host-enospc-pauses-not-corrupts', async ({ vm, task }) => {
+    const boot = (disk: Parameters<typeof diskVm>[0]) => vm(diskVm({ ...disk, writeErrorPolicy: 'stop' }, ['host-write-errors-reported']));
+    await expect(checkHostEnospcPausesNotCorrupts(boot, recorderFor(task))).rejects.toThrow(/the I\/O error event: a write that found no space, and the VM stopped for it .*: expected .* to match object/);
   });
 });
