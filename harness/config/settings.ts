@@ -14,6 +14,8 @@ export interface RunSettings {
   machine: MachineName;
   /** QEMU binary to run; another build of QEMU is the point of a regression hunt. */
   qemuBinary: string | undefined;
+  /** An out-of-process runtime, `exec:COMMAND [ARGS]` (`--runtime`); undefined: the in-process QEMU runtime. */
+  runtime?: string;
   /** A kernel of the user's instead of the image's. */
   kernel: string | undefined;
   /** A Debian kernel package to build the image around, NAME[=VERSION]; after prepareRun always NAME=VERSION. */
@@ -38,6 +40,7 @@ export const ENV = {
   qemuBinary: 'GAUNTLET_QEMU',
   kernel: 'GAUNTLET_KERNEL',
   kernelPackage: 'GAUNTLET_KERNEL_PACKAGE',
+  runtime: 'GAUNTLET_RUNTIME',
   accelRequested: 'GAUNTLET_ACCEL',
   accel: 'GAUNTLET_ACCEL_RESOLVED',
   accelReason: 'GAUNTLET_ACCEL_REASON',
@@ -67,6 +70,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
     kernel: env[ENV.kernel] || undefined,
     kernelPackage: env[ENV.kernelPackage] || undefined,
     accelRequested: oneOf(env[ENV.accelRequested], ACCELERATOR_CHOICES, ENV.accelRequested) ?? 'auto',
+    runtime: env[ENV.runtime] || undefined,
     accel: oneOf<Accelerator>(env[ENV.accel], ['kvm', 'hvf', 'tcg'], ENV.accel),
     accelReason: env[ENV.accelReason] || undefined,
     reportsDir: path.resolve(env[ENV.reportsDir] || 'reports'),

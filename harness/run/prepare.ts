@@ -16,6 +16,7 @@ import { checkQemuBuild, type QemuTools } from '../runtime/qemu/preflight.ts';
 import { imageChoice, withResolvedKernelPackage } from './image-choice.ts';
 import { createRunDir, reapDeadRuns } from './run-dir.ts';
 import { setUpHost } from './setup-host.ts';
+import { adapterPreflight } from './adapter-preflight.ts';
 import { ensureWritableDir } from './writable-dir.ts';
 
 export interface PreparedRun {
@@ -48,6 +49,7 @@ export async function prepareRun(given: RunSettings, onProgress: (line: string) 
   onProgress(`accelerator: ${decision.accel} (${decision.reason})`);
   const { reaped } = reapDeadRuns();
   for (const { dir, killed } of reaped) onProgress(`removed ${dir}, left by a run that was killed${killed.length ? ` (and its ${killed.length} VMM process(es))` : ''}`);
+  if (settings.runtime) onProgress(`runtime: ${await adapterPreflight(settings.runtime)}`);
   const runDir = settings.runDir ?? (await createRunDir());
   const seed = settings.seed ?? freshSeed();
   onProgress(`seed: ${seed} (--seed ${seed} draws the same random choices again)`);

@@ -324,4 +324,6 @@ export interface Runtime {
   /** Capabilities the runtime lacks on this host only, each with why, for the note of the case that skips. */
   readonly missingOnThisHost: ReadonlyMap<Capability, string>;
   create(spec: SandboxSpec): Promise<Sandbox>;
+  /** Lets go of what the runtime holds beyond its sandboxes (an adapter process); absent when nothing. */
+  close?(): Promise<void>;
 }

@@ -1,0 +1,22 @@
+/** The in-process QEMU runtime a prepared run describes: used by the test workers and by `gauntlet runtime serve qemu`. */
+import path from 'node:path';
+import type { RunSettings } from '../../config/settings.ts';
+import { findGuestImage } from '../../image/index.ts';
+import { imageChoice } from '../../run/image-choice.ts';
+import type { Accelerator } from '../types.ts';
+import { machineProfile } from './machine.ts';
+import { QemuRuntime } from './runtime.ts';
+
+export async function openQemuRuntime(settings: RunSettings & { accel: Accelerator; runDir: string }): Promise<QemuRuntime> {
+  const image = await findGuestImage(imageChoice(settings));
+  if (!image) throw new Error('the guest image is not built: run `gauntlet image build`');
+  const machine = machineProfile(settings.machine);
+  return new QemuRuntime({
+    qemuBinary: settings.qemuBinary ?? machine.qemuBinary,
+    machine,
+    accel: settings.accel,
+    image,
+    kernel: settings.kernel ? path.resolve(settings.kernel) : undefined,
+    runDir: settings.runDir,
+  });
+}
