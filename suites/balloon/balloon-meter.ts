@@ -27,10 +27,13 @@ export class BalloonMeter {
     return this.subject.balloon.connect();
   }
 
-  /** Records every move's latency per MiB (timed by the runtime), then closes the control. */
+  /**
+   * Records the latency per MiB of every move (timed by the runtime) of at least the tolerance: a
+   * smaller one counts as reached before it moves, and its fixed cost would swamp the per-MiB figure.
+   */
   async close(): Promise<void> {
     for (const move of (await this.subject.balloon.moves?.()) ?? []) {
-      if (move.movedMiB >= 1) this.subject.record.metric(`balloon ${move.direction} latency per MiB`, round3(move.durationMs / move.movedMiB), 'ms/MiB');
+      if (move.movedMiB >= BALLOON.toleranceMiB) this.subject.record.metric(`balloon ${move.direction} latency per MiB`, round3(move.durationMs / move.movedMiB), 'ms/MiB');
     }
     return this.subject.balloon.close();
   }
