@@ -19,6 +19,8 @@ export function formatComparison(comparison: Comparison, fileA: string, fileB: s
   const section = (title: string, entries: string[]) => {
     if (entries.length > 0) lines.push('', `${title} (${entries.length}):`, ...entries.map((entry) => `  ${entry}`));
   };
+  const load = (side: string[]) => (side.length > 0 ? side.join(', ') : 'not recorded');
+  lines.push(`host load average (1 min, start → end): A ${load(comparison.hostLoad.a)}; B ${load(comparison.hostLoad.b)}`);
   section('environment changed', comparison.environmentChanges);
   section('newly failing', comparison.newlyFailing.map(describeCase));
   section('newly flaky', comparison.newlyFlaky.map(describeCase));

@@ -5,6 +5,7 @@
  * so no VMM, socket or overlay outlives the run.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startVitest } from 'vitest/node';
 import { ENV, settingsToEnv, type RunSettings } from '../config/settings.ts';
@@ -96,6 +97,7 @@ export async function runTests(cells: RunCell[], options: RunOptions = { repeat:
     }
 
     const startedAt = new Date();
+    const loadAtStart = loadavg()[0]!;
     const cellRepeats: CollectedRun[] = [];
     for (let repeat = 1; repeat <= options.repeat; repeat++) {
       if (options.repeat > 1) {
@@ -113,6 +115,7 @@ export async function runTests(cells: RunCell[], options: RunOptions = { repeat:
     parts.push({
       ...(options.shard ? { shard: options.shard } : {}),
       seed: settings.seed,
+      hostLoadAverage: { atStart: loadAtStart, atEnd: loadavg()[0]! },
       ...(options.loadCores > 0 ? { hostLoadCores: options.loadCores } : {}),
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),

@@ -23,6 +23,7 @@ export function renderComparisonHtml(comparison: Comparison, fileA: string, file
   const body = `<header id="verdict" data-verdict="${comparison.regressed ? 'failed' : 'passed'}">
 <h1>B ${comparison.regressed ? 'regressed' : 'is no worse than A'}</h1>
 <p>A: <code>${escapeHtml(fileA)}</code><br>B: <code>${escapeHtml(fileB)}</code></p>
+<p class="note">Host load average (1 min, start → end): A ${escapeHtml(comparison.hostLoad.a.join(', ') || 'not recorded')}; B ${escapeHtml(comparison.hostLoad.b.join(', ') || 'not recorded')}. A busier host slows every timing by itself.</p>
 <p class="note">A metric counts when a permutation test on the medians gives p &lt; ${COMPARE.significance} and the change's whole ${COMPARE.confidence * 100}% interval is at least ${COMPARE.minRelativeChange * 100}% and beyond A's noise floor (how far A's median moves between halves of its own samples).</p>
 </header>
 ${listSection('environment', 'Environment differences', comparison.environmentChanges.map(escapeHtml), 'The environments are the same.')}

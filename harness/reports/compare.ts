@@ -9,7 +9,7 @@
 import { COMPARE } from '../config/constants.ts';
 import { median } from '../metrics/percentile.ts';
 import { labelledCases, spansCells } from './matrix.ts';
-import { environmentFacts, matrixCell, metricSamples, partsByCell, type BetterDirection, type CaseRecord, type Metric, type RunRecord } from './run-record.ts';
+import { describeLoad, environmentFacts, matrixCell, metricSamples, partsByCell, type BetterDirection, type CaseRecord, type Metric, type RunRecord } from './run-record.ts';
 import { bootstrapInterval, permutationPValue, relativeChange, smallestPValue, splitHalfSpread } from './permutation-test.ts';
 
 export interface CaseChange {
@@ -53,6 +53,8 @@ export interface Comparison {
   metrics: MetricChange[];
   /** Environment facts that differ, "name: A → B" (what changed between the runs). */
   environmentChanges: string[];
+  /** Each side's host load average over its run(s), "5.68 → 4.10", where recorded: a busier host alone slows every timing. */
+  hostLoad: { a: string[]; b: string[] };
   regressed: boolean;
 }
 
@@ -84,6 +86,7 @@ export function compareRuns(a: RunRecord, b: RunRecord, options: CompareOptions 
     onlyInB: [],
     metrics: compareMetrics(pooledMetrics(a, withCell), pooledMetrics(b, withCell), options),
     environmentChanges: environmentChanges(a, b),
+    hostLoad: { a: hostLoadOf(a), b: hostLoadOf(b) },
     regressed: false,
   };
   for (const [key, caseB] of casesB) {
@@ -201,6 +204,10 @@ function environmentChanges(a: RunRecord, b: RunRecord): string[] {
       .filter((name) => !VOLATILE_FACTS.has(name) && factsA[name] !== factsB[name])
       .map((name) => `${prefix}${name}: ${factsA[name] ?? '—'} → ${factsB[name] ?? '—'}`),
   );
+}
+
+function hostLoadOf(record: RunRecord): string[] {
+  return record.parts.flatMap((part) => (part.hostLoadAverage ? [describeLoad(part.hostLoadAverage)] : []));
 }
 
 /** Facts that differ between any two runs on the same host. */

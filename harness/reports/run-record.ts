@@ -90,6 +90,8 @@ export interface RunPart {
   shard?: Shard;
   /** The seed of the run's random choices (the balloon soak's targets): the same seed, the same run. */
   seed?: number;
+  /** The host's 1-minute load average when the part started and ended: timings compare fairly only under like load. */
+  hostLoadAverage?: { atStart: number; atEnd: number };
   /** Host cores kept busy by `--load` during this part (absent: none). */
   hostLoadCores?: number;
   startedAt: string;
@@ -223,7 +225,13 @@ export function partFacts(part: RunPart): Record<string, string> {
     ...environmentFacts(part.environment),
     repeats: String(part.repeats),
     ...(part.seed !== undefined ? { seed: String(part.seed) } : {}),
+    ...(part.hostLoadAverage ? { hostLoadAverage: describeLoad(part.hostLoadAverage) } : {}),
     ...(part.hostLoadCores ? { hostLoadCores: String(part.hostLoadCores) } : {}),
     ...(part.shard ? { shard: `${part.shard.index}/${part.shard.count}` } : {}),
   };
+}
+
+/** "5.68 → 4.10" */
+export function describeLoad(load: NonNullable<RunPart['hostLoadAverage']>): string {
+  return `${load.atStart.toFixed(2)} → ${load.atEnd.toFixed(2)}`;
 }

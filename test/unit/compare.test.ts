@@ -139,13 +139,16 @@ describe('gauntlet compare', () => {
   it('exits 1 when B regressed and 0 when it is no worse, saying how many samples and the change with its interval', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
-      const a = await saved('a.json', oneRun(bootTimes(25, 2_500, 1)));
+      const busy = oneRun(bootTimes(25, 2_500, 1));
+      busy.parts[0]!.hostLoadAverage = { atStart: 5.68, atEnd: 4.1 };
+      const a = await saved('a.json', busy);
       const slower = await saved('b.json', oneRun(bootTimes(25, 2_800, 2)));
       const same = await saved('c.json', oneRun(bootTimes(25, 2_500, 3)));
       expect(compareCommand(a, slower)).toBe(1);
       expect(log.mock.calls.flat().join('\n')).toMatch(
         /metrics regressed[^\n]*\n {2}boot to first exec: median [\d.]+ → [\d.]+ ms \(\+1\d\.\d%, 95% CI \+\d+\.\d% … \+\d+\.\d%; p=0\.\d+; n=25\/25; noise floor \d+\.\d%; lower is better\)/,
       );
+      expect(log.mock.calls.flat().join('\n')).toContain('host load average (1 min, start → end): A 5.68 → 4.10; B not recorded');
       expect(compareCommand(a, same)).toBe(0);
       expect(log.mock.calls.at(-1)!.join('')).toMatch(/verdict: B is no worse than A$/);
     } finally {
