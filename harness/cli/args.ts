@@ -67,6 +67,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         bisect: { type: 'boolean' },
         load: { type: 'string' },
         seed: { type: 'string' },
+        cold: { type: 'boolean' },
         output: { type: 'string', short: 'o' },
         html: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -86,6 +87,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     [ENV.machine]: values.machine,
     [ENV.reportsDir]: values.reports,
     [ENV.seed]: values.seed,
+    [ENV.cold]: values.cold ? 'true' : undefined,
   };
   const merged = { ...env };
   for (const [name, value] of Object.entries(overrides)) if (value !== undefined) merged[name] = value;

@@ -24,6 +24,7 @@ Options:
   --kernel-package NAME[=VERSION]
                              build (and cache) the image around this Debian kernel package instead
   --seed N                   run: seed of the random choices (the balloon soak's targets); default fresh, printed
+  --cold                     boot every VM; none is restored from a snapshot (snapshot cases skip)
   --machine microvm|q35|virt machine profile (default microvm on x86_64, virt on aarch64)
   --reports DIR              where reports go (default reports/)
   --repeat N                 run: run the suites N times; a case that passes and fails is flaky

@@ -49,6 +49,14 @@ export const AGENT = {
   maxHeaderChars: 256,
 } as const;
 
+/** Saving and restoring VMs (harness/runtime/qemu/snapshot.ts). */
+export const SNAPSHOT = {
+  /** query-migrate polling step: a 256 MiB state loads in ~0.1 s here, so 10 ms costs little of it. */
+  migrationPollMs: 10,
+  /** A save of a 256 MiB guest took 0.62 s here under TCG; far beyond that it is stuck. */
+  saveDeadlineMs: 60_000,
+} as const;
+
 /** The serial console as the harness keeps it: a guest may write to it without end. */
 export const CONSOLE = {
   /**

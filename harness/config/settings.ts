@@ -32,6 +32,8 @@ export interface RunSettings {
   repeat: number | undefined;
   /** Seeds every random choice of the run (`--seed`); the run picks and prints one when not given. */
   seed: number | undefined;
+  /** `--cold`: every VM boots, none is restored from a snapshot (SandboxSpec.restore is ignored, and said so). */
+  cold?: boolean;
 }
 
 export const ENV = {
@@ -49,6 +51,7 @@ export const ENV = {
   cacheDir: 'GAUNTLET_CACHE_DIR',
   repeat: 'GAUNTLET_REPEAT',
   seed: 'GAUNTLET_SEED',
+  cold: 'GAUNTLET_COLD',
 } as const satisfies Record<keyof RunSettings, string>;
 
 export class SettingsError extends Error {
@@ -78,6 +81,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
     cacheDir: env[ENV.cacheDir] || undefined,
     repeat: env[ENV.repeat] ? Number(env[ENV.repeat]) : undefined,
     seed: parseSeed(env[ENV.seed]),
+    cold: env[ENV.cold] === 'true',
   };
 }
 

@@ -9,5 +9,7 @@ export const VM_METRICS = {
   controlConnect: 'QMP connect',
   /** VMM start → the guest agent answered the first exec: the boot time. */
   firstExec: 'boot to first exec',
+  /** VMM start → the first exec of a VM restored from a saved state: what a restore costs in place of a boot. */
+  restoreFirstExec: 'restore to first exec',
   execRoundTrip: 'exec round trip',
 } as const;

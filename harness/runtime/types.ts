@@ -23,7 +23,9 @@ export type Capability =
   /** The VMM pauses the VM on a host write error and resumes it on request; setHostStorageFull causes one on demand. */
   | 'io-error-pause'
   | 'file-transfer'
-  | 'agent-reconnect';
+  | 'agent-reconnect'
+  /** A VM can be restored from a saved, ready one (SandboxSpec.restore) instead of booting. */
+  | 'snapshot';
 
 export interface BalloonOptions {
   freePageReporting?: boolean;
@@ -113,7 +115,15 @@ export type Fault =
   /** Overlays are made with lazy refcounts (faster allocating writes): their refcounts on the host go stale until a clean close. */
   | 'lazy-refcounts'
   /** The VMM hands a failed host write (no space included) to the guest as an I/O error instead of pausing the VM. */
-  | 'host-write-errors-reported';
+  | 'host-write-errors-reported'
+  /** Every VM restored from one saved state runs on the same writable overlay. */
+  | 'restore-shares-overlay'
+  /** A restored VM's balloon is set back to the whole memory, as for a VM that just booted. */
+  | 'restore-resets-balloon'
+  /** The balloon's guest stats polling (host-side state, not in the saved state) is not turned on again after a restore. */
+  | 'restore-loses-stats-polling'
+  /** The host waits for the agent's HELLO after a restore, as after a boot; the restored agent, mid-read, greets only at its idle reopen. */
+  | 'restore-awaits-hello';
 
 export interface SandboxSpec {
   /** Used in file and log names; unique per test. */
@@ -128,6 +138,16 @@ export interface SandboxSpec {
   faults?: Fault[];
   /** The guest misbehaves on purpose (the hostile cases): the harness must stay unhurt. */
   hostile?: HostileGuest;
+  /**
+   * Start from a saved, ready VM of the same spec instead of booting (the runtime saves one on first
+   * use). A runtime that cannot, or a run asked to boot everything cold, boots it and says why.
+   */
+  restore?: boolean | RestoreOptions;
+}
+
+export interface RestoreOptions {
+  /** The balloon is inflated to this target before the VM is saved. */
+  balloonTargetMiB?: number;
 }
 
 /** What a hostile guest does; the reference runtime passes it to the guest on its kernel command line. */
@@ -255,6 +275,8 @@ export interface BootTimeline {
   controlConnectMs: number;
   /** The guest agent answered the first exec: the VM is ready. */
   firstExecMs: number;
+  /** Restored from a saved state rather than booted: firstExecMs is then the restore time. */
+  restored?: boolean;
 }
 
 /** What the runtime timed of one sandbox's own operations, for the reports. */
@@ -273,6 +295,8 @@ export interface Sandbox {
   readonly vmmPid: number | undefined;
   /** Milliseconds from process start to the first successful exec of the last boot. */
   readonly bootMs: number | undefined;
+  /** Why a VM that asked to be restored booted cold instead; undefined when it was restored or never asked. */
+  readonly restoreFallback?: string;
   /** The boots and execs the runtime timed; a runtime that times nothing leaves it out. */
   timings?(): SandboxTimings;
 

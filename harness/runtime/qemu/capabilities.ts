@@ -23,6 +23,7 @@ const EVERYWHERE: readonly Capability[] = [
   'io-error-pause',
   'file-transfer',
   'agent-reconnect',
+  'snapshot',
 ];
 
 /**

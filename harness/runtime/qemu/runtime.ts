@@ -8,7 +8,8 @@ import { SandboxCreateError } from '../create-error.ts';
 import type { Accelerator, Capability, Runtime, Sandbox, SandboxSpec } from '../types.ts';
 import { qemuCapabilities } from './capabilities.ts';
 import type { MachineProfile } from './machine.ts';
-import { QemuVm } from './vm.ts';
+import { profileKey, restoreUnsupported, SnapshotStore, templateSpec, type SavedVmState } from './snapshot.ts';
+import { QemuVm, type QemuVmContext } from './vm.ts';
 
 export interface QemuRuntimeOptions {
   qemuBinary: string;
@@ -18,21 +19,27 @@ export interface QemuRuntimeOptions {
   /** A kernel of the user's in place of the image's. */
   kernel?: string;
   runDir: string;
+  /** `--cold`: no VM is restored; the snapshot capability is missing, with this as the reason. */
+  cold?: boolean;
 }
+
+const COLD_RUN = 'the run boots every VM cold (--cold), and a snapshot case has no cold form';
 
 export class QemuRuntime implements Runtime {
   readonly name = 'qemu';
   readonly capabilities: ReadonlySet<Capability>;
   readonly missingOnThisHost: ReadonlyMap<Capability, string>;
   private created = 0;
+  private readonly snapshots: SnapshotStore;
 
   constructor(
     private readonly options: QemuRuntimeOptions,
     host: Pick<HostPlatform, 'platform'> = thisHost,
   ) {
     const { capabilities, missingOnThisHost } = qemuCapabilities(host);
-    this.capabilities = capabilities;
-    this.missingOnThisHost = missingOnThisHost;
+    this.capabilities = options.cold ? new Set([...capabilities].filter((capability) => capability !== 'snapshot')) : capabilities;
+    this.missingOnThisHost = options.cold ? new Map([...missingOnThisHost, ['snapshot', COLD_RUN]]) : missingOnThisHost;
+    this.snapshots = new SnapshotStore(path.join(options.runDir, 'snapshots'));
   }
 
   get accelerator(): Accelerator {
@@ -40,6 +47,31 @@ export class QemuRuntime implements Runtime {
   }
 
   async create(spec: SandboxSpec): Promise<Sandbox> {
+    if (!spec.restore) return this.boot(spec);
+    const fallback = this.options.cold ? COLD_RUN : restoreUnsupported(spec);
+    if (fallback) return this.boot(spec, { restoreFallback: `booted cold: ${fallback}` });
+    const saved = await this.snapshots.get(profileKey(spec), (files) => this.saveTemplate(spec, files));
+    return this.boot(spec, { restoreFrom: saved });
+  }
+
+  /** Boots a VM of the profile cold, brings its balloon where the profile says, and saves it. */
+  private async saveTemplate(spec: SandboxSpec, files: SavedVmState): Promise<void> {
+    const template = await this.boot(templateSpec(spec, `snapshot-${path.basename(files.stateFile, '.state')}`));
+    try {
+      const balloonTargetMiB = typeof spec.restore === 'object' ? spec.restore.balloonTargetMiB : undefined;
+      if (balloonTargetMiB !== undefined) {
+        const balloon = template.balloon();
+        if (!balloon) throw new Error('the profile inflates the balloon before saving, but the VM has none');
+        await balloon.connect();
+        await balloon.inflate(balloonTargetMiB).finally(() => balloon.close());
+      }
+      await template.saveTo(files);
+    } finally {
+      await template.destroy();
+    }
+  }
+
+  private async boot(spec: SandboxSpec, restore: Pick<QemuVmContext, 'restoreFrom' | 'restoreFallback'> = {}): Promise<QemuVm> {
     const { image, runDir } = this.options;
     const oversized = spec.faults?.includes('oversized-rootfs');
     const rootBase = await ensureRootfsBase(image, {
@@ -61,6 +93,7 @@ export class QemuRuntime implements Runtime {
       rootBase,
       vmDir,
       leakDir,
+      ...restore,
     });
     try {
       await vm.create();

@@ -38,6 +38,7 @@ import type { MachineProfile } from './machine.ts';
 import { createEmptyDisk, createOverlay, createVmFiles, qemuImgBinary } from './vm-files.ts';
 import { processExists } from '../../host/process-exists.ts';
 import { VmmProcess } from './vmm-process.ts';
+import { INCOMING_ARGS, keepOverlay, loadVmState, saveVmState, type SavedVmState } from './snapshot.ts';
 import { vmmResidentBytes } from './vmm-memory.ts';
 
 export interface QemuVmContext {
@@ -51,6 +52,10 @@ export interface QemuVmContext {
   vmDir: string;
   /** Where a destroyed VM's overlay goes under the overlay-leak fault, so the run sweep still finds it. */
   leakDir: string;
+  /** Start from this saved state instead of booting. */
+  restoreFrom?: SavedVmState;
+  /** Why the VM boots although its spec asked to be restored. */
+  restoreFallback?: string;
 }
 
 export type ResolvedSpec = Sandbox['spec'];
@@ -97,6 +102,10 @@ export class QemuVm implements Sandbox {
     return this.context.accel;
   }
 
+  get restoreFallback(): string | undefined {
+    return this.context.restoreFallback;
+  }
+
   private get faults(): Set<Fault> {
     return new Set(this.spec.faults ?? []);
   }
@@ -106,7 +115,13 @@ export class QemuVm implements Sandbox {
     const disk = this.spec.disk ?? {};
     this.paths = await createVmFiles(this.context.vmDir, disk.overlayDir, disk.scratchMiB !== undefined);
     const qemuImg = qemuImgBinary(this.context.qemuBinary);
-    await createOverlay(qemuImg, this.context.rootBase, this.paths.rootOverlay, { lazyRefcounts: this.faults.has('lazy-refcounts') });
+    const saved = this.context.restoreFrom;
+    if (saved && this.faults.has('restore-shares-overlay')) {
+      this.paths.rootOverlay = saved.sharedOverlay;
+      if (!existsSync(saved.sharedOverlay)) await createOverlay(qemuImg, saved.rootOverlay, saved.sharedOverlay);
+    } else {
+      await createOverlay(qemuImg, saved?.rootOverlay ?? this.context.rootBase, this.paths.rootOverlay, { lazyRefcounts: this.faults.has('lazy-refcounts') });
+    }
     if (this.paths.scratchOverlay) await createEmptyDisk(qemuImg, this.paths.scratchOverlay, disk.scratchMiB!);
     await this.boot();
   }
@@ -119,6 +134,8 @@ export class QemuVm implements Sandbox {
 
   private async boot(): Promise<void> {
     const paths = this.paths!;
+    // Only the first boot: a restored VM that is stopped and started boots from its own disk.
+    const restoring = this.boots.length === 0 ? this.context.restoreFrom : undefined;
     const balloon = this.spec.balloon === false ? false : this.balloonOptions();
     const args = this.withVmmFaults(qemuArgs({
       machine: this.context.machine,
@@ -136,7 +153,7 @@ export class QemuVm implements Sandbox {
       hostStorageControl: this.spec.disk?.hostStorageControl ?? false,
       ...(this.faults.has('io-throttle-starves') ? { writeLimit: DISK.starvingWriteLimit } : {}),
       uncappedConsoleFile: this.faults.has('console-log-uncapped'),
-    }));
+    }), restoring);
     await writeFile(path.join(this.context.vmDir, 'cmdline.txt'), [this.context.qemuBinary, ...args].map(quoteArg).join(' ') + '\n');
     await removeLog(paths.consoleLog);
 
@@ -154,7 +171,9 @@ export class QemuVm implements Sandbox {
       this.qmp.onEvent((event) => this.onVmmEvent(event));
       await this.qmp.connect(deadline, () => vmm.alive);
       const controlConnectMs = Date.now() - startedAt;
-      if (this.spec.balloon && this.spec.balloon.statsIntervalSeconds && !this.faults.has('no-balloon-stats-polling')) {
+      if (restoring) await loadVmState(this.qmp, restoring.stateFile, startedAt + deadline);
+      const pollingLost = restoring && this.faults.has('restore-loses-stats-polling');
+      if (this.spec.balloon && this.spec.balloon.statsIntervalSeconds && !this.faults.has('no-balloon-stats-polling') && !pollingLost) {
         await this.qmp.execute('qom-set', {
           path: '/machine/peripheral/balloon0',
           property: 'guest-stats-polling-interval',
@@ -170,11 +189,20 @@ export class QemuVm implements Sandbox {
         unboundedLineBuffer: this.faults.has('client-unbounded-line-buffer'),
       });
       await this.agent.connect(deadline, () => vmm.alive);
-      if (!this.faults.has('client-no-hello-deadline')) await this.awaitAgentGreeting(startedAt + deadline);
-      await this.waitUntilReady(startedAt + deadline);
+      // Connected before the guest runs again, so the restored agent, mid-read on a port whose host
+      // never went away, has nothing to reopen: the session is live at once, with no HELLO to wait for.
+      if (restoring) await this.resumeRestored();
+      const greets = !restoring || this.faults.has('restore-awaits-hello');
+      if (greets && !this.faults.has('client-no-hello-deadline')) await this.awaitAgentGreeting(startedAt + deadline);
+      await this.waitUntilReady(startedAt + deadline, restoring ? restoredClockCommand() : undefined);
       this.lastBootMs = Date.now() - startedAt;
       const firstOutputAt = firstOutput.stop();
-      this.boots.push({ firstConsoleOutputMs: firstOutputAt === undefined ? undefined : firstOutputAt - startedAt, controlConnectMs, firstExecMs: this.lastBootMs });
+      this.boots.push({
+        firstConsoleOutputMs: firstOutputAt === undefined ? undefined : firstOutputAt - startedAt,
+        controlConnectMs,
+        firstExecMs: this.lastBootMs,
+        ...(restoring ? { restored: true } : {}),
+      });
     } catch (error) {
       firstOutput.stop();
       const reason = vmm.alive ? (error as Error).message : `the VMM exited (${vmm.exitReason})`;
@@ -216,19 +244,48 @@ export class QemuVm implements Sandbox {
     }
   }
 
-  private async waitUntilReady(giveUpAt: number): Promise<void> {
+  /** The balloon's target is in the saved device state; only a broken runtime sets it back. */
+  private async resumeRestored(): Promise<void> {
+    if (this.faults.has('restore-resets-balloon') && this.spec.balloon !== false) {
+      await this.qmp!.execute('balloon', { value: this.spec.memoryMiB * 1024 * 1024 });
+    }
+    await this.qmp!.execute('cont');
+  }
+
+  /** `before` runs in the same request, so it costs no extra round trip. */
+  private async waitUntilReady(giveUpAt: number, before?: string): Promise<void> {
     const remainingSeconds = () => Math.max(1, Math.ceil((giveUpAt - Date.now()) / 1000));
-    const result = await this.agent!.exec('echo ready', { timeoutSeconds: remainingSeconds() });
+    const result = await this.agent!.exec(before ? `${before}; echo ready` : 'echo ready', { timeoutSeconds: remainingSeconds() });
     if (result.exitCode !== 0 || result.stdout.toString() !== 'ready\n') {
       throw new Error(`first exec answered exit ${result.exitCode}: ${result.stderr.toString().trim()}`);
     }
   }
 
-  /** The VMM as a broken runtime would start it. */
-  private withVmmFaults(args: string[]): string[] {
+  /** The VMM as a broken runtime would start it; a restore adds QEMU's wait for the saved state. */
+  private withVmmFaults(args: string[], restoring?: SavedVmState): string[] {
     const memory = args.indexOf('-m');
     const sized = this.faults.has('vmm-default-memory') ? [...args.slice(0, memory), ...args.slice(memory + 2)] : args;
-    return this.faults.has('guest-memory-locked') ? [...sized, '-overcommit', 'mem-lock=on'] : sized;
+    const locked = this.faults.has('guest-memory-locked') ? [...sized, '-overcommit', 'mem-lock=on'] : sized;
+    if (!restoring) return locked;
+    // Two VMMs on one writable image need QEMU's image locking off: only the shared-overlay fault does that.
+    const shared = this.faults.has('restore-shares-overlay')
+      ? locked.map((arg) => arg.replace(`file=${restoring.sharedOverlay},`, `file=${restoring.sharedOverlay},file.locking=off,`))
+      : locked;
+    return [...shared, ...INCOMING_ARGS];
+  }
+
+  /**
+   * Saves this running, ready VM to `saved` and ends it: its root overlay becomes the saved, read-only
+   * one. The VM is destroyed afterwards; only the saved files remain.
+   */
+  async saveTo(saved: SavedVmState): Promise<void> {
+    if (this.state !== 'running') throw new Error(`cannot save VM ${this.name} in state ${this.state}`);
+    if (this.diskFiles().length !== 1) throw new Error(`cannot save VM ${this.name}: only a root disk is saved`);
+    await saveVmState(this.qmp!, saved.stateFile);
+    await this.qmp!.execute('quit').catch(() => {});
+    if (!(await this.vmm!.waitForExit(BOOT.shutdownGraceMs))) await this.vmm!.kill(BOOT.killGraceMs);
+    await keepOverlay(this.paths!.rootOverlay, saved.rootOverlay);
+    await this.destroy();
   }
 
   private balloonOptions() {
@@ -416,6 +473,14 @@ export class QemuVm implements Sandbox {
   async consoleTail(lines = 40): Promise<string> {
     return logTail(this.consoleLogPath, lines);
   }
+}
+
+/**
+ * A restored guest's clock stands where it was saved (its clocks stop with the VM), so its wall clock
+ * lags by the time since: set it, as a guest agent does after a resume.
+ */
+function restoredClockCommand(): string {
+  return `date -s @${Math.floor(Date.now() / 1000)} >/dev/null`;
 }
 
 function quoteArg(arg: string): string {

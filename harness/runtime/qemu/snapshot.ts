@@ -1,0 +1,119 @@
+/**
+ * Snapshot restore for the QEMU runtime. A booted, agent-ready VM is saved once per profile (the spec
+ * without its name: memory, devices, balloon, disk base, kernel arguments, faults) with QMP `stop` and
+ * a migration to a file; new VMs start from it with the same command line plus `-S -incoming defer`,
+ * each on its own overlay backed by the overlay as it was at save time (read-only from then on: the
+ * guest's disk must match its saved memory).
+ *
+ * Saved states live in the run dir, not the image cache: a state is only valid for the exact QEMU
+ * binary, machine, image and host it was made with, and a per-run store needs no key for any of them,
+ * never serves a stale state, and is swept with the run. The price is one cold boot and a save per
+ * profile and worker.
+ */
+import { chmod, mkdir, rename } from 'node:fs/promises';
+import path from 'node:path';
+import type { QmpClient } from '../../channel/qmp-client.ts';
+import { SNAPSHOT } from '../../config/constants.ts';
+import type { Fault, SandboxSpec } from '../types.ts';
+
+/** One saved VM: its device and memory state, and its root disk as it was at save time. */
+export interface SavedVmState {
+  stateFile: string;
+  /** Read-only; every restored VM gets its own overlay on top of it. */
+  rootOverlay: string;
+  /** Fault restore-shares-overlay: the one writable overlay every clone of this state is given. */
+  sharedOverlay: string;
+}
+
+/** Faults of the restore itself: the saved VM is the same with or without them. */
+const RESTORE_FAULTS: ReadonlySet<Fault> = new Set<Fault>(['restore-shares-overlay', 'restore-resets-balloon', 'restore-loses-stats-polling', 'restore-awaits-hello']);
+
+/** Why a VM of this spec cannot be restored (it boots cold instead), or undefined when it can. */
+export function restoreUnsupported(spec: SandboxSpec): string | undefined {
+  if (spec.disk?.scratchMiB !== undefined) return 'a scratch disk is not part of the saved state';
+  if (spec.disk?.overlayDir !== undefined) return 'the case chose where the overlays live';
+  if (spec.disk?.hostStorageControl) return 'the root drive is built for a storage swap, a different device tree';
+  if (spec.hostile) return 'a hostile guest is the subject of its case from boot';
+  if (spec.faults?.includes('console-log-uncapped')) return 'the console is a file chardev, not the socket the restore reconnects';
+  return undefined;
+}
+
+/** The profile a saved state is valid for: everything of the spec that shapes the booted guest. */
+export function profileKey(spec: SandboxSpec): string {
+  const restore = typeof spec.restore === 'object' ? spec.restore : {};
+  const faults = (spec.faults ?? []).filter((fault) => !RESTORE_FAULTS.has(fault)).sort();
+  return JSON.stringify({ ...spec, name: undefined, faults, restore });
+}
+
+/** The spec of the VM that is booted cold and saved for a profile. */
+export function templateSpec(spec: SandboxSpec, name: string): SandboxSpec {
+  return { ...spec, name, restore: undefined, faults: spec.faults?.filter((fault) => !RESTORE_FAULTS.has(fault)) };
+}
+
+/** Saved states of one runtime, one per profile, made once even when many VMs ask at the same time. */
+export class SnapshotStore {
+  private readonly saved = new Map<string, Promise<SavedVmState>>();
+  private count = 0;
+
+  constructor(private readonly dir: string) {}
+
+  get(key: string, save: (files: SavedVmState) => Promise<void>): Promise<SavedVmState> {
+    let state = this.saved.get(key);
+    if (!state) {
+      state = this.saveOnce(save);
+      // A failed save is not cached: the next VM of the profile tries again and says why.
+      state.catch(() => this.saved.delete(key));
+      this.saved.set(key, state);
+    }
+    return state;
+  }
+
+  private async saveOnce(save: (files: SavedVmState) => Promise<void>): Promise<SavedVmState> {
+    await mkdir(this.dir, { recursive: true });
+    const stem = path.join(this.dir, `s${this.count++}`);
+    const files = { stateFile: `${stem}.state`, rootOverlay: `${stem}-root.qcow2`, sharedOverlay: `${stem}-shared.qcow2` };
+    await save(files);
+    return files;
+  }
+}
+
+/** The arguments that make QEMU wait, paused, for a saved state instead of booting. */
+export const INCOMING_ARGS = ['-S', '-incoming', 'defer'];
+
+/** Saves a running VM's state to `stateFile`; the VM is left stopped. */
+export async function saveVmState(qmp: QmpClient, stateFile: string): Promise<void> {
+  await qmp.execute('stop');
+  await qmp.execute('migrate', { uri: `exec:cat > ${shellQuote(stateFile)}` });
+  await migrationCompleted(qmp, Date.now() + SNAPSHOT.saveDeadlineMs);
+}
+
+/** Loads a saved state into a QEMU started with INCOMING_ARGS; the VM stays paused until `cont`. */
+export async function loadVmState(qmp: QmpClient, stateFile: string, giveUpAt: number): Promise<void> {
+  await qmp.execute('migrate-incoming', { uri: `exec:cat ${shellQuote(stateFile)}` });
+  await migrationCompleted(qmp, giveUpAt);
+}
+
+/** The overlay as the VM left it, kept read-only so no restored VM can change what the others start from. */
+export async function keepOverlay(overlay: string, savedOverlay: string): Promise<void> {
+  await rename(overlay, savedOverlay);
+  await chmod(savedOverlay, 0o444);
+}
+
+interface MigrationInfo {
+  status?: string;
+  'error-desc'?: string;
+}
+
+async function migrationCompleted(qmp: QmpClient, giveUpAt: number): Promise<void> {
+  for (;;) {
+    const info = await qmp.execute<MigrationInfo>('query-migrate');
+    if (info.status === 'completed') return;
+    if (info.status === 'failed' || info.status === 'cancelled') throw new Error(`migration ${info.status}: ${info['error-desc'] ?? 'no reason given'}`);
+    if (Date.now() > giveUpAt) throw new Error(`migration not completed in time (status ${info.status ?? 'none'})`);
+    await new Promise((resolve) => setTimeout(resolve, SNAPSHOT.migrationPollMs));
+  }
+}
+
+function shellQuote(file: string): string {
+  return `'${file.replaceAll("'", `'\\''`)}'`;
+}
