@@ -10,7 +10,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export type CommandName = 'run' | 'test' | 'doctor' | 'image-build' | 'image-export' | 'image-import' | 'merge' | 'report' | 'compare' | 'help';
+export type CommandName = 'run' | 'test' | 'doctor' | 'image-build' | 'image-export' | 'image-import' | 'merge' | 'report' | 'compare' | 'runtime-serve' | 'runtime-check' | 'help';
 
 /** How `gauntlet run` runs the suites, beyond the settings every worker reads. */
 export interface RunOptions {
@@ -26,7 +26,7 @@ export interface ParsedCommand {
   command: CommandName;
   /** Suites for run. */
   suites: string[];
-  /** Run records for merge, report and compare; the archive for image export and import. */
+  /** Run records for merge, report and compare; the archive for image export and import; the runtime to serve or check. */
   files: string[];
   /** Where `gauntlet report` (-o) or `gauntlet compare` (--html) writes its page. */
   output: string | undefined;
@@ -116,6 +116,9 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       if (rest.length === 1 && rest[0] === 'build') return { ...base, command: 'image-build' };
       if (rest.length === 2 && (rest[0] === 'export' || rest[0] === 'import')) return { ...base, command: `image-${rest[0]}`, files: [rest[1]!] };
       throw new UsageError('usage: gauntlet image build | image export FILE | image import FILE');
+    case 'runtime':
+      if (rest.length === 2 && (rest[0] === 'serve' || rest[0] === 'check')) return { ...base, command: `runtime-${rest[0]}`, files: [rest[1]!] };
+      throw new UsageError('usage: gauntlet runtime serve qemu | runtime check exec:COMMAND');
     case 'merge':
       if (rest.length < 1) throw new UsageError('usage: gauntlet merge RUN.json... [--reports DIR]');
       return { ...base, command: 'merge', files: rest };

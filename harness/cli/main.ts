@@ -4,6 +4,7 @@ import { ImageArchiveError } from '../image/index.ts';
 import { SettingsError } from '../config/settings.ts';
 import { RunRecordError } from '../reports/run-json.ts';
 import { parseCommand, UsageError, wantsBisect } from './args.ts';
+import { benchCommand } from './bench.ts';
 import { compareCommand } from './compare.ts';
 import { doctor } from './doctor.ts';
 import { exportImage, importImage } from './image-archive.ts';
@@ -35,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runTests(testCells(settings, testArches));
       case 'doctor':
         return await doctor(settings);
+      case 'bench':
+        return await benchCommand(settings);
       case 'image-build':
         return await buildImage(settings);
       case 'image-export':

@@ -1,0 +1,125 @@
+/**
+ * The harness's own speed, from one run: rounds that each boot raw QEMU (no harness, to the init's
+ * first console line), create a VM through the harness (to its first exec) and time execs on it, and
+ * restore a VM from a saved state (to its first exec). Alternating within a round keeps a noisy
+ * host's drift out of the ratios. The CPU of every harness phase is split into the VMM's (QEMU, read
+ * from the kernel before it is killed) and the rest of this process tree's (Node and qemu-img).
+ */
+import { BENCH, BOOT, deadlineMs, VM_DEFAULTS } from '../config/constants.ts';
+import { processCpu } from '../host/cpu-time.ts';
+import { bootUntilConsoleLine } from '../runtime/qemu/console-boot.ts';
+import { guestKernelArgs } from '../runtime/qemu/guest-kernel-args.ts';
+import type { MachineProfile } from '../runtime/qemu/machine.ts';
+import type { Accelerator, Runtime, Sandbox } from '../runtime/types.ts';
+
+export interface BenchInput {
+  runtime: Runtime;
+  qemuBinary: string;
+  machine: MachineProfile;
+  accel: Accelerator;
+  kernel: string;
+  initramfs: string;
+  rounds: number;
+  onProgress: (line: string) => void;
+}
+
+export interface BenchSamples {
+  rawBootMs: number[];
+  coldReadyMs: number[];
+  /** Empty when the runtime cannot restore; `restoreUnavailable` says why. */
+  restoreReadyMs: number[];
+  restoreUnavailable?: string;
+  execRoundTripMs: number[];
+  /** Per round: the harness's CPU (without the VMM's) as a share of all the round's harness-phase CPU; empty without /proc. */
+  harnessCpuPercent: number[];
+}
+
+export async function measureHarnessSpeed(input: BenchInput): Promise<BenchSamples> {
+  const samples: BenchSamples = { rawBootMs: [], coldReadyMs: [], restoreReadyMs: [], execRoundTripMs: [], harnessCpuPercent: [] };
+  samples.restoreUnavailable = await warmUpRestore(input.runtime);
+  for (let round = 1; round <= input.rounds; round++) {
+    samples.rawBootMs.push(await rawBoot(input));
+    const ledger = new CpuLedger();
+    const cold = await timedCreate(input.runtime, `bench-cold${round}`, false);
+    samples.coldReadyMs.push(cold.readyMs);
+    for (let i = 0; i < BENCH.execsPerRound; i++) {
+      const result = await cold.sandbox.exec('true');
+      if (result.exitCode !== 0) throw new Error(`bench exec ${i + 1} answered exit ${result.exitCode}`);
+      samples.execRoundTripMs.push(result.durationMs);
+    }
+    await ledger.destroy(cold.sandbox);
+    if (!samples.restoreUnavailable) {
+      const restored = await timedCreate(input.runtime, `bench-restore${round}`, true);
+      samples.restoreReadyMs.push(restored.readyMs);
+      await ledger.destroy(restored.sandbox);
+    }
+    const share = ledger.harnessPercent();
+    if (share !== undefined) samples.harnessCpuPercent.push(share);
+    const restoreNote = samples.restoreUnavailable ? '' : `, restore ${samples.restoreReadyMs.at(-1)!.toFixed(0)} ms`;
+    input.onProgress(`round ${round}/${input.rounds}: raw ${samples.rawBootMs.at(-1)!.toFixed(0)} ms, cold ${cold.readyMs.toFixed(0)} ms${restoreNote}`);
+  }
+  return samples;
+}
+
+async function rawBoot(input: BenchInput): Promise<number> {
+  const result = await bootUntilConsoleLine(
+    input.qemuBinary,
+    {
+      machine: input.machine,
+      accel: input.accel,
+      kernel: input.kernel,
+      initramfs: input.initramfs,
+      memoryMiB: VM_DEFAULTS.memoryMiB,
+      vcpus: VM_DEFAULTS.vcpus,
+      kernelArgs: guestKernelArgs({ name: 'bench' }),
+    },
+    BENCH.firstInitLine,
+    deadlineMs(BOOT.readyDeadlineMs, input.accel),
+  );
+  if (result.lineAfterMs === undefined) throw new Error(`raw boot failed: ${result.failure}`);
+  return result.lineAfterMs;
+}
+
+/** create() to its return, which is after the first successful exec: what a user of the harness waits. */
+async function timedCreate(runtime: Runtime, name: string, restore: boolean): Promise<{ sandbox: Sandbox; readyMs: number }> {
+  const startedAt = performance.now();
+  const sandbox = await runtime.create({ name, ...(restore ? { restore: true } : {}) });
+  return { sandbox, readyMs: performance.now() - startedAt };
+}
+
+/** The first restore saves the state (a cold boot and a save): done before the rounds, so no round pays it. */
+async function warmUpRestore(runtime: Runtime): Promise<string | undefined> {
+  if (!runtime.capabilities.has('snapshot')) return runtime.missingOnThisHost.get('snapshot') ?? `the ${runtime.name} runtime cannot restore a saved VM`;
+  const sandbox = await runtime.create({ name: 'bench-warmup', restore: true });
+  const fallback = sandbox.restoreFallback;
+  await sandbox.destroy();
+  return fallback;
+}
+
+/**
+ * CPU of this process tree since the ledger opened, split by the VMMs it was told about. A VMM's CPU
+ * is read just before it is killed (an idle guest adds next to nothing after that); once reaped it
+ * is also in this process's children's time, from which it is taken out again.
+ */
+class CpuLedger {
+  private readonly startSelf = process.cpuUsage();
+  private readonly startChildren = processCpu('self')?.reapedChildrenMs;
+  private vmmMs = 0;
+  private vmmUnknown = false;
+
+  async destroy(sandbox: Sandbox): Promise<void> {
+    const vmm = sandbox.vmmPid === undefined ? undefined : processCpu(sandbox.vmmPid);
+    if (vmm) this.vmmMs += vmm.ownMs + vmm.reapedChildrenMs;
+    else this.vmmUnknown = true;
+    await sandbox.destroy();
+  }
+
+  harnessPercent(): number | undefined {
+    const children = processCpu('self')?.reapedChildrenMs;
+    if (this.startChildren === undefined || children === undefined || this.vmmUnknown) return undefined;
+    const self = process.cpuUsage(this.startSelf);
+    const selfMs = (self.user + self.system) / 1000;
+    const totalMs = selfMs + (children - this.startChildren);
+    return (100 * (totalMs - this.vmmMs)) / totalMs;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * `gauntlet bench`: the harness's own speed (raw boot, cold and restored create, exec round trips,
+ * the harness's share of the CPU) from one run, printed and written as a run record, so two harness
+ * builds compare with `gauntlet compare` like two QEMU builds.
+ */
+import path from 'node:path';
+import { BENCH } from '../config/constants.ts';
+import { settingsToEnv, type RunSettings } from '../config/settings.ts';
+import { benchCases, benchSummary } from '../bench/bench-record.ts';
+import { measureHarnessSpeed } from '../bench/measure.ts';
+import { openRuntime } from '../fixtures/open-runtime.ts';
+import { REPORT_FILES } from '../reports/layout.ts';
+import { assembleRecord } from '../reports/run-record.ts';
+import { writeReports } from '../reports/write-reports.ts';
+import { prepareRun } from '../run/prepare.ts';
+import { sweepRunDir } from '../run/run-dir.ts';
+import { describeRunEnvironment } from '../run/run-environment.ts';
+import { machineProfile } from '../runtime/qemu/machine.ts';
+import { progress } from './progress.ts';
+
+export async function benchCommand(given: RunSettings, rounds: number = BENCH.rounds): Promise<number> {
+  const prepared = await prepareRun(given, progress);
+  const { settings, image } = prepared;
+  process.once('exit', () => sweepRunDir(settings.runDir));
+  Object.assign(process.env, settingsToEnv(settings));
+  const machine = machineProfile(settings.machine);
+  const environment = await describeRunEnvironment(prepared);
+  const runtime = await openRuntime(settings);
+  const startedAt = new Date();
+  try {
+    const samples = await measureHarnessSpeed({
+      runtime,
+      qemuBinary: settings.qemuBinary ?? machine.qemuBinary,
+      machine,
+      accel: settings.accel,
+      kernel: settings.kernel ?? image.kernel,
+      initramfs: image.initramfs,
+      rounds,
+      onProgress: (line) => progress(`bench: ${line}`),
+    });
+    const durationMs = Date.now() - startedAt.getTime();
+    const record = assembleRecord([
+      { startedAt: startedAt.toISOString(), durationMs, repeats: 1, environment, cases: benchCases(samples, durationMs) },
+    ]);
+    console.log(`guest: ${settings.arch} on ${machine.name}; accelerator: ${settings.accel} (${settings.accelReason ?? ''})`);
+    for (const line of benchSummary(samples)) console.log(line);
+    writeReports(record, settings.reportsDir);
+    console.log(`record: ${path.join(settings.reportsDir, REPORT_FILES.record)} (gauntlet compare it with another bench's)`);
+    return 0;
+  } finally {
+    await runtime.close?.();
+    sweepRunDir(settings.runDir);
+  }
+}
