@@ -1,5 +1,6 @@
 /** Command-line parsing into run settings; every mistake becomes a one-line UsageError. */
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ENV, readSettings, type RunSettings } from '../config/settings.ts';
 import { parseKernelPackage } from '../image/kernel-package.ts';
@@ -10,7 +11,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export type CommandName = 'run' | 'test' | 'doctor' | 'image-build' | 'image-export' | 'image-import' | 'merge' | 'report' | 'compare' | 'runtime-serve' | 'runtime-check' | 'help';
+export type CommandName = 'run' | 'test' | 'doctor' | 'image-build' | 'image-export' | 'image-import' | 'merge' | 'report' | 'compare' | 'runtime-serve' | 'runtime-check' | 'bench' | 'help';
 
 /** How `gauntlet run` runs the suites, beyond the settings every worker reads. */
 export interface RunOptions {
@@ -81,8 +82,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     [ENV.arch]: values.arch,
     [ENV.accelRequested]: values.accel,
     [ENV.qemuBinary]: values.qemu,
-    [ENV.kernel]: values.kernel,
     [ENV.runtime]: values.runtime,
+    [ENV.kernel]: values.kernel,
     [ENV.kernelPackage]: values['kernel-package'],
     [ENV.machine]: values.machine,
     [ENV.reportsDir]: values.reports,
@@ -108,6 +109,10 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   switch (verb) {
     case 'run':
       return { ...base, command: 'run', suites: rest, run: { repeat: parseRepeat(values.repeat), shard: parseShard(values.shard), loadCores: parseLoad(values.load) } };
+    case 'bench':
+      if (rest.length > 0) throw new UsageError(`gauntlet bench takes no arguments (got ${rest.join(' ')})`);
+      // Its own directory unless told: a bench must not replace the suites' reports.
+      return { ...base, command: 'bench', settings: values.reports ? settings : { ...settings, reportsDir: path.join(settings.reportsDir, 'bench') } };
     case 'test':
     case 'doctor':
       if (rest.length > 0) throw new UsageError(`gauntlet ${verb} takes no arguments (got ${rest.join(' ')})`);

@@ -12,6 +12,8 @@ import { buildImage } from './image-build.ts';
 import { mergeCommand } from './merge.ts';
 import { reportCommand } from './report.ts';
 import { RunNotMadeError, runTests, suiteCell, testCells } from './run-vitest.ts';
+import { checkCommand } from './runtime-check.ts';
+import { serveCommand } from './runtime-serve.ts';
 import { USAGE } from './usage.ts';
 
 /** 125 is `git bisect run`'s "cannot test this commit, skip it". */
@@ -44,6 +46,10 @@ export async function main(argv: string[]): Promise<number> {
         return await exportImage(files[0]!, settings);
       case 'image-import':
         return await importImage(files[0]!, settings);
+      case 'runtime-serve':
+        return await serveCommand(files[0]!);
+      case 'runtime-check':
+        return await checkCommand(files[0]!, settings);
     }
   } catch (error) {
     if (isEnvironmentError(error)) {

@@ -18,5 +18,6 @@ export async function openQemuRuntime(settings: RunSettings & { accel: Accelerat
     image,
     kernel: settings.kernel ? path.resolve(settings.kernel) : undefined,
     runDir: settings.runDir,
+    cold: settings.cold,
   });
 }

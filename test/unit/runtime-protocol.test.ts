@@ -1,0 +1,116 @@
+import { describe, expect, test } from 'vitest';
+import { SettingsError } from '../../harness/config/settings.ts';
+import { adapterPreflight } from '../../harness/run/adapter-preflight.ts';
+import { parseAdapterCommand, splitWords } from '../../harness/runtime/exec-adapter/adapter-command.ts';
+import { AdapterProcess } from '../../harness/runtime/exec-adapter/adapter-process.ts';
+import { checkAdapter } from '../../harness/runtime/exec-adapter/conformance.ts';
+import { ExecRuntime } from '../../harness/runtime/exec-adapter/exec-runtime.ts';
+import { METHODS } from '../../harness/runtime/exec-adapter/protocol.ts';
+import { schemaProblem } from '../../harness/runtime/exec-adapter/schema.ts';
+
+const FAKE = 'test/fixtures/adapters/fake-adapter.mjs';
+const fake = (mode: string) => `exec:node ${FAKE} ${mode}`;
+
+describe('adapter command', () => {
+  test('is split as a shell splits words, without expansion', () => {
+    expect(splitWords(`npx gauntlet runtime serve qemu`)).toEqual(['npx', 'gauntlet', 'runtime', 'serve', 'qemu']);
+    expect(splitWords(`'/opt/my runtime/adapter' --x "a b" c\\ d '$HOME'`)).toEqual(['/opt/my runtime/adapter', '--x', 'a b', 'c d', '$HOME']);
+    expect(() => splitWords(`adapter "open`)).toThrow(/unterminated/);
+  });
+
+  test('needs exec: and a command', () => {
+    expect(parseAdapterCommand('exec:./adapter --fast')).toMatchObject({ file: './adapter', args: ['--fast'] });
+    expect(() => parseAdapterCommand('qemu')).toThrow(/exec:COMMAND/);
+    expect(() => parseAdapterCommand('exec:  ')).toThrow(/names no command/);
+  });
+});
+
+describe('schema', () => {
+  test('defines the params and the result of every method', () => {
+    for (const method of METHODS) {
+      expect(schemaProblem(`params.${method}`, {}), method).not.toMatch(/no schema/);
+      expect(schemaProblem(`result.${method}`, {}), method).not.toMatch(/no schema/);
+    }
+  });
+
+  test('refuses an exec result whose output is not base64', () => {
+    const status = { state: 'running', hasBalloon: false, events: [], agentChannel: { protocolErrors: 0, strayReplies: 0, peakHeldChars: 0 }, artifacts: {} };
+    const result = { exitCode: 0, stdout: 'héllo', stderr: '', timedOut: false, truncated: false, durationMs: 1, status };
+    expect(schemaProblem('result.exec', result)).toMatch(/stdout/);
+    expect(schemaProblem('result.exec', { ...result, stdout: 'aGk=' })).toBeUndefined();
+  });
+});
+
+describe('runtime check', () => {
+  const failed = async (mode: string) => (await checkAdapter(parseAdapterCommand(fake(mode)))).filter((step) => !step.ok);
+
+  test('passes an adapter that speaks the protocol', async () => {
+    const steps = await checkAdapter(parseAdapterCommand(fake('ok')));
+    expect(steps.filter((step) => !step.ok)).toEqual([]);
+    expect(steps.map((step) => step.step)).toEqual(expect.arrayContaining(['handshake', 'create', 'exec (binary stdin to stdout)', 'destroy']));
+  });
+
+  test('names a newer protocol version in one line', async () => {
+    const [problem] = await failed('wrong-version');
+    expect(problem).toMatchObject({ step: 'handshake' });
+    expect(problem!.detail).toMatch(/speaks runtime protocol 99, newer than this harness \(1\): update gauntlet/);
+  });
+
+  test('names a missing method', async () => {
+    const [problem] = await failed('missing-method');
+    expect(problem!.detail).toMatch(/answered create with error -32601: no method create/);
+  });
+
+  test('names a garbage line', async () => {
+    const [problem] = await failed('garbage-line');
+    expect(problem!.detail).toMatch(/wrote a line that is no JSON on stdout: "\\u0007this is no JSON"/);
+  });
+
+  test('names a crash and its stderr', async () => {
+    const [problem] = await failed('crash-mid-case');
+    expect(problem!.detail).toMatch(/exited with code 139; its stderr ends:\nfake adapter: segfault in exec/);
+  });
+});
+
+describe('an adapter that breaks during a case', () => {
+  test('fails that case with its stderr tail; the next case gets a fresh adapter', async () => {
+    const runtime = await ExecRuntime.open(parseAdapterCommand(fake('crash-mid-case')), 'tcg');
+    const first = await runtime.create({ name: 'first' });
+    await expect(first.exec('true')).rejects.toThrow(/exited with code 139; its stderr ends:\nfake adapter: segfault in exec/);
+    await first.destroy();
+    expect(first.state).toBe('destroyed');
+    const second = await runtime.create({ name: 'second' });
+    expect(second.state).toBe('running');
+    await runtime.close();
+  });
+
+  test('a hang past a deadline kills the adapter and fails the call', async () => {
+    const adapter = new AdapterProcess(parseAdapterCommand(fake('hang')));
+    await adapter.request('initialize', { protocolVersion: 1, harness: { name: 't', version: '0' } });
+    const { sandbox } = await adapter.request<{ sandbox: string }>('create', { spec: { name: 'hung' } });
+    await expect(adapter.request('exec', { sandbox, command: 'true' }, 300)).rejects.toThrow(/did not answer exec within 0.3 s/);
+    expect(adapter.alive).toBe(false);
+  });
+
+  test('a fault the adapter does not offer is refused before create', async () => {
+    const runtime = await ExecRuntime.open(parseAdapterCommand(fake('ok')), 'tcg');
+    await expect(runtime.create({ name: 'x', faults: ['no-discard'] })).rejects.toThrow(/runtime fake does not offer fault no-discard/);
+    await runtime.close();
+  });
+});
+
+describe('preflight', () => {
+  test('an adapter that cannot start stops the run with one line', async () => {
+    const error = await adapterPreflight(fake('no-start')).catch((caught: Error) => caught);
+    expect(error).toBeInstanceOf(SettingsError);
+    expect((error as Error).message).toMatch(/^runtime adapter "node .*no-start" exited with code 3; its stderr ends: fake adapter: cannot find its VMM$/);
+  });
+
+  test('a newer adapter gets one clear line', async () => {
+    await expect(adapterPreflight(fake('wrong-version'))).rejects.toThrow(/^runtime adapter .* speaks runtime protocol 99, newer than this harness \(1\): update gauntlet[^\n]*$/);
+  });
+
+  test('names the runtime it will run', async () => {
+    await expect(adapterPreflight(fake('ok'))).resolves.toMatch(/^fake 0\.0\.1 through adapter "node .*" \(protocol 1\)$/);
+  });
+});
