@@ -17,11 +17,15 @@ Usage:
   gauntlet compare A.json B.json [--html FILE]
                                       what B changed: environment, newly failing/flaky cases, and every
                                       metric (all samples of a run pooled) that moved beyond the noise
+  gauntlet runtime serve qemu        the QEMU runtime as an adapter on stdin/stdout (--runtime exec:"npx gauntlet runtime serve qemu")
+  gauntlet runtime check exec:COMMAND
+                                      quick protocol conformance check of an adapter: what is missing
   gauntlet --help
 
 Options:
   --accel auto|kvm|hvf|tcg   accelerator; auto uses KVM/HVF only if a probe guest boots (default auto)
   --qemu PATH                QEMU system emulator to test (default: qemu-system-<arch> on PATH)
+  --runtime exec:COMMAND     run the cases on an out-of-process runtime adapter (docs/runtime-protocol.md)
   --kernel PATH              guest kernel to boot instead of the image's
   --kernel-package NAME[=VERSION]
                              build (and cache) the image around this Debian kernel package instead
