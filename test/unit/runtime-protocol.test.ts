@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { parseCommand } from '../../harness/cli/args.ts';
 import { SettingsError } from '../../harness/config/settings.ts';
 import { adapterPreflight } from '../../harness/run/adapter-preflight.ts';
 import { parseAdapterCommand, splitWords } from '../../harness/runtime/exec-adapter/adapter-command.ts';
@@ -22,6 +23,15 @@ describe('adapter command', () => {
     expect(parseAdapterCommand('exec:./adapter --fast')).toMatchObject({ file: './adapter', args: ['--fast'] });
     expect(() => parseAdapterCommand('qemu')).toThrow(/exec:COMMAND/);
     expect(() => parseAdapterCommand('exec:  ')).toThrow(/names no command/);
+  });
+});
+
+describe('command line', () => {
+  test('--runtime reaches the settings; runtime serve and check take one argument', () => {
+    expect(parseCommand(['run', 'lifecycle', '--runtime', 'exec:./adapter'], {}).settings.runtime).toBe('exec:./adapter');
+    expect(parseCommand(['runtime', 'serve', 'qemu'], {})).toMatchObject({ command: 'runtime-serve', files: ['qemu'] });
+    expect(parseCommand(['runtime', 'check', 'exec:./adapter'], {})).toMatchObject({ command: 'runtime-check', files: ['exec:./adapter'] });
+    expect(() => parseCommand(['runtime', 'serve'], {})).toThrow(/usage: gauntlet runtime serve qemu/);
   });
 });
 
