@@ -63,6 +63,12 @@ export interface CaseRecord {
 
 export interface RunEnvironment {
   runtime: string;
+  /** The runtime's own version as its adapter said, and the adapter command (`--runtime exec:...`); absent in process and in older records. */
+  runtimeVersion?: string;
+  runtimeAdapter?: string;
+  /** The VMM that ran the guests and its version, in names any runtime can fill (absent in older records). */
+  vmm?: string;
+  vmmVersion?: string;
   accelerator: string;
   /** Why this accelerator: the probe's verdict, including why a hardware accelerator was not used. */
   acceleratorReason: string;

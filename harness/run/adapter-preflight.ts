@@ -5,9 +5,16 @@
 import { SettingsError } from '../config/settings.ts';
 import { parseAdapterCommand } from '../runtime/exec-adapter/adapter-command.ts';
 import { startAdapter } from '../runtime/exec-adapter/handshake.ts';
+import type { InitializeResult } from '../runtime/exec-adapter/protocol.ts';
 
-/** One line naming the adapter's runtime; throws a one-line SettingsError when it cannot start or speak. */
-export async function adapterPreflight(runtime: string): Promise<string> {
+/** The progress line of a run's runtime adapter. */
+export function describeAdapter(runtime: string, hello: InitializeResult): string {
+  const vmm = hello.vmm ? `, VMM ${hello.vmm.name} ${hello.vmm.version}` : '';
+  return `${hello.runtime.name} ${hello.runtime.version} through adapter ${runtime} (protocol ${hello.protocolVersion}${vmm})`;
+}
+
+/** What the adapter said of itself; throws a one-line SettingsError when it cannot start or speak. */
+export async function adapterPreflight(runtime: string): Promise<InitializeResult> {
   let command;
   try {
     command = parseAdapterCommand(runtime);
@@ -17,8 +24,7 @@ export async function adapterPreflight(runtime: string): Promise<string> {
   try {
     const { process, hello } = await startAdapter(command);
     await process.close();
-    const vmm = hello.vmm ? `, VMM ${hello.vmm.name} ${hello.vmm.version}` : '';
-    return `${hello.runtime.name} ${hello.runtime.version} through adapter ${command.label} (protocol ${hello.protocolVersion}${vmm})`;
+    return hello;
   } catch (error) {
     // One line: what went wrong, and the last thing the adapter said on stderr.
     const [first, ...tail] = (error as Error).message.split('\n');

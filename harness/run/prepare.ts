@@ -16,13 +16,16 @@ import { checkQemuBuild, type QemuTools } from '../runtime/qemu/preflight.ts';
 import { imageChoice, withResolvedKernelPackage } from './image-choice.ts';
 import { createRunDir, reapDeadRuns } from './run-dir.ts';
 import { setUpHost } from './setup-host.ts';
-import { adapterPreflight } from './adapter-preflight.ts';
+import type { InitializeResult } from '../runtime/exec-adapter/protocol.ts';
+import { adapterPreflight, describeAdapter } from './adapter-preflight.ts';
 import { ensureWritableDir } from './writable-dir.ts';
 
 export interface PreparedRun {
   settings: RunSettings & { accel: NonNullable<RunSettings['accel']>; runDir: string; seed: number };
   image: GuestImage;
   tools: QemuTools;
+  /** What the runtime adapter said of itself in the preflight (`--runtime exec:...`); absent in process. */
+  adapter?: InitializeResult;
 }
 
 export async function prepareRun(given: RunSettings, onProgress: (line: string) => void): Promise<PreparedRun> {
@@ -49,9 +52,10 @@ export async function prepareRun(given: RunSettings, onProgress: (line: string) 
   onProgress(`accelerator: ${decision.accel} (${decision.reason})`);
   const { reaped } = reapDeadRuns();
   for (const { dir, killed } of reaped) onProgress(`removed ${dir}, left by a run that was killed${killed.length ? ` (and its ${killed.length} VMM process(es))` : ''}`);
-  if (settings.runtime) onProgress(`runtime: ${await adapterPreflight(settings.runtime)}`);
+  const adapter = settings.runtime ? await adapterPreflight(settings.runtime) : undefined;
+  if (adapter) onProgress(`runtime: ${describeAdapter(settings.runtime!, adapter)}`);
   const runDir = settings.runDir ?? (await createRunDir());
   const seed = settings.seed ?? freshSeed();
   onProgress(`seed: ${seed} (--seed ${seed} draws the same random choices again)`);
-  return { settings: { ...settings, accel: decision.accel, accelReason: decision.reason, runDir, seed }, image, tools };
+  return { settings: { ...settings, accel: decision.accel, accelReason: decision.reason, runDir, seed }, image, tools, ...(adapter && { adapter }) };
 }

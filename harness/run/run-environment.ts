@@ -5,11 +5,14 @@ import { machineProfile } from '../runtime/qemu/machine.ts';
 import type { GuestImage } from '../image/index.ts';
 import type { PreparedRun } from './prepare.ts';
 
-export async function describeRunEnvironment({ settings, image, tools }: PreparedRun): Promise<RunEnvironment> {
+export async function describeRunEnvironment({ settings, image, tools, adapter }: PreparedRun): Promise<RunEnvironment> {
   const qemuBinary = settings.qemuBinary ?? machineProfile(settings.machine).qemuBinary;
   const { qemuVersion, ...host } = await collectHostFacts({ qemuBinary });
+  const inProcessVmm = { vmm: 'qemu', vmmVersion: qemuVersion ?? tools.qemuVersion };
   return {
-    runtime: 'qemu',
+    runtime: adapter?.runtime.name ?? 'qemu',
+    ...(adapter && { runtimeVersion: adapter.runtime.version, runtimeAdapter: settings.runtime }),
+    ...(adapter ? adapter.vmm && { vmm: adapter.vmm.name, vmmVersion: adapter.vmm.version } : inProcessVmm),
     accelerator: settings.accel,
     acceleratorReason: settings.accelReason ?? '',
     arch: settings.arch,

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseCommand } from '../../harness/cli/args.ts';
 import { SettingsError } from '../../harness/config/settings.ts';
-import { adapterPreflight } from '../../harness/run/adapter-preflight.ts';
+import { adapterPreflight, describeAdapter } from '../../harness/run/adapter-preflight.ts';
 import { parseAdapterCommand, splitWords } from '../../harness/runtime/exec-adapter/adapter-command.ts';
 import { AdapterProcess } from '../../harness/runtime/exec-adapter/adapter-process.ts';
 import { checkAdapter } from '../../harness/runtime/exec-adapter/conformance.ts';
@@ -121,6 +121,7 @@ describe('preflight', () => {
   });
 
   test('names the runtime it will run', async () => {
-    await expect(adapterPreflight(fake('ok'))).resolves.toMatch(/^fake 0\.0\.1 through adapter "node .*" \(protocol 1\)$/);
+    const runtime = fake('ok');
+    expect(describeAdapter(runtime, await adapterPreflight(runtime))).toMatch(/^fake 0\.0\.1 through adapter exec:node .* \(protocol 1\)$/);
   });
 });
