@@ -57,6 +57,35 @@ export const SNAPSHOT = {
   saveDeadlineMs: 60_000,
 } as const;
 
+/** Saving and restoring VMs (harness/runtime/qemu/snapshot.ts). */
+export const SNAPSHOT = {
+  /** query-migrate polling step: a 256 MiB state loads in ~0.1 s here, so 10 ms costs little of it. */
+  migrationPollMs: 10,
+  /** A save of a 256 MiB guest took 0.62 s here under TCG; far beyond that it is stuck. */
+  saveDeadlineMs: 60_000,
+} as const;
+
+/** The snapshot cases (suites/snapshot/). */
+export const SNAPSHOT_CASES = {
+  /**
+   * restore-then-exec: a restore must cost at most this share of a cold boot of the same profile, in the
+   * same case. Measured here (TCG): 0.14-0.21; a restore at half a boot has lost its point.
+   */
+  maxRestoreOverCold: 0.5,
+  /**
+   * agent-reconnects-after-restore: the restored agent is mid-read, so its first exec must answer well
+   * inside its read timeout; a host that hangs until the agent's idle reopen answers after all of it.
+   */
+  maxFirstExecShareOfReadTimeout: 0.5,
+  /** Requests sent at once after the idle reopen: each must run exactly once. */
+  requestsAfterReopen: 5,
+  /**
+   * ballooned-snapshot-keeps-size: how long the restored guest runs before its balloon is read; a
+   * balloon set back to the whole memory deflates within 0.06 s here, so this leaves it no doubt.
+   */
+  settleMs: 1_000,
+} as const;
+
 /** The serial console as the harness keeps it: a guest may write to it without end. */
 export const CONSOLE = {
   /**
