@@ -57,14 +57,6 @@ export const SNAPSHOT = {
   saveDeadlineMs: 60_000,
 } as const;
 
-/** Saving and restoring VMs (harness/runtime/qemu/snapshot.ts). */
-export const SNAPSHOT = {
-  /** query-migrate polling step: a 256 MiB state loads in ~0.1 s here, so 10 ms costs little of it. */
-  migrationPollMs: 10,
-  /** A save of a 256 MiB guest took 0.62 s here under TCG; far beyond that it is stuck. */
-  saveDeadlineMs: 60_000,
-} as const;
-
 /** The snapshot cases (suites/snapshot/). */
 export const SNAPSHOT_CASES = {
   /**
