@@ -23,6 +23,7 @@ interface CaseMeta {
   metrics?: Record<string, Metric>;
   series?: Record<string, Series>;
   artifacts?: Record<string, string>;
+  notes?: string[];
 }
 
 export class GauntletReporter implements Reporter {
@@ -69,6 +70,7 @@ export class GauntletReporter implements Reporter {
       series: meta.series ?? {},
       artifacts,
       consoleTails: await this.consoleTails(artifacts),
+      ...(meta.notes?.length ? { notes: meta.notes } : {}),
     };
     return {
       group: testCase.parent.type === 'suite' ? testCase.parent.fullName : '',

@@ -48,6 +48,8 @@ export interface CaseAttempt {
   artifacts: Record<string, string>;
   /** The last lines of each kept serial console, by the artifact's label. */
   consoleTails: Record<string, string>;
+  /** Where the harness did otherwise than the case asked, and why (a VM that asked to be restored and booted cold). */
+  notes?: string[];
 }
 
 export interface CaseRecord {
