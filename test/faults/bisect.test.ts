@@ -12,7 +12,7 @@ import { REPO_ROOT } from '../../harness/image/recipe.ts';
 import { accelArgs, childEnv, qemuWrapper, type QemuBuild } from './qemu-wrappers.ts';
 
 async function bisectStep(build: QemuBuild): Promise<{ exitCode: number; output: string }> {
-  const reports = await mkdtemp(path.join(tmpdir(), `gauntlet-bisect-${build}-`));
+  const reports = await mkdtemp(path.join(tmpdir(), `e2e-bisect-${build}-`));
   const result = await execa(path.join(REPO_ROOT, 'scripts/bisect-step'), [await qemuWrapper(build), 'lifecycle', ...accelArgs()], {
     env: { ...childEnv(), GAUNTLET_BISECT_REPORTS: reports },
     extendEnv: false,

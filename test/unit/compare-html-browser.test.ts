@@ -42,7 +42,7 @@ const READ_PAGE = `(() => ({
 describe('compare page in headless Chromium', () => {
   let dir: string;
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'gauntlet-compare-html-'));
+    dir = await mkdtemp(path.join(tmpdir(), 'compare-html-'));
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
