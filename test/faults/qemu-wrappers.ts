@@ -30,9 +30,12 @@ const BREAKAGES = {
 
 export type QemuBuild = keyof typeof BREAKAGES;
 
-/** Writes the wrapper for `build` into a fresh directory and returns its path. */
+/**
+ * Writes the wrapper for `build` into a fresh directory and returns its path. Not named gauntlet-*:
+ * every run reaps the /tmp/gauntlet-* directories no live run owns, and the wrapper must outlive one.
+ */
 export async function qemuWrapper(build: QemuBuild): Promise<string> {
-  const file = path.join(await mkdtemp(path.join(tmpdir(), `gauntlet-qemu-${build}-`)), `qemu-${build}`);
+  const file = path.join(await mkdtemp(path.join(tmpdir(), `e2e-qemu-${build}-`)), `qemu-${build}`);
   await writeFile(file, `#!/bin/sh\n${BREAKAGES[build]}\nexec ${realQemu()} "$@"\n`);
   await chmod(file, 0o755);
   return file;
