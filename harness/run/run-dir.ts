@@ -11,7 +11,8 @@ import path from 'node:path';
 import { thisHost, type HostPlatform } from '../host/platform.ts';
 import { processExists } from '../host/process-exists.ts';
 
-const RUN_DIR_PREFIX = 'gauntlet-';
+/** Specific enough that no other tool's (or test's) /tmp/gauntlet-* directory is ever taken for a run dir and reaped. */
+const RUN_DIR_PREFIX = 'gauntlet-run-';
 /** The pid of the process that owns a run dir: the one whose exit or interrupt handler sweeps it. */
 const OWNER_FILE = 'owner.pid';
 /**

@@ -67,7 +67,7 @@ describe('unix socket paths', () => {
     expect(runDirParent(LINUX_X64)).toBe('/tmp');
     // A VM directory as QemuRuntime names it (pid and counter in base 36, 16 characters of the case name).
     const worstVmDir = `${(4_194_304).toString(36)}${(1295).toString(36)}-${'n'.repeat(16)}`;
-    const agentSocket = path.join(runDirParent(MAC_ARM64), 'gauntlet-XXXXXX', worstVmDir, 'agent.sock');
+    const agentSocket = path.join(runDirParent(MAC_ARM64), 'gauntlet-run-XXXXXX', worstVmDir, 'agent.sock');
     expect(() => requireSocketPathsFit([agentSocket], MAC_ARM64)).not.toThrow();
   });
 });

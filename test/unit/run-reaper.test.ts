@@ -32,11 +32,11 @@ async function runDir(name: string, owner: number | undefined): Promise<string> 
 
 describe('reaping what dead runs left', () => {
   it('removes the run dirs of dead owners, and old ownerless ones; never a live run or one being created', async () => {
-    const dead = await runDir('gauntlet-dead', await deadPid());
-    const live = await runDir('gauntlet-live', process.pid);
-    const ownerlessOld = await runDir('gauntlet-ownerless-old', undefined);
-    const ownerlessNew = await runDir('gauntlet-ownerless-new', undefined);
-    const unrelated = await runDir('someone-else', await deadPid());
+    const dead = await runDir('gauntlet-run-dead', await deadPid());
+    const live = await runDir('gauntlet-run-live', process.pid);
+    const ownerlessOld = await runDir('gauntlet-run-ownerless-old', undefined);
+    const ownerlessNew = await runDir('gauntlet-run-ownerless-new', undefined);
+    const unrelated = await runDir('gauntlet-someone-else', await deadPid());
     const anHourAgo = new Date(Date.now() - 3_600_000);
     await utimes(ownerlessOld, anHourAgo, anHourAgo);
 
@@ -47,7 +47,7 @@ describe('reaping what dead runs left', () => {
   });
 
   it('kills the VMMs a dead run left running, found through their pid files', async () => {
-    const dir = await runDir('gauntlet-killed-run', await deadPid());
+    const dir = await runDir('gauntlet-run-killed', await deadPid());
     // A stand-in VMM whose command line names the run dir, as QEMU's does (its sockets live there).
     const vmm = execa(process.execPath, ['-e', 'setTimeout(() => {}, 300_000)', path.join(dir, 'vm0', 'qmp.sock')], { reject: false });
     await writeFile(path.join(dir, 'vm0', 'qemu.pid'), `${vmm.pid}\n`);
