@@ -9,6 +9,11 @@
  * binary, machine, image and host it was made with, and a per-run store needs no key for any of them,
  * never serves a stale state, and is swept with the run. The price is one cold boot and a save per
  * profile and worker.
+ *
+ * Plain migration, not `x-ignore-shared` with file-backed RAM: measured here (QEMU 7.2, microvm, TCG,
+ * 256 MiB, 5 restores each) the shared RAM file cut the save from 517 ms to 14 ms, but every clone then
+ * needs its own copy of the whole RAM file, and start to running went from 102-142 ms to 155-177 ms,
+ * with 256 MiB of /dev/shm resident per clone instead of the pages the guest touched.
  */
 import { chmod, mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
