@@ -446,6 +446,8 @@ export const ADAPTER = {
   stderrTailBytes: 4_096,
   /** A garbage line is quoted up to this many characters. */
   quotedLineChars: 120,
+  /** The crash test kills the adapter this long into a 30 s exec: the request is surely on its way by then. */
+  crashTestKillAfterMs: 500,
 } as const;
 
 /** `gauntlet bench`: the harness's own speed, measured like any metric. */
