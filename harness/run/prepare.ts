@@ -38,6 +38,9 @@ export async function prepareRun(given: RunSettings, onProgress: (line: string) 
   await ensureWritableDir(settings.cacheDir ?? defaultCacheDir(), 'cache directory');
   const kernelTrouble = settings.kernel && (await kernelProblem(settings.kernel, settings.arch));
   if (kernelTrouble) throw new SettingsError(kernelTrouble);
+  // Before the image and the accelerator probe: an adapter that cannot start makes them pointless.
+  const adapter = settings.runtime ? await adapterPreflight(settings.runtime) : undefined;
+  if (adapter) onProgress(`runtime: ${describeAdapter(settings.runtime!, adapter)}`);
   const qemuBinary = settings.qemuBinary ?? machine.qemuBinary;
   const tools = await checkQemuBuild(qemuBinary, machine);
   const image = await ensureGuestImage({ ...imageChoice(settings), onProgress });
@@ -52,8 +55,6 @@ export async function prepareRun(given: RunSettings, onProgress: (line: string) 
   onProgress(`accelerator: ${decision.accel} (${decision.reason})`);
   const { reaped } = reapDeadRuns();
   for (const { dir, killed } of reaped) onProgress(`removed ${dir}, left by a run that was killed${killed.length ? ` (and its ${killed.length} VMM process(es))` : ''}`);
-  const adapter = settings.runtime ? await adapterPreflight(settings.runtime) : undefined;
-  if (adapter) onProgress(`runtime: ${describeAdapter(settings.runtime!, adapter)}`);
   const runDir = settings.runDir ?? (await createRunDir());
   const seed = settings.seed ?? freshSeed();
   onProgress(`seed: ${seed} (--seed ${seed} draws the same random choices again)`);
