@@ -99,6 +99,9 @@ class ExecSandbox implements Sandbox {
   get bootMs(): number | undefined {
     return this.status.bootMs;
   }
+  get restoreFallback(): string | undefined {
+    return this.status.restoreFallback;
+  }
   timings(): SandboxTimings {
     return this.status.timings ?? { boots: [], execRoundTripsMs: [] };
   }

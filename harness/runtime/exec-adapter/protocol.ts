@@ -85,6 +85,7 @@ export interface WireStatus {
   state: SandboxState;
   vmmPid?: number;
   bootMs?: number;
+  restoreFallback?: string;
   hasBalloon: boolean;
   events: VmEvent[];
   agentChannel: { protocolErrors: number; lastProtocolError?: string; strayReplies: number; peakHeldChars: number };

@@ -11,6 +11,7 @@ export function statusOf(sandbox: Sandbox): WireStatus {
     state: sandbox.state,
     ...(sandbox.vmmPid !== undefined && { vmmPid: sandbox.vmmPid }),
     ...(sandbox.bootMs !== undefined && { bootMs: sandbox.bootMs }),
+    ...(sandbox.restoreFallback !== undefined && { restoreFallback: sandbox.restoreFallback }),
     hasBalloon: sandbox.spec.balloon !== false,
     events: sandbox.events().map((event) => ({ ...event })),
     agentChannel: {
