@@ -9,12 +9,21 @@ import { ADAPTER } from '../../harness/config/constants.ts';
 import { ENV } from '../../harness/config/settings.ts';
 import { describe, expect, test } from '../../harness/fixtures/vm-test.ts';
 import { processExists } from '../../harness/host/process-exists.ts';
+import { parseAdapterCommand } from '../../harness/runtime/exec-adapter/adapter-command.ts';
+import { checkAdapter } from '../../harness/runtime/exec-adapter/conformance.ts';
 
 process.env[ENV.runtime] = 'exec:npx gauntlet runtime serve qemu';
 
 await import('../../suites/lifecycle/lifecycle.test.ts');
 await import('../../suites/balloon/balloon.test.ts');
 await import('../../suites/agent/agent.test.ts');
+
+describe('runtime check', () => {
+  test('passes the served QEMU adapter', async () => {
+    const steps = await checkAdapter(parseAdapterCommand(process.env[ENV.runtime]!));
+    expect(steps.filter((step) => !step.ok)).toEqual([]);
+  });
+});
 
 describe('an adapter that crashes in the middle of a case', () => {
   test('fails the case with its stderr and leaves no VMM behind', async ({ vm }) => {
