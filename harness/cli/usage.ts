@@ -23,6 +23,7 @@ Usage:
   gauntlet --help
 
 Options:
+  --arch x86_64|aarch64      guest architecture (default: the host's; test: both unless named)
   --accel auto|kvm|hvf|tcg   accelerator; auto uses KVM/HVF only if a probe guest boots (default auto)
   --qemu PATH                QEMU system emulator to test (default: qemu-system-<arch> on PATH)
   --runtime exec:COMMAND     run the cases on an out-of-process runtime adapter (docs/runtime-protocol.md)
