@@ -13,8 +13,8 @@ import {
   checkOutputCap,
   checkReconnectAfterIdleTimeout,
   checkReconnectWindowSweep,
+  bootSweepVms,
   checkRespawnAfterKill,
-  sweepSpec,
 } from './checks.ts';
 
 describe('agent', () => {
@@ -32,7 +32,7 @@ describe('agent', () => {
   });
 
   test('reconnect-window-sweep', async ({ vm, task }) => {
-    const steps = await checkReconnectWindowSweep(await vm(sweepSpec));
+    const steps = await checkReconnectWindowSweep(await bootSweepVms(vm));
     recordSeries(task, 'round trip by idle time since the previous request', 'ms', steps.map((step) => ({ atMs: step.idleMs, value: step.roundTripMs })));
     recordMetric(task, 'reconnect latency (slowest sweep round trip)', Math.max(...steps.map((step) => step.roundTripMs)), 'ms');
   });

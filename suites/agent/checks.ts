@@ -56,7 +56,31 @@ export interface SweepStep {
   roundTripMs: number;
 }
 
-export async function checkReconnectWindowSweep(sandbox: Sandbox): Promise<SweepStep[]> {
+/** The sweep's VMs, booted at once: its offsets are dealt over them (AGENT_CASES.sweep.lanes). */
+export function bootSweepVms(boot: (spec: Partial<SandboxSpec>) => Promise<Sandbox>, spec: Partial<SandboxSpec> = sweepSpec): Promise<Sandbox[]> {
+  return Promise.all(Array.from({ length: AGENT_CASES.sweep.lanes }, () => boot(spec)));
+}
+
+/** Every offset of the sweep, dealt round robin over the VMs, each VM idling through its share at the same time. */
+export async function checkReconnectWindowSweep(sandboxes: readonly Sandbox[]): Promise<SweepStep[]> {
+  const offsets = sweepOffsets(AGENT_CASES.sweep);
+  // Every lane to its end before a verdict: none is left sending to a VM the teardown destroys.
+  const settled = await Promise.allSettled(sandboxes.map((sandbox, lane) => sweepLane(sandbox, offsets.filter((_, index) => index % sandboxes.length === lane))));
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  const lanes = settled.map((result) => (result as PromiseFulfilledResult<SweepLane>).value);
+  const readTimeoutMs = readTimeoutSeconds(sandboxes[0]!) * 1000;
+  expectSweepReopens(lanes, readTimeoutMs);
+  return lanes.flatMap((lane) => lane.steps).sort((a, b) => a.idleMs - b.idleMs);
+}
+
+interface SweepLane {
+  steps: SweepStep[];
+  /** The agent's port opens seen by each request, the first one ('start') included. */
+  opensByRequest: number[];
+}
+
+async function sweepLane(sandbox: Sandbox, offsets: readonly number[]): Promise<SweepLane> {
   const readTimeoutMs = readTimeoutSeconds(sandbox) * 1000;
   const executions = '/tmp/sweep-executions';
   const sent: string[] = [];
@@ -75,7 +99,7 @@ export async function checkReconnectWindowSweep(sandbox: Sandbox): Promise<Sweep
   };
   let sentAt = performance.now();
   await send('start', 0);
-  for (const [index, offsetSeconds] of sweepOffsets(AGENT_CASES.sweep).entries()) {
+  for (const [index, offsetSeconds] of offsets.entries()) {
     // The guest's read timer restarts when it reads a request, so idle counts from the previous send:
     // the reopen window then sits at about the same offset in every step, whatever the round trips.
     await sleep(Math.max(0, sentAt + readTimeoutMs + offsetSeconds * 1000 - performance.now()));
@@ -85,9 +109,8 @@ export async function checkReconnectWindowSweep(sandbox: Sandbox): Promise<Sweep
     steps.push({ offsetSeconds, idleMs, roundTripMs: result.durationMs });
   }
   const ran = (await expectSuccess(sandbox, `cat ${executions}`)).stdout.toString().trim().split('\n').map((line) => line.split(' '));
-  expect(ran.map(([token]) => token), 'every request ran exactly once in the guest, in the order sent').toEqual(sent);
-  expectSweepReopens(steps, ran.map(([, opens]) => Number(opens)), readTimeoutMs);
-  return steps;
+  expect(ran.map(([token]) => token), `every request ran exactly once in the guest of ${sandbox.name}, in the order sent`).toEqual(sent);
+  return { steps, opensByRequest: ran.map(([, opens]) => Number(opens)) };
 }
 
 /**
@@ -95,8 +118,9 @@ export async function checkReconnectWindowSweep(sandbox: Sandbox): Promise<Sweep
  * timeout, at most once per idle (each is shorter than two timeouts), and at all. When within the
  * moment past the timeout a reopen comes depends on the guest's load, so no single step must see one.
  */
-function expectSweepReopens(steps: readonly SweepStep[], opensByRequest: readonly number[], readTimeoutMs: number): void {
-  const reopened = steps.map((step, index) => ({ step, reopens: opensByRequest[index + 1]! - opensByRequest[index]! }));
+function expectSweepReopens(lanes: readonly SweepLane[], readTimeoutMs: number): void {
+  const reopened = lanes.flatMap(({ steps, opensByRequest }) => steps.map((step, index) => ({ step, reopens: opensByRequest[index + 1]! - opensByRequest[index]! })));
+  const steps = reopened.map(({ step }) => step);
   const early = reopened.filter(({ step, reopens }) => step.offsetSeconds < 0 && reopens !== 0);
   expect(early.map(({ step }) => describeStep(step.idleMs, readTimeoutMs)), 'requests that found the port reopened before the read timeout').toEqual([]);
   const repeated = reopened.filter(({ reopens }) => reopens > 1);

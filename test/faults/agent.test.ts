@@ -15,6 +15,7 @@ import {
   checkOutputCap,
   checkReconnectAfterIdleTimeout,
   checkReconnectWindowSweep,
+  bootSweepVms,
   checkRespawnAfterKill,
   sweepSpec,
 } from '../../suites/agent/checks.ts';
@@ -23,8 +24,8 @@ const withFault = (fault: Fault, spec = caseSpec) => ({ ...spec, faults: [fault]
 
 describe('agent faults', () => {
   test('agent-unguarded-reopen fails reconnect-window-sweep', async ({ vm }) => {
-    const sandbox = await vm(withFault('agent-unguarded-reopen', sweepSpec));
-    await expect(checkReconnectWindowSweep(sandbox)).rejects.toThrow(/was never answered/);
+    const sandboxes = await bootSweepVms(vm, withFault('agent-unguarded-reopen', sweepSpec));
+    await expect(checkReconnectWindowSweep(sandboxes)).rejects.toThrow(/was never answered/);
   });
 
   test('agent-never-reopens fails reconnect-after-idle-timeout', async ({ vm, runtime }) => {
@@ -38,8 +39,8 @@ describe('agent faults', () => {
   });
 
   test('agent-never-reopens fails reconnect-window-sweep', async ({ vm }) => {
-    const sandbox = await vm(withFault('agent-never-reopens', sweepSpec));
-    await expect(checkReconnectWindowSweep(sandbox)).rejects.toThrow(/port reopens by the agent during the sweep .*: expected \+?0 to be greater than 0/);
+    const sandboxes = await bootSweepVms(vm, withFault('agent-never-reopens', sweepSpec));
+    await expect(checkReconnectWindowSweep(sandboxes)).rejects.toThrow(/port reopens by the agent during the sweep .*: expected \+?0 to be greater than 0/);
   });
 
   test('client-output-as-text fails large-output', async ({ vm }) => {
