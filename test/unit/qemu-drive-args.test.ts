@@ -66,3 +66,27 @@ describe('drive options', () => {
     }
   });
 });
+
+describe('what a restore and the VMM faults change on the command line', () => {
+  const joined = (input: CommandLineInput) => qemuArgs(input).join(' ');
+
+  it('boots by default: memory sized, nothing locked, not waiting for a saved state', () => {
+    expect(joined(base)).toContain('-m 256');
+    expect(joined(base)).not.toMatch(/-overcommit|-incoming|-S |locking=off/);
+  });
+
+  it('a restore starts paused, waiting for the saved state', () => {
+    expect(qemuArgs({ ...base, incoming: true }).slice(-3)).toEqual(['-S', '-incoming', 'defer']);
+  });
+
+  it('vmm-default-memory leaves the memory size to QEMU; guest-memory-locked locks it all', () => {
+    expect(qemuArgs({ ...base, memoryLeftToVmm: true })).not.toContain('-m');
+    expect(joined({ ...base, lockGuestMemory: true })).toContain('-overcommit mem-lock=on');
+  });
+
+  it('restore-shares-overlay opens only that image without locking', () => {
+    const { root, scratch } = drives({ ...base, unlockedImage: '/tmp/g/root.qcow2' });
+    expect(root).toContain('file.locking=off');
+    expect(scratch).not.toContain('file.locking=off');
+  });
+});

@@ -23,6 +23,8 @@ export interface KernelBootInput {
   kernel: string;
   initramfs: string;
   memoryMiB: number;
+  /** Fault vmm-default-memory: no memory size is given, so the guest gets QEMU's own default. */
+  memoryLeftToVmm?: boolean;
   vcpus: number;
   kernelArgs: string[];
 }
@@ -39,6 +41,12 @@ export interface CommandLineInput extends KernelBootInput {
   writeLimit?: { iops: number; bytesPerSecond: number };
   /** Fault console-log-uncapped: QEMU writes consoleLog itself, as long as the guest writes. */
   uncappedConsoleFile?: boolean;
+  /** Fault guest-memory-locked: all guest memory locked, so what the balloon frees never leaves the VMM. */
+  lockGuestMemory?: boolean;
+  /** Start paused, waiting for a saved state to be loaded (a restore) instead of booting. */
+  incoming?: boolean;
+  /** Fault restore-shares-overlay: this image is opened without QEMU's image locking, so two VMMs write it. */
+  unlockedImage?: string;
 }
 
 export const AGENT_PORT_NAME = 'gauntlet.agent';
@@ -53,7 +61,7 @@ export function kernelBootArgs(input: KernelBootInput): string[] {
   return [
     '-M', input.machine.machineArg,
     ...acceleratorArgs(input.accel, input.machine),
-    '-m', String(input.memoryMiB),
+    ...(input.memoryLeftToVmm ? [] : ['-m', String(input.memoryMiB)]),
     '-smp', String(input.vcpus),
     '-nodefaults', '-no-user-config', '-nographic', '-no-reboot',
     '-kernel', input.kernel,
@@ -89,7 +97,7 @@ export function qemuArgs(input: CommandLineInput): string[] {
           `file.file.filename=${file}`,
           `file.file.node-name=${ROOT_FILE_NODE}`,
         ]
-      : [`file=${file}`];
+      : [`file=${file}`, ...(file === input.unlockedImage ? ['file.locking=off'] : [])];
   const limits = input.writeLimit ? [`throttling.iops-write=${input.writeLimit.iops}`, `throttling.bps-write=${input.writeLimit.bytesPerSecond}`] : [];
   const drive = (id: string, file: string) => [
     '-drive',
@@ -128,5 +136,7 @@ export function qemuArgs(input: CommandLineInput): string[] {
     balloon.push(`deflate-on-oom=${input.balloon.deflateOnOom ? 'on' : 'off'}`);
     args.push('-device', balloon.join(','));
   }
+  if (input.lockGuestMemory) args.push('-overcommit', 'mem-lock=on');
+  if (input.incoming) args.push('-S', '-incoming', 'defer');
   return args;
 }

@@ -82,9 +82,6 @@ export class SnapshotStore {
   }
 }
 
-/** The arguments that make QEMU wait, paused, for a saved state instead of booting. */
-export const INCOMING_ARGS = ['-S', '-incoming', 'defer'];
-
 /** Saves a running VM's state to `stateFile`; the VM is left stopped. */
 export async function saveVmState(qmp: QmpClient, stateFile: string): Promise<void> {
   await qmp.execute('stop');
@@ -92,7 +89,7 @@ export async function saveVmState(qmp: QmpClient, stateFile: string): Promise<vo
   await migrationCompleted(qmp, Date.now() + SNAPSHOT.saveDeadlineMs);
 }
 
-/** Loads a saved state into a QEMU started with INCOMING_ARGS; the VM stays paused until `cont`. */
+/** Loads a saved state into a QEMU started to wait for one (`incoming`); the VM stays paused until `cont`. */
 export async function loadVmState(qmp: QmpClient, stateFile: string, giveUpAt: number): Promise<void> {
   await qmp.execute('migrate-incoming', { uri: `exec:cat ${shellQuote(stateFile)}` });
   await migrationCompleted(qmp, giveUpAt);

@@ -38,7 +38,7 @@ import type { MachineProfile } from './machine.ts';
 import { createEmptyDisk, createOverlay, createVmFiles, qemuImgBinary } from './vm-files.ts';
 import { processExists } from '../../host/process-exists.ts';
 import { VmmProcess } from './vmm-process.ts';
-import { INCOMING_ARGS, keepOverlay, loadVmState, saveVmState, type SavedVmState } from './snapshot.ts';
+import { keepOverlay, loadVmState, saveVmState, type SavedVmState } from './snapshot.ts';
 import { vmmResidentBytes } from './vmm-memory.ts';
 
 export interface QemuVmContext {
@@ -137,12 +137,13 @@ export class QemuVm implements Sandbox {
     // Only the first boot: a restored VM that is stopped and started boots from its own disk.
     const restoring = this.boots.length === 0 ? this.context.restoreFrom : undefined;
     const balloon = this.spec.balloon === false ? false : this.balloonOptions();
-    const args = this.withVmmFaults(qemuArgs({
+    const args = qemuArgs({
       machine: this.context.machine,
       accel: this.context.accel,
       kernel: this.context.kernel,
       initramfs: this.context.initramfs,
       memoryMiB: this.spec.memoryMiB,
+      memoryLeftToVmm: this.faults.has('vmm-default-memory'),
       vcpus: this.spec.vcpus,
       kernelArgs: guestKernelArgs(this.spec),
       paths,
@@ -153,7 +154,11 @@ export class QemuVm implements Sandbox {
       hostStorageControl: this.spec.disk?.hostStorageControl ?? false,
       ...(this.faults.has('io-throttle-starves') ? { writeLimit: DISK.starvingWriteLimit } : {}),
       uncappedConsoleFile: this.faults.has('console-log-uncapped'),
-    }), restoring);
+      lockGuestMemory: this.faults.has('guest-memory-locked'),
+      incoming: restoring !== undefined,
+      // Two VMMs on one writable image need QEMU's image locking off: only the shared-overlay fault does that.
+      ...(restoring && this.faults.has('restore-shares-overlay') ? { unlockedImage: restoring.sharedOverlay } : {}),
+    });
     await writeFile(path.join(this.context.vmDir, 'cmdline.txt'), [this.context.qemuBinary, ...args].map(quoteArg).join(' ') + '\n');
     await removeLog(paths.consoleLog);
 
@@ -259,19 +264,6 @@ export class QemuVm implements Sandbox {
     if (result.exitCode !== 0 || result.stdout.toString() !== 'ready\n') {
       throw new Error(`first exec answered exit ${result.exitCode}: ${result.stderr.toString().trim()}`);
     }
-  }
-
-  /** The VMM as a broken runtime would start it; a restore adds QEMU's wait for the saved state. */
-  private withVmmFaults(args: string[], restoring?: SavedVmState): string[] {
-    const memory = args.indexOf('-m');
-    const sized = this.faults.has('vmm-default-memory') ? [...args.slice(0, memory), ...args.slice(memory + 2)] : args;
-    const locked = this.faults.has('guest-memory-locked') ? [...sized, '-overcommit', 'mem-lock=on'] : sized;
-    if (!restoring) return locked;
-    // Two VMMs on one writable image need QEMU's image locking off: only the shared-overlay fault does that.
-    const shared = this.faults.has('restore-shares-overlay')
-      ? locked.map((arg) => arg.replace(`file=${restoring.sharedOverlay},`, `file=${restoring.sharedOverlay},file.locking=off,`))
-      : locked;
-    return [...shared, ...INCOMING_ARGS];
   }
 
   /**
