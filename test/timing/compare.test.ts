@@ -11,7 +11,7 @@ import { describe, expect, test } from 'vitest';
 import { readRunJson } from '../../harness/reports/run-json.ts';
 import { VM_METRICS } from '../../harness/reports/metric-names.ts';
 import { metricSamples, allCases } from '../../harness/reports/run-record.ts';
-import { accelArgs, gauntlet, qemuWrapper } from './qemu-wrappers.ts';
+import { accelArgs, gauntlet, qemuWrapper } from '../faults/qemu-wrappers.ts';
 
 const SUITE_RUN = ['lifecycle', '--repeat', '5'];
 const MIN_BOOTS = 20;
