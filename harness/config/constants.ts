@@ -286,8 +286,11 @@ export const DISK = {
   oversizedRootfsMiB: 3072,
   /** Inode table of the inode cases: small, so a shell loop creates files until it is exhausted in seconds. */
   rootfsInodes: 4096,
-  /** Guest-side kill timeout of one fill or writer (KVM base, scaled): a writer still running then hangs. */
-  fillTimeoutMs: 30_000,
+  /**
+   * Guest-side kill timeout of one fill or writer (KVM base, scaled): a writer still running then hangs.
+   * A full 256 MiB fill, or 4096 files to inode exhaustion, takes 2-5 s here under TCG (scaled: 60 s).
+   */
+  fillTimeoutMs: 15_000,
   concurrentWriters: 6,
   /** What each "writes work" probe writes, in MiB: more than a block group, so it needs real allocation. */
   probeWriteMiB: 8,
