@@ -13,8 +13,8 @@ describe('--kernel-package', () => {
   });
 
   it('refuses anything but a linux-image package, and together with --kernel, as usage errors', () => {
-    expect(() => parseCommand(['run', '--kernel-package', 'busybox-static'])).toThrow(UsageError);
-    expect(() => parseCommand(['run', '--kernel-package', 'linux-image-cloud-amd64', '--kernel', '/boot/vmlinuz'])).toThrow(/give one/);
+    expect(() => parseCommand(['run', '--kernel-package', 'busybox-static'], {})).toThrow(UsageError);
+    expect(() => parseCommand(['run', '--kernel-package', 'linux-image-cloud-amd64', '--kernel', '/boot/vmlinuz'], {})).toThrow(/give one/);
   });
 
   it('gives every package and version its own image, none the recipe image', () => {
@@ -32,9 +32,9 @@ describe('--kernel-package', () => {
 
 describe('--seed', () => {
   it('is a 32-bit whole number; anything else is one line', () => {
-    expect(parseCommand(['run', '--seed', '42']).settings.seed).toBe(42);
-    expect(parseCommand(['run']).settings.seed).toBeUndefined();
-    expect(() => parseCommand(['run', '--seed=-1'])).toThrow(/a seed is a whole number/);
-    expect(() => parseCommand(['run', '--seed', '4294967296'])).toThrow(/a seed is a whole number/);
+    expect(parseCommand(['run', '--seed', '42'], {}).settings.seed).toBe(42);
+    expect(parseCommand(['run'], {}).settings.seed).toBeUndefined();
+    expect(() => parseCommand(['run', '--seed=-1'], {})).toThrow(/a seed is a whole number/);
+    expect(() => parseCommand(['run', '--seed', '4294967296'], {})).toThrow(/a seed is a whole number/);
   });
 });
