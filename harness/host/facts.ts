@@ -31,13 +31,14 @@ export interface HostFacts {
 
 const BYTES_PER_MIB = 1024 * 1024;
 
-export async function collectHostFacts(opts: { qemuBinary?: string; host?: HostPlatform } = {}): Promise<HostFacts> {
+/** `qemuVersion`: the answer a preflight already got, so the binary is not asked again. */
+export async function collectHostFacts(opts: { qemuBinary?: string; qemuVersion?: string; host?: HostPlatform } = {}): Promise<HostFacts> {
   const host = opts.host ?? thisHost;
   const [cpu, mem, os, qemuVersion, hypervisorFramework] = await Promise.all([
     si.cpu(),
     si.mem(),
     si.osInfo(),
-    readQemuVersion(opts.qemuBinary ?? qemuBinaryOfThisRun()),
+    opts.qemuVersion ?? readQemuVersion(opts.qemuBinary ?? qemuBinaryOfThisRun()),
     hasHypervisorFramework(host),
   ]);
   return {

@@ -7,8 +7,10 @@ import type { PreparedRun } from './prepare.ts';
 
 export async function describeRunEnvironment({ settings, image, tools, adapter }: PreparedRun): Promise<RunEnvironment> {
   const qemuBinary = settings.qemuBinary ?? machineProfile(settings.machine).qemuBinary;
-  const { qemuVersion, ...host } = await collectHostFacts({ qemuBinary });
-  const inProcessVmm = { vmm: 'qemu', vmmVersion: qemuVersion ?? tools.qemuVersion };
+  // The preflight's answer to --version: the binary is asked once a run.
+  const { qemuVersion } = tools;
+  const { qemuVersion: _sameAnswer, ...host } = await collectHostFacts({ qemuBinary, qemuVersion });
+  const inProcessVmm = { vmm: 'qemu', vmmVersion: qemuVersion };
   return {
     runtime: adapter?.runtime.name ?? 'qemu',
     ...(adapter && { runtimeVersion: adapter.runtime.version, runtimeAdapter: settings.runtime }),
@@ -18,7 +20,7 @@ export async function describeRunEnvironment({ settings, image, tools, adapter }
     arch: settings.arch,
     machine: settings.machine,
     qemuBinary,
-    qemuVersion: qemuVersion ?? tools.qemuVersion,
+    qemuVersion,
     qemuImg: `${tools.qemuImg} (${tools.qemuImgVersion})`,
     guestKernel: settings.kernel ? `${settings.kernel} (given)` : image.kernelVersion,
     ...(settings.kernel ? {} : kernelPackageOf(image)),
