@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { qemuArgs, ROOT_FILE_NODE, ROOT_STORAGE_NODE, type CommandLineInput } from '../../harness/runtime/qemu/command-line.ts';
 import { machineProfile } from '../../harness/runtime/qemu/machine.ts';
+import { VM_PATHS } from './fixtures/vm-paths.ts';
 
 const base: CommandLineInput = {
   machine: machineProfile('microvm'),
@@ -11,16 +12,7 @@ const base: CommandLineInput = {
   memoryMiB: 256,
   vcpus: 1,
   kernelArgs: [],
-  paths: {
-    qmpSocket: '/tmp/g/qmp.sock',
-    controlSocket: '/tmp/g/ctl.sock',
-    agentSocket: '/tmp/g/agent.sock',
-    consoleSocket: '/tmp/g/console.sock',
-    consoleLog: '/tmp/g/console.log',
-    pidFile: '/tmp/g/qemu.pid',
-    rootOverlay: '/tmp/g/root.qcow2',
-    scratchOverlay: '/tmp/g/scratch.qcow2',
-  },
+  paths: { ...VM_PATHS, scratchOverlay: '/tmp/g/scratch.qcow2' },
   balloon: false,
   discard: true,
   writeErrorPolicy: 'stop',

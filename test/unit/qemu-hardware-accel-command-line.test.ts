@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { kernelBootArgs, qemuArgs, type CommandLineInput } from '../../harness/runtime/qemu/command-line.ts';
 import { machineProfile, type MachineName } from '../../harness/runtime/qemu/machine.ts';
 import type { Accelerator } from '../../harness/runtime/types.ts';
+import { VM_PATHS } from './fixtures/vm-paths.ts';
 
 function input(machine: MachineName, accel: Accelerator): CommandLineInput {
   return {
@@ -13,15 +14,7 @@ function input(machine: MachineName, accel: Accelerator): CommandLineInput {
     memoryMiB: 256,
     vcpus: 2,
     kernelArgs: ['gauntlet.agent=1'],
-    paths: {
-      qmpSocket: '/tmp/g/qmp.sock',
-      controlSocket: '/tmp/g/ctl.sock',
-      agentSocket: '/tmp/g/agent.sock',
-      consoleSocket: '/tmp/g/console.sock',
-      consoleLog: '/tmp/g/console.log',
-      pidFile: '/tmp/g/qemu.pid',
-      rootOverlay: '/tmp/g/root.qcow2',
-    },
+    paths: VM_PATHS,
     balloon: { freePageReporting: true },
     discard: true,
     writeErrorPolicy: 'enospc',
