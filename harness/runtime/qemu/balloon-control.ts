@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pollUntil } from '../../assert/poll.ts';
-import { QmpClient } from '../../channel/qmp-client.ts';
+import { QmpClient } from './qmp-client.ts';
 import { BALLOON, deadlineMs } from '../../config/constants.ts';
 import { BalloonNotConnectedError, BalloonTimeoutError } from '../balloon-errors.ts';
 import type { Accelerator, BalloonControl, BalloonMove, BalloonStats, Fault, VmEvent } from '../types.ts';

@@ -10,7 +10,7 @@
  * after a host I/O error) stays paused; a VM whose VMM has exited needs no `-U`.
  */
 import { execa } from 'execa';
-import type { QmpClient } from '../../channel/qmp-client.ts';
+import type { QmpClient } from './qmp-client.ts';
 import type { DiskImageCheck } from '../types.ts';
 
 /** qemu-img check's exit codes: 0 clean, 2 corrupted, 3 only leaks. Anything else is no verdict. */

@@ -9,7 +9,7 @@
  * the node first, and a qcow2 node with metadata it could not write cannot flush until the space is
  * back. The raw node holds no metadata, so both swaps go through while writes fail.
  */
-import type { QmpClient } from '../../channel/qmp-client.ts';
+import type { QmpClient } from './qmp-client.ts';
 import { ROOT_FILE_NODE, ROOT_STORAGE_NODE } from './command-line.ts';
 
 const ENOSPC = 28;

@@ -5,8 +5,8 @@
  */
 import { appendFileSync } from 'node:fs';
 import type net from 'node:net';
-import type { VmEvent } from '../runtime/types.ts';
-import { connectUnixSocket } from './unix-socket.ts';
+import type { VmEvent } from '../types.ts';
+import { connectUnixSocket } from '../../channel/unix-socket.ts';
 
 export class QmpError extends Error {
   override name = 'QmpError';

@@ -17,7 +17,7 @@
  */
 import { chmod, mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
-import type { QmpClient } from '../../channel/qmp-client.ts';
+import type { QmpClient } from './qmp-client.ts';
 import { SNAPSHOT } from '../../config/constants.ts';
 import type { Fault, SandboxSpec } from '../types.ts';
 

@@ -8,7 +8,7 @@ import { readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { allocatedBytes } from '../../assert/footprint.ts';
 import { AgentChannelError, AgentClient } from '../../channel/agent-client.ts';
-import { QmpClient } from '../../channel/qmp-client.ts';
+import { QmpClient } from './qmp-client.ts';
 import { AGENT, BOOT, deadlineMs, DISK, VM_DEFAULTS } from '../../config/constants.ts';
 import type {
   Accelerator,
