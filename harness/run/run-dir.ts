@@ -1,6 +1,6 @@
 /**
  * The directory every VM of one run lives under. When the run ends, normally or by Ctrl-C, the sweep
- * kills any VMM still running from it (found through the pid files QEMU writes) and removes it all,
+ * kills any VMM still running from it (found through the `vmm.pid` file every runtime writes in its VM dir) and removes it all,
  * so a crashed or interrupted test never leaves processes, sockets or overlays behind. A run killed
  * outright (SIGKILL, OOM killer, a CI timeout) cannot sweep: each run dir names its owner process,
  * and every later run reaps the dirs whose owner is gone.
@@ -10,6 +10,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { thisHost, type HostPlatform } from '../host/platform.ts';
 import { processExists } from '../host/process-exists.ts';
+import { VMM_PID_FILE } from '../runtime/vmm-pid.ts';
 
 /** Specific enough that no other tool's (or test's) /tmp/gauntlet-* directory is ever taken for a run dir and reaped. */
 const RUN_DIR_PREFIX = 'gauntlet-run-';
@@ -100,7 +101,7 @@ function findPidFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return findPidFiles(full);
-    return entry.name === 'qemu.pid' ? [full] : [];
+    return entry.name === VMM_PID_FILE ? [full] : [];
   });
 }
 

@@ -92,7 +92,7 @@ describe('the processes of a run, without /proc', () => {
 
   it('a VMM is ours on macOS only when its full command line (ps -ww) names the run dir', () => {
     const runDir = '/tmp/gauntlet-abc123';
-    const line = `qemu-system-aarch64 -M virt -pidfile ${runDir}/1a-case/qemu.pid\n`;
+    const line = `qemu-system-aarch64 -M virt -pidfile ${runDir}/1a-case/vmm.pid\n`;
     const mac = fakeHostPlatform({ ...MAC_ARM64, commands: { 'ps -ww -o command= -p 42': line, 'ps -ww -o command= -p 43': 'bash\n' } });
     expect(isOurVmm(42, runDir, mac)).toBe(true);
     expect(isOurVmm(43, runDir, mac)).toBe(false);
@@ -103,7 +103,7 @@ describe('the processes of a run, without /proc', () => {
 describe('the ps branch on this host’s real ps', () => {
   it('sees a command line far past 79 columns (ps -ww), as a VMM with its run dir has', async () => {
     const runDir = `/tmp/gauntlet-${'x'.repeat(120)}`;
-    const child = spawn('sh', ['-c', 'sleep 30', `${runDir}/vm/qemu.pid`], { stdio: 'ignore' });
+    const child = spawn('sh', ['-c', 'sleep 30', `${runDir}/vm/vmm.pid`], { stdio: 'ignore' });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
       expect(isOurVmm(child.pid!, runDir, { ...thisHost, platform: 'darwin' })).toBe(true);
@@ -130,13 +130,13 @@ describe('sweepRunDir on macOS', () => {
     const child = spawn('sleep', ['30'], { stdio: 'ignore' });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     await mkdir(path.join(dir, 'vm1'));
-    await writeFile(path.join(dir, 'vm1', 'qemu.pid'), `${child.pid}\n`);
+    await writeFile(path.join(dir, 'vm1', 'vmm.pid'), `${child.pid}\n`);
     return { runDir: dir, pid: child.pid!, exited };
   }
 
   it('kills a VMM whose command line names the run dir, and removes the dir', async () => {
     const { runDir, pid, exited } = await runDirWithLiveProcess();
-    const mac = fakeHostPlatform({ ...MAC_ARM64, commands: { [`ps -ww -o command= -p ${pid}`]: `qemu-system-aarch64 -pidfile ${runDir}/vm1/qemu.pid` } });
+    const mac = fakeHostPlatform({ ...MAC_ARM64, commands: { [`ps -ww -o command= -p ${pid}`]: `qemu-system-aarch64 -pidfile ${runDir}/vm1/vmm.pid` } });
     expect(sweepRunDir(runDir, mac)).toEqual({ killed: [pid], removed: true });
     await exited;
   });

@@ -50,7 +50,7 @@ describe('reaping what dead runs left', () => {
     const dir = await runDir('gauntlet-run-killed', await deadPid());
     // A stand-in VMM whose command line names the run dir, as QEMU's does (its sockets live there).
     const vmm = execa(process.execPath, ['-e', 'setTimeout(() => {}, 300_000)', path.join(dir, 'vm0', 'qmp.sock')], { reject: false });
-    await writeFile(path.join(dir, 'vm0', 'qemu.pid'), `${vmm.pid}\n`);
+    await writeFile(path.join(dir, 'vm0', 'vmm.pid'), `${vmm.pid}\n`);
     const { reaped } = reapDeadRuns(parent);
     expect(reaped).toEqual([{ dir, killed: [vmm.pid] }]);
     await vmm;

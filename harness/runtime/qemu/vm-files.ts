@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { thisHost, unixSocketPathLimit, type HostPlatform } from '../../host/platform.ts';
+import { VMM_PID_FILE } from '../vmm-pid.ts';
 import type { VmPaths } from './command-line.ts';
 
 export async function createVmFiles(
@@ -20,7 +21,7 @@ export async function createVmFiles(
     agentSocket: path.join(vmDir, 'agent.sock'),
     consoleSocket: path.join(vmDir, 'console.sock'),
     consoleLog: path.join(vmDir, 'console.log'),
-    pidFile: path.join(vmDir, 'qemu.pid'),
+    pidFile: path.join(vmDir, VMM_PID_FILE),
     rootOverlay: path.join(disks, `${path.basename(vmDir)}-root.qcow2`),
     scratchOverlay: withScratch ? path.join(disks, `${path.basename(vmDir)}-scratch.qcow2`) : undefined,
   };
