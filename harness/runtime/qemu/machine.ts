@@ -16,8 +16,6 @@ export interface MachineProfile {
   consoleDevice: string;
   /** `-cpu` under TCG: a model QEMU emulates fully and fast. KVM and HVF always pass the host's CPU. */
   tcgCpu: string;
-  /** How this architecture's kernel heads a stack dump in its log (the oops/warning marker). */
-  callTraceHeader: string;
 }
 
 const PROFILES: Record<MachineName, MachineProfile> = {
@@ -30,7 +28,6 @@ const PROFILES: Record<MachineName, MachineProfile> = {
     consoleDevice: 'ttyS0',
     // RDRAND spares the guest a second of waiting for its entropy pool at first use of urandom.
     tcgCpu: 'qemu64,+rdrand',
-    callTraceHeader: 'Call Trace',
   },
   q35: {
     name: 'q35',
@@ -40,7 +37,6 @@ const PROFILES: Record<MachineName, MachineProfile> = {
     virtioSuffix: '-pci',
     consoleDevice: 'ttyS0',
     tcgCpu: 'qemu64,+rdrand',
-    callTraceHeader: 'Call Trace',
   },
   virt: {
     name: 'virt',
@@ -61,7 +57,6 @@ const PROFILES: Record<MachineName, MachineProfile> = {
     // max,pauth-impdef=on 2.0-2.3 s (plain max 5.7 s in the field notes). The guest needs nothing
     // beyond ARMv8.0, so the faster model wins. Always named: the board's default CPU is 32-bit.
     tcgCpu: 'cortex-a72',
-    callTraceHeader: 'Call trace',
   },
 };
 
