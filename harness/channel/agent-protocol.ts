@@ -3,6 +3,7 @@
  * framing is unit-tested against scripted bytes and the client only moves buffers.
  */
 import { AGENT } from '../config/constants.ts';
+import { shellQuote } from '../text/shell-quote.ts';
 
 export interface ExecRequest {
   id: string;
@@ -27,11 +28,6 @@ export type GuestFrame =
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const REQUEST_ID = /^[0-9a-z-]+$/;
-
-/** Single-quotes a value for sh: the only character that needs care inside '' is ' itself. */
-export function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
-}
 
 export function scriptWithEnv(command: string, env: Record<string, string> = {}): string {
   const exports = Object.entries(env).map(([name, value]) => {

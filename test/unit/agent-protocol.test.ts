@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeExecRequest, FrameDecoder, scriptWithEnv, shellQuote, type GuestFrame } from '../../harness/channel/agent-protocol.ts';
+import { encodeExecRequest, FrameDecoder, scriptWithEnv, type GuestFrame } from '../../harness/channel/agent-protocol.ts';
 
 function decodeAll(chunks: string[], maxFieldBytes = 1024): GuestFrame[] {
   const frames: GuestFrame[] = [];
@@ -25,7 +25,6 @@ describe('agent protocol framing', () => {
   });
 
   it('quotes environment values for sh, including single quotes', () => {
-    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
     expect(scriptWithEnv('env', { A: "x'y", B: '' })).toBe(`export A='x'\\''y'\nexport B=''\nenv`);
     expect(() => scriptWithEnv('env', { 'BAD-NAME': '1' })).toThrow(/invalid environment variable name/);
   });

@@ -19,6 +19,7 @@ import { chmod, mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { QmpClient } from './qmp-client.ts';
 import { SNAPSHOT } from '../../config/constants.ts';
+import { shellQuote } from '../../text/shell-quote.ts';
 import type { Fault, SandboxSpec } from '../types.ts';
 
 /** One saved VM: its device and memory state, and its root disk as it was at save time. */
@@ -114,8 +115,4 @@ async function migrationCompleted(qmp: QmpClient, giveUpAt: number): Promise<voi
     if (Date.now() > giveUpAt) throw new Error(`migration not completed in time (status ${info.status ?? 'none'})`);
     await new Promise((resolve) => setTimeout(resolve, SNAPSHOT.migrationPollMs));
   }
-}
-
-function shellQuote(file: string): string {
-  return `'${file.replaceAll("'", `'\\''`)}'`;
 }

@@ -37,6 +37,7 @@ import { setHostStorageFull } from './host-storage.ts';
 import type { MachineProfile } from './machine.ts';
 import { createEmptyDisk, createOverlay, createVmFiles, qemuImgBinary } from './vm-files.ts';
 import { processExists } from '../../host/process-exists.ts';
+import { shellQuote } from '../../text/shell-quote.ts';
 import { VmmProcess } from './vmm-process.ts';
 import { keepOverlay, loadVmState, saveVmState, type SavedVmState } from './snapshot.ts';
 import { vmmResidentBytes } from './vmm-memory.ts';
@@ -159,7 +160,7 @@ export class QemuVm implements Sandbox {
       // Two VMMs on one writable image need QEMU's image locking off: only the shared-overlay fault does that.
       ...(restoring && this.faults.has('restore-shares-overlay') ? { unlockedImage: restoring.sharedOverlay } : {}),
     });
-    await writeFile(path.join(this.context.vmDir, 'cmdline.txt'), [this.context.qemuBinary, ...args].map(quoteArg).join(' ') + '\n');
+    await writeFile(path.join(this.context.vmDir, 'cmdline.txt'), [this.context.qemuBinary, ...args].map(shellQuote).join(' ') + '\n');
     await removeLog(paths.consoleLog);
 
     const firstOutput = new FirstOutputWatch(paths.consoleLog);
@@ -302,12 +303,12 @@ export class QemuVm implements Sandbox {
   }
 
   async upload(guestPath: string, data: Uint8Array): Promise<void> {
-    const result = await this.exec(`cat > ${shellPath(guestPath)}`, { stdin: data });
+    const result = await this.exec(`cat > ${shellQuote(guestPath)}`, { stdin: data });
     if (result.exitCode !== 0 && !this.faults.has('upload-ignores-exit-code')) throw new Error(`upload to ${guestPath} failed: ${result.stderr.toString().trim()}`);
   }
 
   async download(guestPath: string): Promise<Buffer> {
-    const result = await this.exec(`cat ${shellPath(guestPath)}`);
+    const result = await this.exec(`cat ${shellQuote(guestPath)}`);
     if (result.exitCode !== 0) throw new Error(`download of ${guestPath} failed: ${result.stderr.toString().trim()}`);
     if (result.truncated) throw new Error(`download of ${guestPath} exceeded the output limit`);
     return result.stdout;
@@ -473,14 +474,6 @@ export class QemuVm implements Sandbox {
  */
 function restoredClockCommand(): string {
   return `date -s @${Math.floor(Date.now() / 1000)} >/dev/null`;
-}
-
-function quoteArg(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
-}
-
-function shellPath(guestPath: string): string {
-  return `'${guestPath.replaceAll("'", `'\\''`)}'`;
 }
 
 /** Files or directories under `dir` (to `depth` levels) whose name starts with `prefix`. */
