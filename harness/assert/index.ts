@@ -12,7 +12,7 @@ export {
 export { expectHealthyKernel, kernelLogProblems } from './kernel-log.ts';
 export { meminfoMiB, parseMeminfo } from './meminfo.ts';
 export { longestProgressGap, type ProgressGap } from './progress-gap.ts';
-export { pollUntil, scaledTimeout, type PollOptions } from './poll.ts';
+export { pollUntil, type PollOptions } from './poll.ts';
 export { expectReleasedWithin, type ReleaseWithin } from './released-within.ts';
 export { relativeChange, sampleUntilStable, type SamplePoint, type StableSample, type StableSamplingOptions } from './sample-until-stable.ts';
 export { expectAtLeast, expectAtMost, expectWithin, withinTolerance } from './tolerance.ts';

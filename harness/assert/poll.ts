@@ -6,8 +6,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { FAILURE_MESSAGE, POLL } from '../config/constants.ts';
 
-export { deadlineMs as scaledTimeout } from '../config/constants.ts';
-
 export interface PollOptions {
   timeoutMs: number;
   intervalMs?: number;

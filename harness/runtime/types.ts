@@ -295,6 +295,8 @@ export interface Sandbox {
   readonly vmmPid: number | undefined;
   /** Milliseconds from process start to the first successful exec of the last boot. */
   readonly bootMs: number | undefined;
+  /** What runs the guest: a case's deadlines stretch with it (config/constants.ts deadlineMs). */
+  readonly accelerator: Accelerator;
   /** Why a VM that asked to be restored booted cold instead; undefined when it was restored or never asked. */
   readonly restoreFallback?: string;
   /** The boots and execs the runtime timed; a runtime that times nothing leaves it out. */

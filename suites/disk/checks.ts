@@ -17,7 +17,7 @@ import {
   longestProgressGap,
   pollUntil,
 } from '../../harness/assert/index.ts';
-import { DISK } from '../../harness/config/constants.ts';
+import { DISK, deadlineMs } from '../../harness/config/constants.ts';
 import { boundedAll } from '../../harness/host/budget.ts';
 import { withHostDir } from '../../harness/host/host-dir.ts';
 import { smallFilesystemUnavailable, withSmallFilesystem } from '../../harness/host/small-filesystem.ts';
@@ -38,7 +38,6 @@ import {
   PRE_EXISTING_FILE,
   readText,
   run,
-  scaledDeadlineMs,
   SCRATCH_DEVICE,
   writeMiB,
   writeToken,
@@ -115,7 +114,7 @@ export async function checkBystanderProgressDuringPeerFill(peer: Sandbox, bystan
   );
   const appendsSoFar = async () => Number((await run(bystander, `cat ${APPENDER_LOG} 2>/dev/null | wc -l`, 'counting appends')).trim());
   await pollUntil(appendsSoFar, (count) => count > 0, {
-    timeoutMs: scaledDeadlineMs(DISK.appenderStartDeadlineMs),
+    timeoutMs: deadlineMs(DISK.appenderStartDeadlineMs, bystander.accelerator),
     what: 'the first append of the bystander',
   });
   const clock = async () => Number((await run(bystander, GUEST_CLOCK, "the bystander's clock")).trim());
@@ -142,7 +141,7 @@ const OLD_FILE = '/old-file';
 /** Creates empty files (a shell builtin each, no fork) until the inode table is full. */
 async function exhaustInodes(sandbox: Sandbox, recorder: Recorder): Promise<void> {
   const result = await sandbox.exec(`mkdir -p /inodes && i=0; while true > /inodes/f$i; do i=$((i + 1)); done; echo $i; exit 1`, {
-    timeoutSeconds: fillTimeoutSeconds(),
+    timeoutSeconds: fillTimeoutSeconds(sandbox),
   });
   expectEnospc(result, 'creating empty files until none can be created');
   recorder.metric('files created before ENOSPC', Number(result.stdout.toString().trim()), 'files');
@@ -401,7 +400,7 @@ async function expectPauseNotCorruption(sandbox: Sandbox, recorder: Recorder, ho
   const overflow = writeMiB(sandbox, OVERFLOW, DISK.hostOverflowMiB);
   // It only ends after the resume; if the case fails before that, its rejection must not go unhandled.
   overflow.catch(() => {});
-  const pauseDeadline = scaledDeadlineMs(DISK.ioErrorPauseDeadlineMs);
+  const pauseDeadline = deadlineMs(DISK.ioErrorPauseDeadlineMs, sandbox.accelerator);
   const ioError = await sandbox.waitForEvent('BLOCK_IO_ERROR', pauseDeadline);
   expect(ioError.data, `the I/O error event: a write that found no space, and the VM stopped for it (host storage: ${host.how})`).toMatchObject({
     operation: 'write',

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { describeExecResult } from '../../harness/assert/index.ts';
 import { DISK, deadlineMs } from '../../harness/config/constants.ts';
-import { readSettings } from '../../harness/config/settings.ts';
 import { ROOTFS_PATHS } from '../../harness/image/rootfs-tree.ts';
 import type { ExecResult, Sandbox } from '../../harness/runtime/types.ts';
 
@@ -26,16 +25,9 @@ export interface WriteOutcome {
   durationMs: number;
 }
 
-/** A deadline written for KVM, stretched for the accelerator this run uses. */
-export function scaledDeadlineMs(baseMs: number): number {
-  const accel = readSettings().accel;
-  if (!accel) throw new Error('the run was not prepared: no accelerator in the settings');
-  return deadlineMs(baseMs, accel);
-}
-
 /** Guest-side kill timeout of one fill or writer: one still running then has hung. */
-export function fillTimeoutSeconds(): number {
-  return Math.ceil(scaledDeadlineMs(DISK.fillTimeoutMs) / 1000);
+export function fillTimeoutSeconds(sandbox: Sandbox): number {
+  return Math.ceil(deadlineMs(DISK.fillTimeoutMs, sandbox.accelerator) / 1000);
 }
 
 /** dd from /dev/zero until the filesystem is full; the exit and stderr are dd's own. */
@@ -51,7 +43,7 @@ export function writeMiB(sandbox: Sandbox, file: string, mib: number, source = '
 
 async function timedWrite(sandbox: Sandbox, file: string, dd: string): Promise<WriteOutcome> {
   const result = await sandbox.exec(`${dd}; rc=$?; sync; stat -c %s ${file} 2>/dev/null || echo 0; exit $rc`, {
-    timeoutSeconds: fillTimeoutSeconds(),
+    timeoutSeconds: fillTimeoutSeconds(sandbox),
   });
   return { result, bytes: Number(result.stdout.toString().trim().split('\n').pop()), durationMs: result.durationMs };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pollUntil, scaledTimeout } from '../../harness/assert/poll.ts';
+import { pollUntil } from '../../harness/assert/poll.ts';
 
 const never = <T>(): Promise<T> => new Promise<T>(() => {});
 
@@ -51,10 +51,5 @@ describe('pollUntil', () => {
   it('counts attempts it abandoned when none ever answered', async () => {
     const failing = pollUntil(never, () => true, { timeoutMs: 100, intervalMs: 1, attemptTimeoutMs: 20, what: 'stuck agent' });
     await expect(failing).rejects.toThrow(/^stuck agent: not reached within 0\.1s; last value: none; [2-5] probe\(s\) did not answer within 0\.02s/);
-  });
-
-  it('re-exports the accelerator scaling of deadlines', () => {
-    expect(scaledTimeout(1_000, 'kvm')).toBe(1_000);
-    expect(scaledTimeout(1_000, 'tcg')).toBeGreaterThan(1_000);
   });
 });

@@ -65,7 +65,7 @@ export class ExecRuntime implements Runtime {
     // The adapter that served a failed case may be gone; this case gets a fresh one.
     if (!this.adapter.process.alive) this.adapter = await startAdapter(this.command);
     const created = await this.adapter.process.request<CreateResult>('create', { spec });
-    return new ExecSandbox(this.adapter.process, created);
+    return new ExecSandbox(this.adapter.process, created, this.accelerator);
   }
 
   close(): Promise<void> {
@@ -83,6 +83,7 @@ class ExecSandbox implements Sandbox {
   constructor(
     private readonly adapter: AdapterProcess,
     created: CreateResult,
+    readonly accelerator: Accelerator,
   ) {
     this.id = created.sandbox;
     this.spec = created.spec;
