@@ -1,5 +1,6 @@
 import { AGENT } from '../../harness/config/constants.ts';
-import { describe, recordMetric, recordSeries, requireCapabilities, test } from '../../harness/fixtures/vm-test.ts';
+import { recordMetric, recordSeries } from '../../harness/fixtures/case-recorder.ts';
+import { describe, requireCapabilities, test } from '../../harness/fixtures/vm-test.ts';
 import { boundedAll } from '../../harness/host/budget.ts';
 import { percentile } from '../../harness/metrics/percentile.ts';
 import {

@@ -107,7 +107,7 @@ export class BalloonMeter {
 
   private seen(name: string, valueMiB: number): number {
     const points = this.series.get(name) ?? [];
-    points.push({ atMs: Date.now(), value: valueMiB });
+    points.push({ atMs: this.subject.record.elapsedMs(), value: valueMiB });
     this.series.set(name, points);
     this.subject.record.series(name, 'MiB', points);
     return valueMiB;

@@ -18,6 +18,7 @@ import {
   pollUntil,
 } from '../../harness/assert/index.ts';
 import { DISK, deadlineMs } from '../../harness/config/constants.ts';
+import type { CaseRecorder } from '../../harness/fixtures/case-recorder.ts';
 import { boundedAll } from '../../harness/host/budget.ts';
 import { withHostDir } from '../../harness/host/host-dir.ts';
 import { smallFilesystemUnavailable, withSmallFilesystem } from '../../harness/host/small-filesystem.ts';
@@ -42,7 +43,7 @@ import {
   writeMiB,
   writeToken,
 } from './guest-disk.ts';
-import { type Recorder, recordFootprint, recordThroughput } from './measurements.ts';
+import { recordFootprint, recordThroughput } from './measurements.ts';
 
 /** A VM as the disk cases boot it: the small root disk the catalogue allows, plus what the case needs. */
 export function diskVm(disk: DiskOptions = {}, faults: Fault[] = []): Partial<SandboxSpec> {
@@ -60,14 +61,14 @@ interface Filled {
 }
 
 /** Fills `/` until ENOSPC, recording the guest's throughput and the host footprint it left. */
-async function fillRootfs(sandbox: Sandbox, recorder: Recorder, step = 'fill'): Promise<Filled> {
+async function fillRootfs(sandbox: Sandbox, recorder: CaseRecorder, step = 'fill'): Promise<Filled> {
   const fill = await fillUntilFull(sandbox);
   expectEnospc(fill.result, `dd filling ${FILL}`);
   recordThroughput(recorder, step, fill);
   return { bytes: fill.bytes, footprint: await recordFootprint(recorder, step, sandbox) };
 }
 
-export async function checkRootfsBoundedIsolatedSurvivesFill(sandbox: Sandbox, recorder: Recorder): Promise<void> {
+export async function checkRootfsBoundedIsolatedSurvivesFill(sandbox: Sandbox, recorder: CaseRecorder): Promise<void> {
   const root = await mountOf(sandbox, '/');
   expect(root.type, '/ is an ext4 filesystem').toBe('ext4');
   expect(root.isBlockDevice, `/ is on a block device of the VM (${root.device}), not a host share`).toBe(true);
@@ -79,7 +80,7 @@ export async function checkRootfsBoundedIsolatedSurvivesFill(sandbox: Sandbox, r
   await expectTmpfsWritable(sandbox);
 }
 
-export async function checkConcurrentWritersEnospc(sandbox: Sandbox, recorder: Recorder): Promise<void> {
+export async function checkConcurrentWritersEnospc(sandbox: Sandbox, recorder: CaseRecorder): Promise<void> {
   const files = Array.from({ length: DISK.concurrentWriters }, (_, index) => `/writer-${index + 1}`);
   const writes = await boundedAll(files, files.length, (file) => fillUntilFull(sandbox, file));
   recorder.metric('bytes written by all writers', Math.round(writes.reduce((sum, write) => sum + write.bytes, 0) / MIB), 'MiB');
@@ -89,7 +90,7 @@ export async function checkConcurrentWritersEnospc(sandbox: Sandbox, recorder: R
   await expectAlive(sandbox);
 }
 
-export async function checkTwoVmsIsolated(victim: Sandbox, bystander: Sandbox, recorder: Recorder): Promise<void> {
+export async function checkTwoVmsIsolated(victim: Sandbox, bystander: Sandbox, recorder: CaseRecorder): Promise<void> {
   await expectAlive(bystander);
   const before = await filesystemUsage(bystander);
   await fillRootfs(victim, recorder, 'victim fill');
@@ -103,7 +104,7 @@ const APPENDER_LOG = '/appender.log';
 /** The bystander's clock (seconds since boot), read the same way the appender reads it. */
 const GUEST_CLOCK = 'read up _ </proc/uptime; echo $up';
 
-export async function checkBystanderProgressDuringPeerFill(peer: Sandbox, bystander: Sandbox, recorder: Recorder): Promise<void> {
+export async function checkBystanderProgressDuringPeerFill(peer: Sandbox, bystander: Sandbox, recorder: CaseRecorder): Promise<void> {
   // Each append logs the bystander's own clock, so progress is judged from when the appends happened,
   // not from when the host happened to look. In the background with every stream away from the
   // exec's pipes, so the exec returns while it runs.
@@ -139,7 +140,7 @@ export async function checkBystanderProgressDuringPeerFill(peer: Sandbox, bystan
 const OLD_FILE = '/old-file';
 
 /** Creates empty files (a shell builtin each, no fork) until the inode table is full. */
-async function exhaustInodes(sandbox: Sandbox, recorder: Recorder): Promise<void> {
+async function exhaustInodes(sandbox: Sandbox, recorder: CaseRecorder): Promise<void> {
   const result = await sandbox.exec(`mkdir -p /inodes && i=0; while true > /inodes/f$i; do i=$((i + 1)); done; echo $i; exit 1`, {
     timeoutSeconds: fillTimeoutSeconds(sandbox),
   });
@@ -148,7 +149,7 @@ async function exhaustInodes(sandbox: Sandbox, recorder: Recorder): Promise<void
   expect((await filesystemUsage(sandbox)).freeInodes, 'free inodes on / (it was the inode table that ran out)').toBe(0);
 }
 
-export async function checkInodeExhaustionSurvives(sandbox: Sandbox, recorder: Recorder): Promise<void> {
+export async function checkInodeExhaustionSurvives(sandbox: Sandbox, recorder: CaseRecorder): Promise<void> {
   const token = await writeToken(sandbox, OLD_FILE);
   await exhaustInodes(sandbox, recorder);
   await expectAlive(sandbox);
@@ -156,7 +157,7 @@ export async function checkInodeExhaustionSurvives(sandbox: Sandbox, recorder: R
   await expectFileReadable(sandbox, PRE_EXISTING_FILE);
 }
 
-export async function checkInodeExhaustionAppendExisting(sandbox: Sandbox, recorder: Recorder): Promise<void> {
+export async function checkInodeExhaustionAppendExisting(sandbox: Sandbox, recorder: CaseRecorder): Promise<void> {
   await writeToken(sandbox, OLD_FILE);
   const sizeBefore = await fileSize(sandbox, OLD_FILE);
   await exhaustInodes(sandbox, recorder);
@@ -165,7 +166,7 @@ export async function checkInodeExhaustionAppendExisting(sandbox: Sandbox, recor
   expect(await fileSize(sandbox, OLD_FILE), `${OLD_FILE} grew by the appended ${DISK.probeWriteMiB} MiB`).toBe(sizeBefore + DISK.probeWriteMiB * MIB);
 }
 
-export async function checkRestartWithFullRootfs(sandbox: Sandbox, recorder: Recorder): Promise<void> {
+export async function checkRestartWithFullRootfs(sandbox: Sandbox, recorder: CaseRecorder): Promise<void> {
   const filled = await fillRootfs(sandbox, recorder);
   await sandbox.stop();
   await sandbox.start();
@@ -175,7 +176,7 @@ export async function checkRestartWithFullRootfs(sandbox: Sandbox, recorder: Rec
   await expectAlive(sandbox);
 }
 
-export async function checkRmAfterFillRecovers(sandbox: Sandbox, recorder: Recorder): Promise<void> {
+export async function checkRmAfterFillRecovers(sandbox: Sandbox, recorder: CaseRecorder): Promise<void> {
   const before = await filesystemUsage(sandbox);
   await fillRootfs(sandbox, recorder);
   expect((await filesystemUsage(sandbox)).availableBytes, 'Available on / after the fill (100% full)').toBe(0);
@@ -188,7 +189,7 @@ export async function checkRmAfterFillRecovers(sandbox: Sandbox, recorder: Recor
   await expectRootWritable(sandbox);
 }
 
-export async function checkFillDeleteCycles(sandbox: Sandbox, recorder: Recorder): Promise<void> {
+export async function checkFillDeleteCycles(sandbox: Sandbox, recorder: CaseRecorder): Promise<void> {
   const startedAt = performance.now();
   const footprint: Array<{ atMs: number; value: number }> = [];
   const add = (bytes: number) => footprint.push({ atMs: Math.round(performance.now() - startedAt), value: Math.round(bytes / MIB) });
@@ -205,7 +206,7 @@ export async function checkFillDeleteCycles(sandbox: Sandbox, recorder: Recorder
   await expectTmpfsWritable(sandbox);
 }
 
-export async function checkDestroyReleasesHostSpace(boot: BootOn, recorder: Recorder): Promise<void> {
+export async function checkDestroyReleasesHostSpace(boot: BootOn, recorder: CaseRecorder): Promise<void> {
   await withHostDir('destroy', async (dir) => {
     const sandbox = await boot(dir);
     const before = await dirAllocatedBytes(dir);
@@ -225,7 +226,7 @@ export async function checkDestroyReleasesHostSpace(boot: BootOn, recorder: Reco
   });
 }
 
-export async function checkFillDeleteFillNoDouble(sandbox: Sandbox, recorder: Recorder): Promise<void> {
+export async function checkFillDeleteFillNoDouble(sandbox: Sandbox, recorder: CaseRecorder): Promise<void> {
   const write = async (step: string) => {
     recordThroughput(recorder, step, expectWritten(await writeMiB(sandbox, FILL, DISK.refillMiB), FILL, DISK.refillMiB));
     return recordFootprint(recorder, step, sandbox);
@@ -242,7 +243,7 @@ export async function checkFillDeleteFillNoDouble(sandbox: Sandbox, recorder: Re
   ).toBeLessThan(limit);
 }
 
-export async function checkDeletedFilesReclaimedOnHost(sandbox: Sandbox, recorder: Recorder): Promise<void> {
+export async function checkDeletedFilesReclaimedOnHost(sandbox: Sandbox, recorder: CaseRecorder): Promise<void> {
   const footprint = async () => (await sandbox.hostFootprint()).totalBytes;
   const before = await footprint();
   const { footprint: grown } = await fillRootfs(sandbox, recorder);
@@ -258,7 +259,7 @@ export async function checkDeletedFilesReclaimedOnHost(sandbox: Sandbox, recorde
   recorder.metric('host footprint after delete', Math.round(after / MIB), 'MiB');
 }
 
-export async function checkHostUploadEnospc(sandbox: Sandbox, recorder: Recorder): Promise<void> {
+export async function checkHostUploadEnospc(sandbox: Sandbox, recorder: CaseRecorder): Promise<void> {
   const reserve = '/reserve';
   expectWritten(await writeMiB(sandbox, reserve, DISK.uploadFreeMiB), reserve, DISK.uploadFreeMiB);
   await fillRootfs(sandbox, recorder);
@@ -275,7 +276,7 @@ export async function checkHostUploadEnospc(sandbox: Sandbox, recorder: Recorder
   await expectAlive(sandbox);
 }
 
-export async function checkDiscardZeroes(sandbox: Sandbox, recorder: Recorder): Promise<void> {
+export async function checkDiscardZeroes(sandbox: Sandbox, recorder: CaseRecorder): Promise<void> {
   const pattern = '\\245';
   const footprint = async () => (await sandbox.hostFootprint()).totalBytes;
   await run(
@@ -312,7 +313,7 @@ export async function checkDiscardZeroes(sandbox: Sandbox, recorder: Recorder): 
   recorder.metric('host footprint after discard', Math.round(after / MIB), 'MiB');
 }
 
-export async function checkImageConsistency(sandbox: Sandbox, recorder: Recorder): Promise<void> {
+export async function checkImageConsistency(sandbox: Sandbox, recorder: CaseRecorder): Promise<void> {
   await run(
     sandbox,
     'mkdir /churn && for i in 1 2 3 4 5 6 7 8; do dd if=/dev/urandom of=/churn/$i bs=64k count=16 2>/dev/null; done && ' +
@@ -364,7 +365,7 @@ interface HostStorage {
  * writes for lack of space (Sandbox.setHostStorageFull): the VMM meets the same ENOSPC, and the case
  * runs for every user instead of skipping.
  */
-export async function checkHostEnospcPausesNotCorrupts(boot: BootWithDisk, recorder: Recorder): Promise<void> {
+export async function checkHostEnospcPausesNotCorrupts(boot: BootWithDisk, recorder: CaseRecorder): Promise<void> {
   if (smallFilesystemUnavailable() !== undefined) {
     const sandbox = await boot({ hostStorageControl: true });
     await expectPauseNotCorruption(sandbox, recorder, {
@@ -392,7 +393,7 @@ export async function checkHostEnospcPausesNotCorrupts(boot: BootWithDisk, recor
   });
 }
 
-async function expectPauseNotCorruption(sandbox: Sandbox, recorder: Recorder, host: HostStorage): Promise<void> {
+async function expectPauseNotCorruption(sandbox: Sandbox, recorder: CaseRecorder, host: HostStorage): Promise<void> {
   for (const file of KEPT_FILES) expectWritten(await writeMiB(sandbox, file, DISK.keptFileMiB, '/dev/urandom'), file, DISK.keptFileMiB);
   const written = await checksums(sandbox, KEPT_FILES);
   await host.runFull();
@@ -401,13 +402,13 @@ async function expectPauseNotCorruption(sandbox: Sandbox, recorder: Recorder, ho
   // It only ends after the resume; if the case fails before that, its rejection must not go unhandled.
   overflow.catch(() => {});
   const pauseDeadline = deadlineMs(DISK.ioErrorPauseDeadlineMs, sandbox.accelerator);
-  const ioError = await sandbox.waitForEvent('BLOCK_IO_ERROR', pauseDeadline);
+  const ioError = await sandbox.waitForEvent('io-error', pauseDeadline);
   expect(ioError.data, `the I/O error event: a write that found no space, and the VM stopped for it (host storage: ${host.how})`).toMatchObject({
     operation: 'write',
-    action: 'stop',
-    nospace: true,
+    action: 'pause',
+    noSpace: true,
   });
-  await sandbox.waitForEvent('STOP', pauseDeadline);
+  await sandbox.waitForEvent('paused', pauseDeadline);
   expect(sandbox.state, 'the VM after the host ran out of space').toBe('paused');
 
   await host.freeSpace();

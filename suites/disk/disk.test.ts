@@ -1,3 +1,4 @@
+import { caseRecorder } from '../../harness/fixtures/case-recorder.ts';
 import { describe, requireCapabilities, test } from '../../harness/fixtures/vm-test.ts';
 import { DISK } from '../../harness/config/constants.ts';
 import {
@@ -20,7 +21,6 @@ import {
   diskVm,
   expectImagesConsistent,
 } from './checks.ts';
-import { recorderFor } from './measurements.ts';
 
 describe('disk', () => {
   // image-consistency, after every case: qemu-img check of every disk still there.
@@ -29,75 +29,75 @@ describe('disk', () => {
   });
 
   test('rootfs-bounded-isolated-survives-fill', async ({ vm, task }) => {
-    await checkRootfsBoundedIsolatedSurvivesFill(await vm(diskVm()), recorderFor(task));
+    await checkRootfsBoundedIsolatedSurvivesFill(await vm(diskVm()), caseRecorder(task));
   });
 
   test('concurrent-writers-enospc', async ({ vm, task }) => {
-    await checkConcurrentWritersEnospc(await vm(diskVm()), recorderFor(task));
+    await checkConcurrentWritersEnospc(await vm(diskVm()), caseRecorder(task));
   });
 
   test('two-vms-isolated', async ({ vm, task }) => {
     const [victim, bystander] = await Promise.all([vm({ ...diskVm(), name: 'victim' }), vm({ ...diskVm(), name: 'bystander' })]);
-    await checkTwoVmsIsolated(victim, bystander, recorderFor(task));
+    await checkTwoVmsIsolated(victim, bystander, caseRecorder(task));
   });
 
   test('bystander-progress-during-peer-fill', async ({ vm, task }) => {
     const [peer, bystander] = await Promise.all([vm({ ...diskVm(), name: 'peer' }), vm({ ...diskVm(), name: 'bystander' })]);
-    await checkBystanderProgressDuringPeerFill(peer, bystander, recorderFor(task));
+    await checkBystanderProgressDuringPeerFill(peer, bystander, caseRecorder(task));
   });
 
   test('inode-exhaustion-survives', async ({ vm, task }) => {
-    await checkInodeExhaustionSurvives(await vm(diskVm({ rootfsInodes: DISK.rootfsInodes })), recorderFor(task));
+    await checkInodeExhaustionSurvives(await vm(diskVm({ rootfsInodes: DISK.rootfsInodes })), caseRecorder(task));
   });
 
   test('inode-exhaustion-append-existing', async ({ vm, task }) => {
-    await checkInodeExhaustionAppendExisting(await vm(diskVm({ rootfsInodes: DISK.rootfsInodes })), recorderFor(task));
+    await checkInodeExhaustionAppendExisting(await vm(diskVm({ rootfsInodes: DISK.rootfsInodes })), caseRecorder(task));
   });
 
   test('restart-with-full-rootfs', async ({ vm, runtime, skip, task }) => {
     requireCapabilities(skip, runtime, 'stop-start');
-    await checkRestartWithFullRootfs(await vm(diskVm()), recorderFor(task));
+    await checkRestartWithFullRootfs(await vm(diskVm()), caseRecorder(task));
   });
 
   test('rm-after-fill-recovers', async ({ vm, task }) => {
-    await checkRmAfterFillRecovers(await vm(diskVm()), recorderFor(task));
+    await checkRmAfterFillRecovers(await vm(diskVm()), caseRecorder(task));
   });
 
   test('fill-delete-cycles', async ({ vm, task }) => {
-    await checkFillDeleteCycles(await vm(diskVm()), recorderFor(task));
+    await checkFillDeleteCycles(await vm(diskVm()), caseRecorder(task));
   });
 
   test('destroy-releases-host-space', async ({ vm, task }) => {
-    await checkDestroyReleasesHostSpace((overlayDir) => vm(diskVm({ overlayDir })), recorderFor(task));
+    await checkDestroyReleasesHostSpace((overlayDir) => vm(diskVm({ overlayDir })), caseRecorder(task));
   });
 
   test('fill-delete-fill-no-double', async ({ vm, runtime, skip, task }) => {
     requireCapabilities(skip, runtime, 'disk-discard', 'host-footprint');
-    await checkFillDeleteFillNoDouble(await vm(diskVm()), recorderFor(task));
+    await checkFillDeleteFillNoDouble(await vm(diskVm()), caseRecorder(task));
   });
 
   test('deleted-files-reclaimed-on-host', async ({ vm, runtime, skip, task }) => {
     requireCapabilities(skip, runtime, 'disk-discard', 'host-footprint');
-    await checkDeletedFilesReclaimedOnHost(await vm(diskVm()), recorderFor(task));
+    await checkDeletedFilesReclaimedOnHost(await vm(diskVm()), caseRecorder(task));
   });
 
   test('host-upload-enospc', async ({ vm, runtime, skip, task }) => {
     requireCapabilities(skip, runtime, 'file-transfer');
-    await checkHostUploadEnospc(await vm(diskVm()), recorderFor(task));
+    await checkHostUploadEnospc(await vm(diskVm()), caseRecorder(task));
   });
 
   test('discard-zeroes', async ({ vm, runtime, skip, task }) => {
     requireCapabilities(skip, runtime, 'scratch-disk', 'disk-discard', 'host-footprint');
-    await checkDiscardZeroes(await vm(diskVm({ scratchMiB: DISK.scratchMiB })), recorderFor(task));
+    await checkDiscardZeroes(await vm(diskVm({ scratchMiB: DISK.scratchMiB })), caseRecorder(task));
   });
 
   test('image-consistency', async ({ vm, runtime, skip, task }) => {
     requireCapabilities(skip, runtime, 'stop-start');
-    await checkImageConsistency(await vm(diskVm()), recorderFor(task));
+    await checkImageConsistency(await vm(diskVm()), caseRecorder(task));
   });
 
   test('host-enospc-pauses-not-corrupts', async ({ vm, runtime, skip, task }) => {
     requireCapabilities(skip, runtime, 'io-error-pause');
-    await checkHostEnospcPausesNotCorrupts((disk) => vm(diskVm({ ...disk, writeErrorPolicy: 'stop' })), recorderFor(task));
+    await checkHostEnospcPausesNotCorrupts((disk) => vm(diskVm({ ...disk, writeErrorPolicy: 'stop' })), caseRecorder(task));
   });
 });

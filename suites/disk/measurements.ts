@@ -2,30 +2,17 @@
  * What the disk cases measure along the way, attached to the case's result (run.json, the report's
  * tables and plots): fill throughput in the guest and the VM's host footprint after each step.
  */
-import type { TestContext } from 'vitest';
-import { recordMetric, recordSeries } from '../../harness/fixtures/vm-test.ts';
+import type { CaseRecorder } from '../../harness/fixtures/case-recorder.ts';
 import type { Sandbox } from '../../harness/runtime/types.ts';
 import { MIB, type WriteOutcome } from './guest-disk.ts';
 
-export interface Recorder {
-  metric(name: string, value: number, unit: string): void;
-  series(name: string, unit: string, points: Array<{ atMs: number; value: number }>): void;
-}
-
-export function recorderFor(task: TestContext['task']): Recorder {
-  return {
-    metric: (name, value, unit) => recordMetric(task, name, value, unit),
-    series: (name, unit, points) => recordSeries(task, name, unit, points),
-  };
-}
-
 /** Throughput of a fill or write as the guest sustained it, its final sync included. */
-export function recordThroughput(recorder: Recorder, step: string, write: WriteOutcome): void {
+export function recordThroughput(recorder: CaseRecorder, step: string, write: WriteOutcome): void {
   if (write.durationMs > 0) recorder.metric(`${step} throughput`, round(write.bytes / MIB / (write.durationMs / 1000)), 'MiB/s');
 }
 
 /** Records the VM's host footprint after `step` and returns it in bytes. */
-export async function recordFootprint(recorder: Recorder, step: string, sandbox: Sandbox): Promise<number> {
+export async function recordFootprint(recorder: CaseRecorder, step: string, sandbox: Sandbox): Promise<number> {
   const { totalBytes } = await sandbox.hostFootprint();
   recorder.metric(`host footprint after ${step}`, round(totalBytes / MIB), 'MiB');
   return totalBytes;

@@ -1,4 +1,5 @@
-import { describe, recordMetric, test } from '../../harness/fixtures/vm-test.ts';
+import { recordMetric } from '../../harness/fixtures/case-recorder.ts';
+import { describe, test } from '../../harness/fixtures/vm-test.ts';
 import {
   checkAgentGarbageFrames,
   checkAgentNeverHello,

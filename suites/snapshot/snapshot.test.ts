@@ -1,4 +1,5 @@
-import { describe, recordMetric, requireCapabilities, test } from '../../harness/fixtures/vm-test.ts';
+import { recordMetric } from '../../harness/fixtures/case-recorder.ts';
+import { describe, requireCapabilities, test } from '../../harness/fixtures/vm-test.ts';
 import {
   checkAgentReconnectsAfterRestore,
   checkBalloonAfterRestore,

@@ -2,6 +2,7 @@
  * Each disk fault must turn its cases red: the check throws on a VM with the fault, for the reason the
  * case is about (not a boot failure or a skip).
  */
+import { caseRecorder } from '../../harness/fixtures/case-recorder.ts';
 import { describe, expect, test } from '../../harness/fixtures/vm-test.ts';
 import { DISK } from '../../harness/config/constants.ts';
 import {
@@ -23,86 +24,85 @@ import {
   checkTwoVmsIsolated,
   diskVm,
 } from '../../suites/disk/checks.ts';
-import { recorderFor } from '../../suites/disk/measurements.ts';
 
 describe('disk faults', () => {
   test('no-discard fails fill-delete-fill-no-double', async ({ vm, task }) => {
     const sandbox = await vm(diskVm({}, ['no-discard']));
-    await expect(checkFillDeleteFillNoDouble(sandbox, recorderFor(task))).rejects.toThrow(/host footprint after the second fill .* below .* after the first/);
+    await expect(checkFillDeleteFillNoDouble(sandbox, caseRecorder(task))).rejects.toThrow(/host footprint after the second fill .* below .* after the first/);
   });
 
   test('no-discard fails deleted-files-reclaimed-on-host', async ({ vm, task }) => {
     const sandbox = await vm(diskVm({}, ['no-discard']));
-    await expect(checkDeletedFilesReclaimedOnHost(sandbox, recorderFor(task))).rejects.toThrow(/after the guest deleted its fill .*: expected ≥ \d+% of its growth released/);
+    await expect(checkDeletedFilesReclaimedOnHost(sandbox, caseRecorder(task))).rejects.toThrow(/after the guest deleted its fill .*: expected ≥ \d+% of its growth released/);
   });
 
   test('no-discard fails discard-zeroes', async ({ vm, task }) => {
     const sandbox = await vm(diskVm({ scratchMiB: DISK.scratchMiB }, ['no-discard']));
-    await expect(checkDiscardZeroes(sandbox, recorderFor(task))).rejects.toThrow(/non-zero bytes in the discarded \d+ MiB at \d+ MiB: expected [1-9]\d* to be \+0/);
+    await expect(checkDiscardZeroes(sandbox, caseRecorder(task))).rejects.toThrow(/non-zero bytes in the discarded \d+ MiB at \d+ MiB: expected [1-9]\d* to be \+0/);
   });
 
   test('oversized-rootfs fails rootfs-bounded-isolated-survives-fill', async ({ vm, task }) => {
     const sandbox = await vm(diskVm({}, ['oversized-rootfs']));
-    await expect(checkRootfsBoundedIsolatedSurvivesFill(sandbox, recorderFor(task))).rejects.toThrow(/size of \/, the VM's own bounded disk: expected/);
+    await expect(checkRootfsBoundedIsolatedSurvivesFill(sandbox, caseRecorder(task))).rejects.toThrow(/size of \/, the VM's own bounded disk: expected/);
   });
 
   test('overlay-leak-on-destroy fails destroy-releases-host-space', async ({ vm, task }) => {
     const boot = (overlayDir: string) => vm(diskVm({ overlayDir }, ['overlay-leak-on-destroy']));
-    await expect(checkDestroyReleasesHostSpace(boot, recorderFor(task))).rejects.toThrow(/destroyed VM's disk directory on the host .*: expected ≥ \d+% of its growth released/);
+    await expect(checkDestroyReleasesHostSpace(boot, caseRecorder(task))).rejects.toThrow(/destroyed VM's disk directory on the host .*: expected ≥ \d+% of its growth released/);
   });
 
   test('agent-state-on-rootfs fails concurrent-writers-enospc', async ({ vm, task }) => {
     const sandbox = await vm(diskVm({}, ['agent-state-on-rootfs']));
-    await expect(checkConcurrentWritersEnospc(sandbox, recorderFor(task))).rejects.toThrow(/6 of 6 calls failed; first: no reply to request \S+ within \d+ ms \(command: dd if=\/dev\/zero of=\/writer-/);
+    await expect(checkConcurrentWritersEnospc(sandbox, caseRecorder(task))).rejects.toThrow(/6 of 6 calls failed; first: no reply to request \S+ within \d+ ms \(command: dd if=\/dev\/zero of=\/writer-/);
   });
 
   test('agent-state-on-rootfs fails inode-exhaustion-survives', async ({ vm, task }) => {
     const sandbox = await vm(diskVm({ rootfsInodes: DISK.rootfsInodes }, ['agent-state-on-rootfs']));
-    await expect(checkInodeExhaustionSurvives(sandbox, recorderFor(task))).rejects.toThrow(/no reply to request \S+ within \d+ ms \(command: mkdir -p \/inodes /);
+    await expect(checkInodeExhaustionSurvives(sandbox, caseRecorder(task))).rejects.toThrow(/no reply to request \S+ within \d+ ms \(command: mkdir -p \/inodes /);
   });
 
   test('agent-state-on-rootfs fails inode-exhaustion-append-existing', async ({ vm, task }) => {
     const sandbox = await vm(diskVm({ rootfsInodes: DISK.rootfsInodes }, ['agent-state-on-rootfs']));
-    await expect(checkInodeExhaustionAppendExisting(sandbox, recorderFor(task))).rejects.toThrow(/no reply to request \S+ within \d+ ms \(command: mkdir -p \/inodes /);
+    await expect(checkInodeExhaustionAppendExisting(sandbox, caseRecorder(task))).rejects.toThrow(/no reply to request \S+ within \d+ ms \(command: mkdir -p \/inodes /);
   });
 
   test('agent-state-on-rootfs fails restart-with-full-rootfs', async ({ vm, task }) => {
     const sandbox = await vm(diskVm({}, ['agent-state-on-rootfs']));
-    await expect(checkRestartWithFullRootfs(sandbox, recorderFor(task))).rejects.toThrow(/no reply to request \S+ within \d+ ms \(command: dd if=\/dev\/zero of=\/fill /);
+    await expect(checkRestartWithFullRootfs(sandbox, caseRecorder(task))).rejects.toThrow(/no reply to request \S+ within \d+ ms \(command: dd if=\/dev\/zero of=\/fill /);
   });
 
   test('agent-state-on-rootfs fails rm-after-fill-recovers', async ({ vm, task }) => {
     const sandbox = await vm(diskVm({}, ['agent-state-on-rootfs']));
-    await expect(checkRmAfterFillRecovers(sandbox, recorderFor(task))).rejects.toThrow(/no reply to request \S+ within \d+ ms \(command: dd if=\/dev\/zero of=\/fill /);
+    await expect(checkRmAfterFillRecovers(sandbox, caseRecorder(task))).rejects.toThrow(/no reply to request \S+ within \d+ ms \(command: dd if=\/dev\/zero of=\/fill /);
   });
 
   test('agent-state-on-rootfs fails fill-delete-cycles', async ({ vm, task }) => {
     const sandbox = await vm(diskVm({}, ['agent-state-on-rootfs']));
-    await expect(checkFillDeleteCycles(sandbox, recorderFor(task))).rejects.toThrow(/no reply to request \S+ within \d+ ms \(command: dd if=\/dev\/zero of=\/fill /);
+    await expect(checkFillDeleteCycles(sandbox, caseRecorder(task))).rejects.toThrow(/no reply to request \S+ within \d+ ms \(command: dd if=\/dev\/zero of=\/fill /);
   });
 
   test('io-throttle-starves fails bystander-progress-during-peer-fill', async ({ vm, task }) => {
     const [peer, bystander] = await Promise.all([vm({ ...diskVm(), name: 'peer' }), vm({ ...diskVm({}, ['io-throttle-starves']), name: 'bystander' })]);
-    await expect(checkBystanderProgressDuringPeerFill(peer, bystander, recorderFor(task))).rejects.toThrow(/the bystander's longest pause between appends while the peer filled .*: expected \d+ to be less than or equal to \d+/);
+    await expect(checkBystanderProgressDuringPeerFill(peer, bystander, caseRecorder(task))).rejects.toThrow(/the bystander's longest pause between appends while the peer filled .*: expected \d+ to be less than or equal to \d+/);
   });
 
   test('io-throttle-starves fails two-vms-isolated', async ({ vm, task }) => {
     const [victim, bystander] = await Promise.all([vm({ ...diskVm(), name: 'victim' }), vm({ ...diskVm({}, ['io-throttle-starves']), name: 'bystander' })]);
-    await expect(checkTwoVmsIsolated(victim, bystander, recorderFor(task))).rejects.toThrow(/no reply to request \S+ within \d+ ms \(command: dd if=\/dev\/zero of=\/write-probe /);
+    await expect(checkTwoVmsIsolated(victim, bystander, caseRecorder(task))).rejects.toThrow(/no reply to request \S+ within \d+ ms \(command: dd if=\/dev\/zero of=\/write-probe /);
   });
 
   test('upload-ignores-exit-code fails host-upload-enospc', async ({ vm, task }) => {
     const sandbox = await vm(diskVm({}, ['upload-ignores-exit-code']));
-    await expect(checkHostUploadEnospc(sandbox, recorderFor(task))).rejects.toThrow(/an upload of \d+ bytes with \d+ free on \/ fails: expected undefined to be an instance of Error/);
+    await expect(checkHostUploadEnospc(sandbox, caseRecorder(task))).rejects.toThrow(/an upload of \d+ bytes with \d+ free on \/ fails: expected undefined to be an instance of Error/);
   });
 
   test('lazy-refcounts fails image-consistency', async ({ vm, task }) => {
     const sandbox = await vm(diskVm({}, ['lazy-refcounts']));
-    await expect(checkImageConsistency(sandbox, recorderFor(task))).rejects.toThrow(/disk images with errors \(.*-root\.qcow2: \d+ error\(s\), first: ERROR .*refcount=0/);
+    await expect(checkImageConsistency(sandbox, caseRecorder(task))).rejects.toThrow(/disk images with errors \(.*-root\.qcow2: \d+ error\(s\), first: ERROR .*refcount=0/);
   });
 
   test('host-write-errors-reported fails host-enospc-pauses-not-corrupts', async ({ vm, task }) => {
     const boot = (disk: Parameters<typeof diskVm>[0]) => vm(diskVm({ ...disk, writeErrorPolicy: 'stop' }, ['host-write-errors-reported']));
-    await expect(checkHostEnospcPausesNotCorrupts(boot, recorderFor(task))).rejects.toThrow(/the I\/O error event: a write that found no space, and the VM stopped for it .*: expected .* to match object/);
+    await expect(checkHostEnospcPausesNotCorrupts(boot, caseRecorder(task))).rejects.toThrow(/the I\/O error event: a write that found no space, and the VM stopped for it .*: expected .* to match object/);
   });
 });

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVitest } from 'vitest/node';
 import { GauntletReporter, type CollectedRun } from '../../harness/reports/gauntlet-reporter.ts';
 
-const fixtures = path.resolve('harness/fixtures/vm-test.ts');
+const recorder = path.resolve('harness/fixtures/case-recorder.ts');
 
 /** A suite as the cases write them, without VMs: metrics, series, a kept console, a skip, a failure. */
 const SAMPLE_SUITE = `
 import { describe, test } from 'vitest';
-import { recordMetric, recordSeries } from ${JSON.stringify(fixtures)};
+import { recordMetric, recordSeries } from ${JSON.stringify(recorder)};
 
 describe('lifecycle', () => {
   test('boot-to-ready', ({ task }) => {
