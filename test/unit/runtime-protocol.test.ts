@@ -8,6 +8,7 @@ import { checkAdapter } from '../../harness/runtime/exec-adapter/conformance.ts'
 import { ExecRuntime } from '../../harness/runtime/exec-adapter/exec-runtime.ts';
 import { METHODS } from '../../harness/runtime/exec-adapter/protocol.ts';
 import { schemaProblem } from '../../harness/runtime/exec-adapter/schema.ts';
+import { VM_EVENT_KINDS } from '../../harness/runtime/types.ts';
 
 const FAKE = 'test/fixtures/adapters/fake-adapter.mjs';
 const fake = (mode: string) => `exec:node ${FAKE} ${mode}`;
@@ -48,6 +49,20 @@ describe('schema', () => {
     const result = { exitCode: 0, stdout: 'héllo', stderr: '', timedOut: false, truncated: false, durationMs: 1, status };
     expect(schemaProblem('result.exec', result)).toMatch(/stdout/);
     expect(schemaProblem('result.exec', { ...result, stdout: 'aGk=' })).toBeUndefined();
+  });
+
+  test('events carry the contract\'s kinds, each with its data', () => {
+    for (const kind of VM_EVENT_KINDS) expect(schemaProblem('params.waitForEvent', { sandbox: 's0', kind, timeoutMs: 1 }), kind).toBeUndefined();
+    expect(schemaProblem('params.waitForEvent', { sandbox: 's0', kind: 'BLOCK_IO_ERROR', timeoutMs: 1 })).toMatch(/kind/);
+    const ioError = { kind: 'io-error', data: { disk: 'root', operation: 'write', noSpace: true, action: 'pause' }, atMs: 3, vmmName: 'BLOCK_IO_ERROR' };
+    const event = (value: object) => schemaProblem('vmEvent', value);
+    expect(event(ioError)).toBeUndefined();
+    expect(event({ ...ioError, data: { ...ioError.data, action: 'stop' } })).toMatch(/action/);
+    expect(event({ ...ioError, data: { operation: 'write', action: 'pause', nospace: true } })).toBeDefined();
+    expect(event({ kind: 'balloon-changed', data: { actualMiB: 128 }, atMs: 1, vmmEpochMs: 1_700_000_000_000 })).toBeUndefined();
+    expect(event({ kind: 'balloon-changed', data: { actual: 134217728 }, atMs: 1 })).toBeDefined();
+    expect(event({ kind: 'paused', data: {}, atMs: 1 })).toBeUndefined();
+    expect(event({ name: 'STOP', data: {}, atMs: 1 })).toBeDefined();
   });
 });
 

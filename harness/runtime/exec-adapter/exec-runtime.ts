@@ -23,6 +23,7 @@ import type {
   SandboxState,
   SandboxTimings,
   VmEvent,
+  VmEventKind,
 } from '../types.ts';
 import type { AdapterCommand } from './adapter-command.ts';
 import type { AdapterProcess } from './adapter-process.ts';
@@ -154,8 +155,8 @@ class ExecSandbox implements Sandbox {
     return this.status.events;
   }
 
-  async waitForEvent(name: string, timeoutMs: number): Promise<VmEvent> {
-    return (await this.call<{ event: VmEvent }>('waitForEvent', { name, timeoutMs })).event;
+  async waitForEvent<K extends VmEventKind>(kind: K, timeoutMs: number): Promise<VmEvent<K>> {
+    return (await this.call<{ event: VmEvent<K> }>('waitForEvent', { kind, timeoutMs })).event;
   }
 
   async resume(): Promise<void> {

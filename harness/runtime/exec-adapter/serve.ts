@@ -7,7 +7,7 @@
  */
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { BalloonControl, Runtime, Sandbox } from '../types.ts';
+import type { BalloonControl, Runtime, Sandbox, VmEventKind } from '../types.ts';
 import { ERROR_CODES, SUPPORTED_PROTOCOL_VERSIONS, type InitializeResult, type Request, type WireError } from './protocol.ts';
 import { knownMethod, schemaProblem } from './schema.ts';
 import { errorToWire, fromBase64, statusOf, toBase64 } from './wire.ts';
@@ -105,7 +105,7 @@ export async function serveRuntime(served: ServedRuntime, input: Readable, outpu
     diskCheck: onSandbox(async (sandbox) => ({ checks: await sandbox.checkDiskConsistency() })),
     vmmMemory: onSandbox(async (sandbox) => ({ bytes: await sandbox.vmmMemoryBytes() })),
     events: onSandbox(async (sandbox) => ({ events: [...sandbox.events()] })),
-    waitForEvent: onSandbox(async (sandbox, params) => ({ event: await sandbox.waitForEvent(params.name as string, params.timeoutMs as number) })),
+    waitForEvent: onSandbox(async (sandbox, params) => ({ event: await sandbox.waitForEvent(params.kind as VmEventKind, params.timeoutMs as number) })),
     setHostStorageFull: onSandbox((sandbox, params) => sandbox.setHostStorageFull(params.full as boolean)),
     resume: onSandbox((sandbox) => sandbox.resume()),
     reconnectAgent: onSandbox((sandbox) => sandbox.reconnectAgent()),

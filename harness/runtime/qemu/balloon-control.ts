@@ -11,6 +11,7 @@ import { QmpClient } from './qmp-client.ts';
 import { BALLOON, deadlineMs } from '../../config/constants.ts';
 import { BalloonNotConnectedError, BalloonTimeoutError } from '../balloon-errors.ts';
 import type { Accelerator, BalloonControl, BalloonMove, BalloonStats, Fault, VmEvent } from '../types.ts';
+import { vmEventOf } from './vm-events.ts';
 import { BALLOON_DEVICE_ID } from './command-line.ts';
 
 const MIB = 1024 * 1024;
@@ -139,7 +140,7 @@ function reported(value: number | undefined): number | undefined {
 }
 
 /**
- * The move as the VMM timed it: its first BALLOON_CHANGE event (after `eventsBefore`) whose size is
+ * The move as the VMM timed it: its first balloon-changed event (after `eventsBefore`) whose size is
  * reached, stamped when it happened; the polled timing when none comes in time.
  */
 function timeByEvent(
@@ -151,15 +152,18 @@ function timeByEvent(
   polled: BalloonMove,
 ): Promise<BalloonMove> {
   const reachingEvent = () =>
-    qmp.events.slice(eventsBefore).find((event): event is VmEvent & { vmmEpochMs: number } =>
-      event.name === 'BALLOON_CHANGE' && event.vmmEpochMs !== undefined && reached(Number(event.data.actual) / MIB),
-    );
+    qmp.events
+      .slice(eventsBefore)
+      .map(vmEventOf)
+      .find((event): event is VmEvent<'balloon-changed'> & { vmmEpochMs: number } =>
+        event?.kind === 'balloon-changed' && event.vmmEpochMs !== undefined && reached(event.data.actualMiB),
+      );
   return new Promise((resolve) => {
     const settle = () => {
       stopListening();
       clearTimeout(timer);
       const event = reachingEvent();
-      resolve(event ? { ...polled, movedMiB: Math.abs(Number(event.data.actual) / MIB - previousMiB), durationMs: event.vmmEpochMs - requestedAt, timedBy: 'vmm-event' } : polled);
+      resolve(event ? { ...polled, movedMiB: Math.abs(event.data.actualMiB - previousMiB), durationMs: event.vmmEpochMs - requestedAt, timedBy: 'vmm-event' } : polled);
     };
     const stopListening = qmp.onEvent(() => void (reachingEvent() && settle()));
     const timer = setTimeout(settle, BALLOON.changeEventLateMs);

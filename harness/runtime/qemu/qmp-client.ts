@@ -5,7 +5,6 @@
  */
 import { appendFileSync } from 'node:fs';
 import type net from 'node:net';
-import type { VmEvent } from '../types.ts';
 import { connectUnixSocket } from '../../channel/unix-socket.ts';
 
 export class QmpError extends Error {
@@ -18,7 +17,17 @@ interface Waiting {
   reject: (error: Error) => void;
 }
 
-type EventListener = (event: VmEvent) => void;
+/** An event as QMP sends it; vm-events.ts says what it means in the runtime contract's terms. */
+export interface QmpEvent {
+  name: string;
+  data: Record<string, unknown>;
+  /** When it arrived, in milliseconds since this client was made. */
+  atMs: number;
+  /** QMP's own timestamp of it (epoch ms): exact even for an event QEMU throttled and delivered late. */
+  vmmEpochMs?: number;
+}
+
+type EventListener = (event: QmpEvent) => void;
 
 export class QmpClient {
   private socket: net.Socket | undefined;
@@ -27,7 +36,7 @@ export class QmpClient {
   private readonly waiting = new Map<string, Waiting>();
   private readonly startedAt = Date.now();
   private greeting: { resolve: () => void; reject: (error: Error) => void } | undefined;
-  readonly events: VmEvent[] = [];
+  readonly events: QmpEvent[] = [];
   private readonly listeners = new Set<EventListener>();
 
   constructor(
@@ -69,24 +78,6 @@ export class QmpClient {
     return () => this.listeners.delete(listener);
   }
 
-  /** The first event called `name` at or after `sinceIndex` in `events`. */
-  waitForEvent(name: string, timeoutMs: number, sinceIndex = 0): Promise<VmEvent> {
-    const seen = this.events.slice(sinceIndex).find((event) => event.name === name);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        stop();
-        reject(new QmpError(`no ${name} event within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const stop = this.onEvent((event) => {
-        if (event.name !== name) return;
-        clearTimeout(timer);
-        stop();
-        resolve(event);
-      });
-    });
-  }
-
   close(): void {
     this.socket?.destroy();
     this.onClose();
@@ -114,7 +105,7 @@ export class QmpClient {
       this.greeting?.resolve();
       this.greeting = undefined;
     } else if ('event' in message) {
-      const event: VmEvent = { name: message.event, data: message.data ?? {}, atMs: Date.now() - this.startedAt, ...vmmTime(message.timestamp) };
+      const event: QmpEvent = { name: message.event, data: message.data ?? {}, atMs: Date.now() - this.startedAt, ...vmmTime(message.timestamp) };
       this.events.push(event);
       for (const listener of [...this.listeners]) listener(event);
     } else if (typeof message.id === 'string' && this.waiting.has(message.id)) {
@@ -147,7 +138,7 @@ export class QmpClient {
 }
 
 /** QMP stamps each event when it happened ({seconds, microseconds}), also one it throttles and delivers late. */
-function vmmTime(timestamp: { seconds?: unknown; microseconds?: unknown } | undefined): Pick<VmEvent, 'vmmEpochMs'> {
+function vmmTime(timestamp: { seconds?: unknown; microseconds?: unknown } | undefined): Pick<QmpEvent, 'vmmEpochMs'> {
   const { seconds, microseconds } = timestamp ?? {};
   return typeof seconds === 'number' && typeof microseconds === 'number' ? { vmmEpochMs: seconds * 1000 + microseconds / 1000 } : {};
 }

@@ -8,7 +8,7 @@ import { readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { allocatedBytes } from '../../assert/footprint.ts';
 import { AgentChannelError, AgentClient } from '../../channel/agent-client.ts';
-import { QmpClient } from './qmp-client.ts';
+import { QmpClient, type QmpEvent } from './qmp-client.ts';
 import { AGENT, BOOT, deadlineMs, DISK, VM_DEFAULTS } from '../../config/constants.ts';
 import type {
   Accelerator,
@@ -24,6 +24,7 @@ import type {
   SandboxSpec,
   SandboxState,
   VmEvent,
+  VmEventKind,
   BootTimeline,
   SandboxTimings,
 } from '../types.ts';
@@ -38,6 +39,7 @@ import type { MachineProfile } from './machine.ts';
 import { createEmptyDisk, createOverlay, createVmFiles, qemuImgBinary } from './vm-files.ts';
 import { processExists } from '../../host/process-exists.ts';
 import { shellQuote } from '../../text/shell-quote.ts';
+import { VmEventLog } from './vm-events.ts';
 import { VmmProcess } from './vmm-process.ts';
 import { keepOverlay, loadVmState, saveVmState, type SavedVmState } from './snapshot.ts';
 import { vmmResidentBytes } from './vmm-memory.ts';
@@ -71,7 +73,7 @@ export class QemuVm implements Sandbox {
   private paths: VmPaths | undefined;
   private lastBootMs: number | undefined;
   private lastPid: number | undefined;
-  private readonly pastEvents: VmEvent[] = [];
+  private readonly eventLog = new VmEventLog();
   private readonly boots: BootTimeline[] = [];
   private readonly execRoundTripsMs: number[] = [];
 
@@ -174,6 +176,7 @@ export class QemuVm implements Sandbox {
       // First: QEMU waits for the console reader before it starts the guest.
       if (!this.faults.has('console-log-uncapped')) this.console = await ConsoleCapture.start(paths.consoleSocket, paths.consoleLog, deadline, () => vmm.alive);
       this.qmp = new QmpClient(paths.qmpSocket, path.join(this.context.vmDir, 'qmp.log'));
+      this.eventLog.beginBoot();
       this.qmp.onEvent((event) => this.onVmmEvent(event));
       await this.qmp.connect(deadline, () => vmm.alive);
       const controlConnectMs = Date.now() - startedAt;
@@ -224,7 +227,7 @@ export class QemuVm implements Sandbox {
   private async awaitAgentGreeting(giveUpAt: number): Promise<void> {
     const vmm = this.vmm!;
     const helloWindowMs = deadlineMs(AGENT.helloAfterPortOpenMs, this.context.accel);
-    const isPortOpening = (event: VmEvent) => event.name === 'VSERPORT_CHANGE' && event.data.id === AGENT_PORT_DEVICE_ID && event.data.open === true;
+    const isPortOpening = (event: QmpEvent) => event.name === 'VSERPORT_CHANGE' && event.data.id === AGENT_PORT_DEVICE_ID && event.data.open === true;
     let timer: NodeJS.Timeout | undefined;
     let stopListening = () => {};
     const silence = new Promise<never>((_, reject) => {
@@ -344,19 +347,19 @@ export class QemuVm implements Sandbox {
   }
 
   /** The VMM pauses on its own (werror=stop after a host I/O error) as well as when asked to. */
-  private onVmmEvent(event: VmEvent): void {
-    this.pastEvents.push(event);
-    if (event.name === 'STOP' && this.current === 'running') this.current = 'paused';
-    if (event.name === 'RESUME' && this.current === 'paused') this.current = 'running';
+  private onVmmEvent(qmpEvent: QmpEvent): void {
+    const event = this.eventLog.add(qmpEvent);
+    if (event?.kind === 'paused' && this.current === 'running') this.current = 'paused';
+    if (event?.kind === 'resumed' && this.current === 'paused') this.current = 'running';
   }
 
   events(): readonly VmEvent[] {
-    return this.pastEvents;
+    return this.eventLog.events;
   }
 
-  waitForEvent(name: string, timeoutMs: number): Promise<VmEvent> {
+  waitForEvent<K extends VmEventKind>(kind: K, timeoutMs: number): Promise<VmEvent<K>> {
     if (!this.qmp) return Promise.reject(new Error(`VM ${this.name} has no QMP connection`));
-    return this.qmp.waitForEvent(name, timeoutMs);
+    return this.eventLog.waitFor(kind, timeoutMs);
   }
 
   async setHostStorageFull(full: boolean): Promise<void> {
