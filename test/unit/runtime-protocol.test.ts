@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { parseCommand } from '../../harness/cli/args.ts';
 import { SettingsError } from '../../harness/config/settings.ts';
 import { adapterPreflight, describeAdapter } from '../../harness/run/adapter-preflight.ts';
-import { parseAdapterCommand, splitWords } from '../../harness/runtime/exec-adapter/adapter-command.ts';
+import { parseAdapterCommand } from '../../harness/runtime/exec-adapter/adapter-command.ts';
 import { AdapterProcess } from '../../harness/runtime/exec-adapter/adapter-process.ts';
 import { checkAdapter } from '../../harness/runtime/exec-adapter/conformance.ts';
 import { ExecRuntime } from '../../harness/runtime/exec-adapter/exec-runtime.ts';
@@ -14,10 +14,10 @@ const FAKE = 'test/fixtures/adapters/fake-adapter.mjs';
 const fake = (mode: string) => `exec:node ${FAKE} ${mode}`;
 
 describe('adapter command', () => {
-  test('is split as a shell splits words, without expansion', () => {
-    expect(splitWords(`npx gauntlet runtime serve qemu`)).toEqual(['npx', 'gauntlet', 'runtime', 'serve', 'qemu']);
-    expect(splitWords(`'/opt/my runtime/adapter' --x "a b" c\\ d '$HOME'`)).toEqual(['/opt/my runtime/adapter', '--x', 'a b', 'c d', '$HOME']);
-    expect(() => splitWords(`adapter "open`)).toThrow(/unterminated/);
+  test('is split as a shell splits words (harness/text/shell-words.ts), and started without a shell', () => {
+    expect(parseAdapterCommand(`exec:'/opt/my runtime/adapter' --x "a b" c\\ d '$HOME'`)).toMatchObject({ file: '/opt/my runtime/adapter', args: ['--x', 'a b', 'c d', '$HOME'] });
+    expect(() => parseAdapterCommand(`exec:adapter "open`)).toThrow(/unterminated/);
+    expect(() => parseAdapterCommand(`exec:adapter --fast | tee adapter.log`)).toThrow(/started without a shell: \| has no meaning there/);
   });
 
   test('needs exec: and a command', () => {

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { parseCommand, type CommandName } from '../../harness/cli/args.ts';
-import { gauntletLines, localCalls, readActionsFiles, shellWords } from './fixtures/workflows.ts';
+import { gauntletLines, localCalls, readActionsFiles } from './fixtures/workflows.ts';
 
 interface LintFinding {
   message: string;
@@ -61,14 +61,5 @@ describe('CI workflows', () => {
     }
     // Also proves the lines were found at all: everything the matrix needs is among them.
     expect([...commands].sort()).toEqual(['compare', 'doctor', 'image-build', 'image-export', 'image-import', 'merge', 'run']);
-  });
-});
-
-describe('reading a run step', () => {
-  it('takes the words of the command, stopping at pipes, redirections and comments', () => {
-    expect(shellWords('npx gauntlet merge reports/cells/*/run.json --reports reports/merged | tee merge.txt')).toEqual(['npx', 'gauntlet', 'merge', 'reports/cells/*/run.json', '--reports', 'reports/merged']);
-    expect(shellWords('npx gauntlet compare a.json "b c.json" 2>&1 || status=$?')).toEqual(['npx', 'gauntlet', 'compare', 'a.json', 'b c.json']);
-    expect(shellWords("npx gauntlet doctor # x#y")).toEqual(['npx', 'gauntlet', 'doctor']);
-    expect(shellWords('npx gauntlet run lifecycle#1')).toEqual(['npx', 'gauntlet', 'run', 'lifecycle#1']);
   });
 });
