@@ -3,22 +3,16 @@
  * first console line), create a VM through the harness (to its first exec) and time execs on it, and
  * restore a VM from a saved state (to its first exec). Alternating within a round keeps a noisy
  * host's drift out of the ratios. The CPU of every harness phase is split into the VMM's (QEMU, read
- * from the kernel before it is killed) and the rest of this process tree's (Node and qemu-img).
+ * from the kernel before it is killed) and the rest of this process tree's (Node and the runtime's tools).
  */
-import { BENCH, BOOT, deadlineMs, VM_DEFAULTS } from '../config/constants.ts';
+import { BENCH } from '../config/constants.ts';
 import { processCpu } from '../host/cpu-time.ts';
-import { bootUntilConsoleLine } from '../runtime/qemu/console-boot.ts';
-import { guestKernelArgs } from '../runtime/qemu/guest-kernel-args.ts';
-import type { MachineProfile } from '../runtime/qemu/machine.ts';
-import type { Accelerator, Runtime, Sandbox } from '../runtime/types.ts';
+import type { Runtime, Sandbox } from '../runtime/types.ts';
 
 export interface BenchInput {
   runtime: Runtime;
-  qemuBinary: string;
-  machine: MachineProfile;
-  accel: Accelerator;
-  kernel: string;
-  initramfs: string;
+  /** The VMM alone booting the guest to its init's first line: the baseline (runtime/qemu/raw-boot.ts). */
+  rawBoot: () => Promise<number>;
   rounds: number;
   onProgress: (line: string) => void;
 }
@@ -38,7 +32,7 @@ export async function measureHarnessSpeed(input: BenchInput): Promise<BenchSampl
   const samples: BenchSamples = { rawBootMs: [], coldReadyMs: [], restoreReadyMs: [], execRoundTripMs: [], harnessCpuPercent: [] };
   samples.restoreUnavailable = await warmUpRestore(input.runtime);
   for (let round = 1; round <= input.rounds; round++) {
-    samples.rawBootMs.push(await rawBoot(input));
+    samples.rawBootMs.push(await input.rawBoot());
     const ledger = new CpuLedger();
     const cold = await timedCreate(input.runtime, `bench-cold${round}`, false);
     samples.coldReadyMs.push(cold.readyMs);
@@ -59,25 +53,6 @@ export async function measureHarnessSpeed(input: BenchInput): Promise<BenchSampl
     input.onProgress(`round ${round}/${input.rounds}: raw ${samples.rawBootMs.at(-1)!.toFixed(0)} ms, cold ${cold.readyMs.toFixed(0)} ms${restoreNote}`);
   }
   return samples;
-}
-
-async function rawBoot(input: BenchInput): Promise<number> {
-  const result = await bootUntilConsoleLine(
-    input.qemuBinary,
-    {
-      machine: input.machine,
-      accel: input.accel,
-      kernel: input.kernel,
-      initramfs: input.initramfs,
-      memoryMiB: VM_DEFAULTS.memoryMiB,
-      vcpus: VM_DEFAULTS.vcpus,
-      kernelArgs: guestKernelArgs({ name: 'bench' }),
-    },
-    BENCH.firstInitLine,
-    deadlineMs(BOOT.readyDeadlineMs, input.accel),
-  );
-  if (result.lineAfterMs === undefined) throw new Error(`raw boot failed: ${result.failure}`);
-  return result.lineAfterMs;
 }
 
 /** create() to its return, which is after the first successful exec: what a user of the harness waits. */

@@ -81,7 +81,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   const overrides: Record<string, string | undefined> = {
     [ENV.arch]: values.arch,
     [ENV.accelRequested]: values.accel,
-    [ENV.qemuBinary]: values.qemu,
+    [ENV.vmmBinary]: values.qemu,
     [ENV.runtime]: values.runtime,
     [ENV.kernel]: values.kernel,
     [ENV.kernelPackage]: values['kernel-package'],
@@ -96,7 +96,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   const [verb, ...rest] = positionals;
   if (settings.kernel && settings.kernelPackage) throw new UsageError('--kernel and --kernel-package both choose the guest kernel: give one');
   if (settings.kernelPackage) asUsageError(() => parseKernelPackage(settings.kernelPackage!));
-  const archFixed = [ENV.arch, ENV.machine, ENV.qemuBinary, ENV.kernel, ENV.kernelPackage].some((name) => merged[name]);
+  const archFixed = [ENV.arch, ENV.machine, ENV.vmmBinary, ENV.kernel, ENV.kernelPackage].some((name) => merged[name]);
   const testArches = archFixed ? [settings.arch] : [settings.arch, ...GUEST_ARCHES.filter((arch) => arch !== settings.arch)];
   const base = { suites: [], files: [], output: undefined, run: { repeat: 1, shard: undefined, loadCores: 0 }, settings, testArches };
   if (values.help || verb === undefined || verb === 'help') return { ...base, command: 'help' };

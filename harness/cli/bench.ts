@@ -15,7 +15,7 @@ import { writeReports } from '../reports/write-reports.ts';
 import { prepareRun } from '../run/prepare.ts';
 import { sweepRunDir } from '../run/run-dir.ts';
 import { describeRunEnvironment } from '../run/run-environment.ts';
-import { machineProfile } from '../runtime/qemu/machine.ts';
+import { qemuRawBoot } from '../runtime/qemu/raw-boot.ts';
 import { progress } from './progress.ts';
 
 export async function benchCommand(given: RunSettings, rounds: number = BENCH.rounds): Promise<number> {
@@ -23,18 +23,13 @@ export async function benchCommand(given: RunSettings, rounds: number = BENCH.ro
   const { settings, image } = prepared;
   process.once('exit', () => sweepRunDir(settings.runDir));
   Object.assign(process.env, settingsToEnv(settings));
-  const machine = machineProfile(settings.machine);
   const environment = await describeRunEnvironment(prepared);
   const runtime = await openRuntime(settings);
   const startedAt = new Date();
   try {
     const samples = await measureHarnessSpeed({
       runtime,
-      qemuBinary: settings.qemuBinary ?? machine.qemuBinary,
-      machine,
-      accel: settings.accel,
-      kernel: settings.kernel ?? image.kernel,
-      initramfs: image.initramfs,
+      rawBoot: qemuRawBoot(settings, settings.accel, { kernel: settings.kernel ?? image.kernel, initramfs: image.initramfs }),
       rounds,
       onProgress: (line) => progress(`bench: ${line}`),
     });
@@ -42,7 +37,8 @@ export async function benchCommand(given: RunSettings, rounds: number = BENCH.ro
     const record = assembleRecord([
       { startedAt: startedAt.toISOString(), durationMs, repeats: 1, environment, cases: benchCases(samples, durationMs) },
     ]);
-    console.log(`guest: ${settings.arch} on ${machine.name}; accelerator: ${settings.accel} (${settings.accelReason ?? ''})`);
+    const { target } = settings;
+    console.log(`guest: ${target.arch}${target.machine ? ` on ${target.machine}` : ''}; accelerator: ${target.accelerator} (${target.acceleratorReason})`);
     for (const line of benchSummary(samples)) console.log(line);
     writeReports(record, settings.reportsDir);
     console.log(`record: ${path.join(settings.reportsDir, REPORT_FILES.record)} (gauntlet compare it with another bench's)`);

@@ -1,56 +1,54 @@
 /**
- * `gauntlet doctor`: what this host is, and what a run for the chosen guest arch would use: the QEMU
- * binary and version, the machine and CPU model, the guest image and kernel, the accelerator and why.
+ * `gauntlet doctor`: what this host is, and what a run for the chosen guest arch would use: the run
+ * target the selected runtime resolves (VMM binary and version, its tools, the accelerator and why),
+ * the guest image and kernel.
  */
 import { execa } from 'execa';
-import { chooseAccelerator } from '../host/accelerator.ts';
+import { SettingsError, type RunSettings } from '../config/settings.ts';
 import { collectHostFacts } from '../host/facts.ts';
 import { findGuestImage, recipeHash } from '../image/index.ts';
 import { imageChoice, withResolvedKernelPackage } from '../run/image-choice.ts';
-import type { RunSettings } from '../config/settings.ts';
-import { acceleratorArgs, machineProfile } from '../runtime/qemu/machine.ts';
+import { runtimePreflight } from '../run/prepare.ts';
+import { describeQemuMachine } from '../runtime/qemu/describe-machine.ts';
+import type { ResolveTarget } from '../runtime/run-target.ts';
 import type { Accelerator } from '../runtime/types.ts';
-import { qemuImgBinary } from '../runtime/qemu/vm-files.ts';
 
 export async function doctor(given: RunSettings): Promise<number> {
   const settings = await withResolvedKernelPackage(given, () => {});
-  const machine = machineProfile(settings.machine);
-  const qemuBinary = settings.qemuBinary ?? machine.qemuBinary;
-  const facts = await collectHostFacts({ qemuBinary });
   const line = (label: string, value: unknown) => console.log(`${label.padEnd(16)} ${value ?? 'unknown'}`);
-  for (const [key, value] of Object.entries(facts)) line(key, value);
+  for (const [key, value] of Object.entries(await collectHostFacts())) line(key, value);
   line('guest arch', settings.arch);
-  line('qemu binary', `${qemuBinary}: ${facts.qemuVersion ?? 'missing or not answering --version (run scripts/setup-host)'}`);
-  line('machine', `${machine.name} (-M ${machine.machineArg}), console ${machine.consoleDevice}`);
-  line('qemu-img', await toolVersion(qemuImgBinary(qemuBinary)));
   line('mkfs.ext4', await toolVersion('mkfs.ext4', ['-V'], 'stderr'));
+  // The in-process QEMU runtime's own lines; an adapter's machine is its business.
+  const runtimeLines = (accel: Accelerator | undefined) => (settings.runtime ? [] : describeQemuMachine(settings, accel));
 
+  let resolveTarget: ResolveTarget;
+  try {
+    resolveTarget = await runtimePreflight(settings, (text) => line('runtime', text));
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    line('runtime', `${error.message} (run scripts/setup-host)`);
+    return 2;
+  }
   const image = await findGuestImage(imageChoice(settings));
   const wanted = await recipeHash(settings.arch);
   const around = settings.kernelPackage ? ` around ${settings.kernelPackage}` : '';
   line('guest image', image ? `built ${image.recipeHash.slice(0, 16)}${around}, kernel ${image.kernelVersion}, ${image.dir}` : `not built (recipe ${wanted.slice(0, 16)}${around}): run gauntlet image build${settings.kernelPackage ? ` --kernel-package ${settings.kernelPackage}` : ''}`);
   if (!image) {
     line('accelerator', 'unknown until the image is built (the probe boots it)');
-    line('guest cpu', `${cpuModel('tcg', machine)} under TCG, host under KVM/HVF`);
+    for (const [label, value] of runtimeLines(undefined)) line(label, value);
     return 2;
   }
   line('guest kernel', settings.kernel ?? `${image.kernelVersion} (${image.kernel})`);
   // The initramfs loads these whatever kernel boots: a --kernel of the user's must match them or have them built in.
   line('guest modules', `${image.manifest.modules.join(' ') || 'none (all built in)'} (initramfs load order${settings.kernel ? `, built for ${image.kernelVersion}` : ''})`);
-  const decision = await chooseAccelerator(settings.accelRequested, {
-    qemuBinary,
-    machine,
-    kernel: settings.kernel ?? image.kernel,
-    initramfs: image.initramfs,
-  });
-  line('accelerator', `${decision.accel}: ${decision.reason}`);
-  line('guest cpu', cpuModel(decision.accel, machine));
+  const target = await resolveTarget({ kernel: settings.kernel ?? image.kernel, initramfs: image.initramfs });
+  line('runtime', `${target.runtime}${target.runtimeVersion ? ` ${target.runtimeVersion}` : ''}`);
+  line('vmm', `${target.vmm ?? 'not named by the runtime'}${target.vmmBinary ? ` (${target.vmmBinary})` : ''}: ${target.vmmVersion ?? 'version not named'}`);
+  for (const [name, version] of Object.entries(target.tools)) line(name, version);
+  line('accelerator', `${target.accelerator}: ${target.acceleratorReason}`);
+  for (const [label, value] of runtimeLines(target.accelerator)) line(label, value);
   return 0;
-}
-
-function cpuModel(accel: Accelerator, machine: Parameters<typeof acceleratorArgs>[1]): string {
-  const args = acceleratorArgs(accel, machine);
-  return args[args.indexOf('-cpu') + 1]!;
 }
 
 async function toolVersion(binary: string, args = ['--version'], stream: 'stdout' | 'stderr' = 'stdout'): Promise<string> {

@@ -1,5 +1,4 @@
 /** gauntlet's entry: parse, dispatch, and turn every expected failure into one line and exit code 2. */
-import { AcceleratorUnavailableError } from '../host/accelerator.ts';
 import { ImageArchiveError } from '../image/index.ts';
 import { SettingsError } from '../config/settings.ts';
 import { RunRecordError } from '../reports/run-json.ts';
@@ -66,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function isEnvironmentError(error: unknown): boolean {
-  if ([UsageError, SettingsError, AcceleratorUnavailableError, RunNotMadeError, RunRecordError, ImageArchiveError].some((type) => error instanceof type)) return true;
+  if ([UsageError, SettingsError, RunNotMadeError, RunRecordError, ImageArchiveError].some((type) => error instanceof type)) return true;
   // Missing tools and failed image builds surface as errors from child processes: still one line.
   const code = (error as NodeJS.ErrnoException)?.code;
   return code === 'ENOENT' || code === 'EACCES' || (error as Error)?.name === 'ImageBuildError';

@@ -3,17 +3,18 @@
  * workers through the environment, which vitest workers inherit; everything else reads them here.
  */
 import path from 'node:path';
+import type { RunTarget } from '../runtime/run-target.ts';
 import { GUEST_ARCHES, type Accelerator, type GuestArch } from '../runtime/types.ts';
-import { defaultMachine, MACHINE_NAMES, type MachineName } from '../runtime/qemu/machine.ts';
 
 export type AcceleratorChoice = Accelerator | 'auto';
 export const ACCELERATOR_CHOICES: AcceleratorChoice[] = ['auto', 'kvm', 'hvf', 'tcg'];
 
 export interface RunSettings {
   arch: GuestArch;
-  machine: MachineName;
-  /** QEMU binary to run; another build of QEMU is the point of a regression hunt. */
-  qemuBinary: string | undefined;
+  /** The runtime's machine or board (`--machine`; the QEMU runtime checks the name); undefined: its default for the arch. */
+  machine: string | undefined;
+  /** The VMM binary to run (`--qemu` for the QEMU runtime); another build is the point of a regression hunt. Undefined: the runtime's default. */
+  vmmBinary: string | undefined;
   /** An out-of-process runtime, `exec:COMMAND [ARGS]` (`--runtime`); undefined: the in-process QEMU runtime. */
   runtime?: string;
   /** A kernel of the user's instead of the image's. */
@@ -21,9 +22,10 @@ export interface RunSettings {
   /** A Debian kernel package to build the image around, NAME[=VERSION]; after prepareRun always NAME=VERSION. */
   kernelPackage: string | undefined;
   accelRequested: AcceleratorChoice;
-  /** Set once the probe ran; until then undefined. */
+  /** What the run runs on, resolved once by prepareRun; until then undefined. */
+  target?: RunTarget;
+  /** The target's accelerator, which every deadline scales with; set with the target. */
   accel: Accelerator | undefined;
-  accelReason: string | undefined;
   reportsDir: string;
   /** Directory for every VM of this run; swept when the run ends. */
   runDir: string | undefined;
@@ -39,13 +41,13 @@ export interface RunSettings {
 export const ENV = {
   arch: 'GAUNTLET_ARCH',
   machine: 'GAUNTLET_MACHINE',
-  qemuBinary: 'GAUNTLET_QEMU',
+  vmmBinary: 'GAUNTLET_VMM',
   kernel: 'GAUNTLET_KERNEL',
   kernelPackage: 'GAUNTLET_KERNEL_PACKAGE',
   runtime: 'GAUNTLET_RUNTIME',
   accelRequested: 'GAUNTLET_ACCEL',
+  target: 'GAUNTLET_TARGET',
   accel: 'GAUNTLET_ACCEL_RESOLVED',
-  accelReason: 'GAUNTLET_ACCEL_REASON',
   reportsDir: 'GAUNTLET_REPORTS',
   runDir: 'GAUNTLET_RUN_DIR',
   cacheDir: 'GAUNTLET_CACHE_DIR',
@@ -68,14 +70,14 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
   const arch = oneOf<GuestArch>(env[ENV.arch], GUEST_ARCHES, ENV.arch) ?? hostGuestArch();
   return {
     arch,
-    machine: oneOf(env[ENV.machine], MACHINE_NAMES, ENV.machine) ?? defaultMachine(arch),
-    qemuBinary: env[ENV.qemuBinary] || undefined,
+    machine: env[ENV.machine] || undefined,
+    vmmBinary: env[ENV.vmmBinary] || undefined,
     kernel: env[ENV.kernel] || undefined,
     kernelPackage: env[ENV.kernelPackage] || undefined,
     accelRequested: oneOf(env[ENV.accelRequested], ACCELERATOR_CHOICES, ENV.accelRequested) ?? 'auto',
     runtime: env[ENV.runtime] || undefined,
     accel: oneOf<Accelerator>(env[ENV.accel], ['kvm', 'hvf', 'tcg'], ENV.accel),
-    accelReason: env[ENV.accelReason] || undefined,
+    target: parseTarget(env[ENV.target]),
     reportsDir: path.resolve(env[ENV.reportsDir] || 'reports'),
     runDir: env[ENV.runDir] || undefined,
     cacheDir: env[ENV.cacheDir] || undefined,
@@ -89,7 +91,7 @@ export function settingsToEnv(settings: RunSettings): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, name] of Object.entries(ENV) as [keyof RunSettings, string][]) {
     const value = settings[key];
-    if (value !== undefined) env[name] = String(value);
+    if (value !== undefined) env[name] = typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
   return env;
 }
@@ -99,6 +101,16 @@ export function parseSeed(text: string | undefined): number | undefined {
   if (text === undefined || text === '') return undefined;
   if (!/^\d+$/.test(text) || Number(text) > 0xffff_ffff) throw new SettingsError(`a seed is a whole number from 0 to ${0xffff_ffff} (got ${text})`);
   return Number(text);
+}
+
+/** The target prepareRun resolved, as JSON in the environment; written by settingsToEnv only. */
+function parseTarget(text: string | undefined): RunTarget | undefined {
+  if (text === undefined || text === '') return undefined;
+  try {
+    return JSON.parse(text) as RunTarget;
+  } catch {
+    throw new SettingsError(`${ENV.target} is not the JSON a prepared run writes (got ${text.slice(0, 40)})`);
+  }
 }
 
 function hostGuestArch(): GuestArch {

@@ -8,7 +8,7 @@ import { sweepRunDir } from './run-dir.ts';
 
 export default async function setup(): Promise<() => void> {
   const initial = readSettings();
-  if (initial.accel && initial.runDir) return () => {};
+  if (initial.target && initial.runDir) return () => {};
   const { settings } = await prepareRun(initial, (line) => process.stderr.write(`gauntlet: ${line}\n`));
   Object.assign(process.env, settingsToEnv(settings));
   return () => {

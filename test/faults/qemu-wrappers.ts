@@ -8,12 +8,11 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { readSettings } from '../../harness/config/settings.ts';
 import { REPO_ROOT } from '../../harness/image/recipe.ts';
-import { machineProfile } from '../../harness/runtime/qemu/machine.ts';
+import { qemuBinaryFor } from '../../harness/runtime/qemu/machine.ts';
 
 /** The QEMU of this run: what every wrapper ends in. */
 export function realQemu(): string {
-  const settings = readSettings();
-  return settings.qemuBinary ?? machineProfile(settings.machine).qemuBinary;
+  return qemuBinaryFor(readSettings());
 }
 
 /** Shell lines that run before the real QEMU is exec'd (with the same arguments). */

@@ -2,6 +2,7 @@
  * Machine profiles: how a guest architecture and board want their devices, console and CPU spelled.
  * microvm has no PCI (virtio-mmio devices, found by the Debian kernel through ACPI); q35 and virt use PCI.
  */
+import { SettingsError } from '../../config/settings.ts';
 import type { Accelerator, GuestArch } from '../types.ts';
 
 export type MachineName = 'microvm' | 'q35' | 'virt';
@@ -68,6 +69,20 @@ export function machineProfile(name: MachineName): MachineProfile {
 
 export function defaultMachine(arch: GuestArch): MachineName {
   return arch === 'aarch64' ? 'virt' : 'microvm';
+}
+
+/** The profile a run's settings choose (`--machine`, else the arch's default); a name QEMU's profiles lack, or of another arch, is refused. */
+export function qemuMachine(settings: { arch: GuestArch; machine: string | undefined }): MachineProfile {
+  const name = settings.machine ?? defaultMachine(settings.arch);
+  if (!MACHINE_NAMES.includes(name as MachineName)) throw new SettingsError(`machine must be one of ${MACHINE_NAMES.join(', ')} (got ${name})`);
+  const machine = PROFILES[name as MachineName];
+  if (machine.arch !== settings.arch) throw new SettingsError(`machine ${machine.name} does not run ${settings.arch} guests`);
+  return machine;
+}
+
+/** The QEMU binary a run boots: `--qemu`, else the machine's own. The one place that default is decided. */
+export function qemuBinaryFor(settings: { arch: GuestArch; machine: string | undefined; vmmBinary: string | undefined }): string {
+  return settings.vmmBinary ?? qemuMachine(settings).qemuBinary;
 }
 
 /** Hardware accelerators pass the host CPU through; TCG emulates the profile's model. */

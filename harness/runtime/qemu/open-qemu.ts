@@ -4,16 +4,15 @@ import type { RunSettings } from '../../config/settings.ts';
 import { findGuestImage } from '../../image/index.ts';
 import { imageChoice } from '../../run/image-choice.ts';
 import type { Accelerator } from '../types.ts';
-import { machineProfile } from './machine.ts';
+import { qemuBinaryFor, qemuMachine } from './machine.ts';
 import { QemuRuntime } from './runtime.ts';
 
 export async function openQemuRuntime(settings: RunSettings & { accel: Accelerator; runDir: string }): Promise<QemuRuntime> {
   const image = await findGuestImage(imageChoice(settings));
   if (!image) throw new Error('the guest image is not built: run `gauntlet image build`');
-  const machine = machineProfile(settings.machine);
   return new QemuRuntime({
-    qemuBinary: settings.qemuBinary ?? machine.qemuBinary,
-    machine,
+    qemuBinary: qemuBinaryFor(settings),
+    machine: qemuMachine(settings),
     accel: settings.accel,
     image,
     kernel: settings.kernel ? path.resolve(settings.kernel) : undefined,

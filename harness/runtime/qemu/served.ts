@@ -11,14 +11,14 @@ import { thisHost } from '../../host/platform.ts';
 import type { ServedRuntime } from '../exec-adapter/serve.ts';
 import { qemuCapabilities } from './capabilities.ts';
 import { QEMU_FAULTS } from './faults.ts';
-import { machineProfile } from './machine.ts';
+import { qemuBinaryFor } from './machine.ts';
 import { openQemuRuntime } from './open-qemu.ts';
 
 const RUNTIME_VERSION = '0.1.0';
 
 export function servedQemu(env: NodeJS.ProcessEnv = process.env): ServedRuntime {
   const settings = readSettings(env);
-  const qemuBinary = settings.qemuBinary ?? machineProfile(settings.machine).qemuBinary;
+  const qemuBinary = qemuBinaryFor(settings);
   return {
     async hello() {
       const { capabilities, missingOnThisHost } = qemuCapabilities(thisHost);

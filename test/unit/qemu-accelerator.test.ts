@@ -4,7 +4,7 @@ import {
   chooseAccelerator,
   type ProbeBoot,
   type ProbeTarget,
-} from '../../harness/host/accelerator.ts';
+} from '../../harness/runtime/qemu/accelerator.ts';
 import { machineProfile, type MachineName } from '../../harness/runtime/qemu/machine.ts';
 import type { Accelerator } from '../../harness/runtime/types.ts';
 import {

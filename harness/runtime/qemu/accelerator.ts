@@ -1,15 +1,16 @@
 /**
- * Choosing the accelerator. Opening /dev/kvm proves nothing (a nested PVM host accepts KVM_CREATE_VM
+ * Choosing QEMU's accelerator. Opening /dev/kvm proves nothing (a nested PVM host accepts KVM_CREATE_VM
  * and then fails every ordinary guest), so `auto` uses KVM or HVF only after a trivial guest really
  * booted on it, and says why when it falls back to TCG. A user who demanded an accelerator gets a
  * clear error instead of a silent fallback.
  */
-import { BOOT } from '../config/constants.ts';
-import type { AcceleratorChoice } from '../config/settings.ts';
-import { bootUntilConsoleLine } from '../runtime/qemu/console-boot.ts';
-import type { MachineProfile } from '../runtime/qemu/machine.ts';
-import type { Accelerator } from '../runtime/types.ts';
-import { hasHypervisorFramework, hostCpuName, nativeGuestArch, thisHost, type HostPlatform } from './platform.ts';
+import { BOOT } from '../../config/constants.ts';
+import { SettingsError, type AcceleratorChoice } from '../../config/settings.ts';
+import { hardwareAccelerator, hostSupport } from '../../host/accelerator-support.ts';
+import { thisHost, type HostPlatform } from '../../host/platform.ts';
+import type { Accelerator } from '../types.ts';
+import { bootUntilConsoleLine } from './console-boot.ts';
+import type { MachineProfile } from './machine.ts';
 
 export interface AcceleratorDecision {
   accel: Accelerator;
@@ -18,7 +19,8 @@ export interface AcceleratorDecision {
   reason: string;
 }
 
-export class AcceleratorUnavailableError extends Error {
+/** A settings error: the demanded accelerator cannot be had here, which is no verdict on the runtime. */
+export class AcceleratorUnavailableError extends SettingsError {
   override name = 'AcceleratorUnavailableError';
 }
 
@@ -59,32 +61,12 @@ export async function chooseAccelerator(
   return { accel: 'tcg', requested, reason: `${hardware.toUpperCase()} unusable (${problem}); falling back to TCG` };
 }
 
-/** The accelerator `auto` tries before TCG on this host. */
-function hardwareAccelerator(host: Pick<HostPlatform, 'platform'>): Exclude<Accelerator, 'tcg'> {
-  return host.platform === 'darwin' ? 'hvf' : 'kvm';
-}
-
 /** Undefined when a probe guest booted on `accel`, else the reason it did not. */
 async function whyUnusable(accel: Accelerator, target: ProbeTarget, host: ProbeHost): Promise<string | undefined> {
-  const precondition = await hostSupport(accel, target, host.platform);
+  const precondition = await hostSupport(accel, target.machine.arch, host.platform);
   if (precondition) return precondition;
   const failure = await host.bootProbe(accel, target);
   return failure === undefined ? undefined : `a probe guest did not boot: ${failure}`;
-}
-
-/** Checks that cost no boot: the OS, the guest architecture, the device or sysctl. */
-async function hostSupport(accel: Accelerator, target: ProbeTarget, platform: HostPlatform): Promise<string | undefined> {
-  if (accel === 'tcg') return undefined;
-  const name = accel.toUpperCase();
-  if (accel === 'kvm' && platform.platform !== 'linux') return `KVM exists only on Linux (host is ${platform.platform})`;
-  if (accel === 'hvf' && platform.platform !== 'darwin') return `HVF exists only on macOS (host is ${platform.platform})`;
-  // A hardware accelerator runs the host's own instruction set; anything else is emulation (TCG).
-  const guestArch = target.machine.arch;
-  if (nativeGuestArch(platform) !== guestArch) return `${name} cannot run an ${guestArch} guest on an ${hostCpuName(platform)} host`;
-  if (accel === 'kvm') {
-    return (await platform.canReadWrite('/dev/kvm')) ? undefined : '/dev/kvm is missing or not accessible to this user';
-  }
-  return (await hasHypervisorFramework(platform)) ? undefined : 'kern.hv_support is not 1 (no Hypervisor.framework support)';
 }
 
 async function bootProbeGuest(accel: Accelerator, target: ProbeTarget): Promise<string | undefined> {
