@@ -72,7 +72,7 @@ function summarySection(record: RunRecord): string {
   const cells = record.parts.map((part) => {
     const env = part.environment;
     const shard = part.shard ? `shard ${part.shard.index}/${part.shard.count} · ` : '';
-    return `<li>${shard}<b>${escapeHtml(matrixCell(env))}</b> (${escapeHtml(env.machine)}) · ${escapeHtml(env.acceleratorReason)} · ${escapeHtml(env.qemuVersion)} · guest kernel ${escapeHtml(env.guestKernel)} · image ${escapeHtml(env.imageHash.slice(0, 12))} · ${part.repeats} repeat${part.repeats === 1 ? '' : 's'} · took ${formatSeconds(part.durationMs)}</li>`;
+    return `<li>${shard}<b>${escapeHtml(matrixCell(env))}</b> (${escapeHtml([env.runtime, env.machine].filter(Boolean).join(', '))}) · ${escapeHtml(env.acceleratorReason)} · ${escapeHtml(env.vmmVersion ?? `VMM of ${env.runtime} not named`)} · guest kernel ${escapeHtml(env.guestKernel)} · image ${escapeHtml(env.imageHash.slice(0, 12))} · ${part.repeats} repeat${part.repeats === 1 ? '' : 's'} · took ${formatSeconds(part.durationMs)}</li>`;
   });
   return `<header id="summary" data-verdict="${verdict}">
 <h1>microvm-gauntlet run</h1>

@@ -5,8 +5,8 @@
 export const VM_METRICS = {
   /** VMM start → the guest's first serial console output. */
   firstConsoleOutput: 'boot to first console output',
-  /** VMM start → its QMP monitor answered. */
-  controlConnect: 'QMP connect',
+  /** VMM start → its control channel answered (run.json @2 named it after QEMU's channel; run-json.ts renames). */
+  controlConnect: 'VMM control connect',
   /** VMM start → the guest agent answered the first exec: the boot time. */
   firstExec: 'boot to first exec',
   /** VMM start → the first exec of a VM restored from a saved state: what a restore costs in place of a boot. */

@@ -5,8 +5,12 @@
  */
 import type { HostFacts } from '../host/facts.ts';
 
-/** @2: a metric holds every sample taken under its name (@1 held one value; run-json.ts converts). */
-export const RUN_RECORD_FORMAT = 'microvm-gauntlet/run-record@2';
+/**
+ * @3: the environment names the runtime and its VMM in words any runtime fills (`vmm`, `vmmVersion`,
+ * `vmmBinary`, `tools`) where @2 had QEMU's (`qemuBinary`, `qemuVersion`, `qemuImg`); @2: a metric
+ * holds every sample taken under its name (@1 held one value). run-json.ts converts older records.
+ */
+export const RUN_RECORD_FORMAT = 'microvm-gauntlet/run-record@3';
 
 export type AttemptOutcome = 'passed' | 'failed' | 'skipped';
 /** A case is flaky when it both passed and failed across its attempts, or passed only on a retry. */
@@ -65,28 +69,29 @@ export interface CaseRecord {
 
 export interface RunEnvironment {
   runtime: string;
-  /** The runtime's own version as its adapter said, and the adapter command (`--runtime exec:...`); absent in process and in older records. */
+  /** The runtime's own version as its adapter said, and the adapter command (`--runtime exec:...`); absent in process. */
   runtimeVersion?: string;
   runtimeAdapter?: string;
-  /** The VMM that ran the guests and its version, in names any runtime can fill (absent in older records). */
+  /** The VMM that ran the guests and its version line, as the runtime names them (absent when an adapter does not say). */
   vmm?: string;
   vmmVersion?: string;
+  /** The VMM binary the harness ran (in process only: an adapter runs its own). */
+  vmmBinary?: string;
   accelerator: string;
   /** Why this accelerator: the probe's verdict, including why a hardware accelerator was not used. */
   acceleratorReason: string;
   arch: string;
-  machine: string;
-  qemuBinary: string;
-  qemuVersion: string;
-  /** Which qemu-img made the disks (beside the QEMU binary, else on PATH) and its version; absent in older records. */
-  qemuImg?: string;
+  /** The runtime's machine or board, where it has a choice. */
+  machine?: string;
+  /** Further tools the runtime ran (QEMU: its disk image tool), by name: path and version line. */
+  tools?: Record<string, string>;
   guestKernel: string;
   /** The Debian kernel package the guest kernel came from, and its version (absent for a --kernel of the user's). */
   kernelPackage?: string;
   kernelPackageVersion?: string;
   /** The image's cache key: the recipe hash, including the kernel package and version when one was chosen. */
   imageHash: string;
-  host: Omit<HostFacts, 'qemuVersion'>;
+  host: HostFacts;
 }
 
 export interface Shard {

@@ -1,31 +1,27 @@
-/** What a run ran on and with, for the run record: the matrix cell, the build under test, the host. */
+/** What a run ran on and with, for the run record: the run target (runtime, VMM, accelerator), the guest, the host. */
 import { collectHostFacts } from '../host/facts.ts';
 import type { RunEnvironment } from '../reports/run-record.ts';
-import { machineProfile } from '../runtime/qemu/machine.ts';
 import type { GuestImage } from '../image/index.ts';
 import type { PreparedRun } from './prepare.ts';
 
-export async function describeRunEnvironment({ settings, image, tools, adapter }: PreparedRun): Promise<RunEnvironment> {
-  const qemuBinary = settings.qemuBinary ?? machineProfile(settings.machine).qemuBinary;
-  // The preflight's answer to --version: the binary is asked once a run.
-  const { qemuVersion } = tools;
-  const { qemuVersion: _sameAnswer, ...host } = await collectHostFacts({ qemuBinary, qemuVersion });
-  const inProcessVmm = { vmm: 'qemu', vmmVersion: qemuVersion };
+export async function describeRunEnvironment({ settings, image }: PreparedRun): Promise<RunEnvironment> {
+  const { target } = settings;
   return {
-    runtime: adapter?.runtime.name ?? 'qemu',
-    ...(adapter && { runtimeVersion: adapter.runtime.version, runtimeAdapter: settings.runtime }),
-    ...(adapter ? adapter.vmm && { vmm: adapter.vmm.name, vmmVersion: adapter.vmm.version } : inProcessVmm),
-    accelerator: settings.accel,
-    acceleratorReason: settings.accelReason ?? '',
-    arch: settings.arch,
-    machine: settings.machine,
-    qemuBinary,
-    qemuVersion,
-    qemuImg: `${tools.qemuImg} (${tools.qemuImgVersion})`,
+    runtime: target.runtime,
+    ...(target.runtimeVersion && { runtimeVersion: target.runtimeVersion }),
+    ...(target.runtimeAdapter && { runtimeAdapter: target.runtimeAdapter }),
+    ...(target.vmm && { vmm: target.vmm }),
+    ...(target.vmmVersion && { vmmVersion: target.vmmVersion }),
+    ...(target.vmmBinary && { vmmBinary: target.vmmBinary }),
+    accelerator: target.accelerator,
+    acceleratorReason: target.acceleratorReason,
+    arch: target.arch,
+    ...(target.machine && { machine: target.machine }),
+    tools: target.tools,
     guestKernel: settings.kernel ? `${settings.kernel} (given)` : image.kernelVersion,
     ...(settings.kernel ? {} : kernelPackageOf(image)),
     imageHash: image.recipeHash,
-    host,
+    host: await collectHostFacts(),
   };
 }
 

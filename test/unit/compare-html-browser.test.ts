@@ -52,7 +52,7 @@ describe('compare page in headless Chromium', () => {
     if (!hasChromium()) skip(NO_CHROMIUM);
     const a = oneRun(bootTimes(25, 2_500, 1));
     const b = oneRun(bootTimes(25, 2_800, 2));
-    b.parts[0]!.environment.qemuVersion = 'QEMU emulator version 9.2.0 <slow build>';
+    b.parts[0]!.environment.vmmVersion = 'QEMU emulator version 9.2.0 <slow build>';
     const failing = b.parts[0]!.cases[0]!;
     failing.outcome = 'failed';
     failing.attempts.push(attempt({ outcome: 'failed', message: 'balloon inflate to 128 MiB: no reply <timeout>' }));
@@ -66,7 +66,7 @@ describe('compare page in headless Chromium', () => {
       expect(seen.sections).toEqual(['verdict', 'environment', 'cases', 'moved', 'metrics']);
       expect(seen.verdict).toBe('B regressed');
       expect(seen.environment).toEqual([
-        'qemuVersion: QEMU emulator version 7.2.15 (Debian 1:7.2+dfsg-7+deb12u13) → QEMU emulator version 9.2.0 <slow build>',
+        'vmmVersion: QEMU emulator version 7.2.15 (Debian 1:7.2+dfsg-7+deb12u13) → QEMU emulator version 9.2.0 <slow build>',
       ]);
       expect(seen.caseChanges).toEqual(['newly failing balloon › case-0: balloon inflate to 128 MiB: no reply <timeout>']);
       expect(seen.charts.map((chart) => [chart.title?.replace(/[\d.]+%/, 'N%'), chart.type])).toEqual([['boot to first exec (regressed, +N%)', 'scatter']]);

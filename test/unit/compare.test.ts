@@ -106,9 +106,9 @@ describe('compareRuns', () => {
   it('names what differs between the environments, and not the memory that happened to be free', () => {
     const a = bootRecord([2_800]);
     const b = bootRecord([2_800]);
-    b.parts[0]!.environment.qemuVersion = 'QEMU emulator version 9.2.0';
+    b.parts[0]!.environment.vmmVersion = 'QEMU emulator version 9.2.0';
     b.parts[0]!.environment.host.availableMemMiB = 1;
-    expect(compareRuns(a, b).environmentChanges).toEqual([`qemuVersion: ${a.parts[0]!.environment.qemuVersion} → QEMU emulator version 9.2.0`]);
+    expect(compareRuns(a, b).environmentChanges).toEqual([`vmmVersion: ${a.parts[0]!.environment.vmmVersion} → QEMU emulator version 9.2.0`]);
   });
 
   it('matches the cases of records of several cells cell by cell, so a failure on one arch is not hidden by a pass on the other', () => {
@@ -156,7 +156,7 @@ describe('gauntlet compare', () => {
     }
   });
 
-  it('reads a record of the previous format, each metric value one sample, and refuses any other in one line', async () => {
+  it('reads a record of format @1, each metric value one sample, and refuses an unknown one in one line', async () => {
     const previous = JSON.parse(JSON.stringify(bootRecord([2_800])));
     previous.format = 'microvm-gauntlet/run-record@1';
     previous.parts[0].cases[0].attempts[0].metrics = { boot: { value: 2_800, unit: 'ms', better: 'lower' } };
@@ -166,5 +166,24 @@ describe('gauntlet compare', () => {
     expect(() => readRunJson(path.join(dir, 'missing.json'))).toThrow(RunRecordError);
     const other = await saved('v0.json', previous);
     expect(() => readRunJson(other)).toThrow(/is not a run record of this version \(format "microvm-gauntlet\/run-record@0"/);
+  });
+
+  it('reads a record of format @2 in the neutral names, so compare pairs its VMM version and control-connect metric with a new run', async () => {
+    const previous = JSON.parse(JSON.stringify(bootRecord([2_800])));
+    previous.format = 'microvm-gauntlet/run-record@2';
+    const { vmm: _vmm, vmmVersion: _version, vmmBinary: _binary, tools: _tools, ...environment } = previous.parts[0].environment;
+    previous.parts[0].environment = { ...environment, qemuBinary: 'qemu-system-x86_64', qemuVersion: 'QEMU emulator version 7.2.15', qemuImg: 'qemu-img (qemu-img version 7.2.15)' };
+    previous.parts[0].cases[0].attempts[0].metrics = { 'QMP connect': { unit: 'ms', better: 'lower', samples: [40] } };
+    const converted = readRunJson(await saved('v2.json', previous));
+    expect(converted.format).toBe('microvm-gauntlet/run-record@3');
+    expect(converted.parts[0]!.environment).toMatchObject({ vmm: 'qemu', vmmVersion: 'QEMU emulator version 7.2.15', vmmBinary: 'qemu-system-x86_64', tools: { 'qemu-img': 'qemu-img (qemu-img version 7.2.15)' } });
+    expect(converted.parts[0]!.environment).not.toHaveProperty('qemuVersion');
+    expect(Object.keys(converted.parts[0]!.cases[0]!.attempts[0]!.metrics)).toEqual(['VMM control connect']);
+  });
+
+  it('refuses a record of a newer format in one line that says to update', async () => {
+    const newer = { ...bootRecord([2_800]), format: 'microvm-gauntlet/run-record@9' };
+    const file = await saved('v9.json', newer as never);
+    expect(() => readRunJson(file)).toThrow(/is a run record of a newer gauntlet \(format microvm-gauntlet\/run-record@9; this one reads up to microvm-gauntlet\/run-record@3\): update gauntlet/);
   });
 });

@@ -69,7 +69,7 @@ describe('JUnit XML', () => {
     expect(property(suite!, 'host.osDistro')).toBe(env.host.osDistro);
     expect(property(suite!, 'host.kernel')).toBe(env.host.kernel);
     expect(property(suite!, 'host.cpuVirtualization')).toBe('true');
-    expect(property(suite!, 'qemuVersion')).toBe(env.qemuVersion);
+    expect(property(suite!, 'vmmVersion')).toBe(env.vmmVersion);
     expect(property(suite!, 'accelerator')).toBe('tcg');
     expect(property(suite!, 'acceleratorReason')).toBe(env.acceleratorReason);
     expect(property(suite!, 'guestKernel')).toBe(env.guestKernel);
