@@ -363,13 +363,6 @@ export const BALLOON = {
    * random bytes, which zram cannot compress, so swap never makes an allocation look cheaper than it is.
    */
   zramMiB: 0,
-  /** Slack between a balloon's target and its actual size, and around memory bounds. */
-  toleranceMiB: 16,
-  /**
-   * The reference runtime never squeezes a guest below this: lower targets are clamped to it. The
-   * 256 MiB guest ballooned to 77 MiB OOM-killed its agent and then panicked.
-   */
-  minimumMiB: 128,
   /** Where an idle (warm-pool) VM is parked. */
   inflateTargetMiB: 128,
   /** inflate-below-minimum-clamps asks for this. */
@@ -434,6 +427,23 @@ export const BALLOON = {
   /** Guest-side timeouts of the workloads: touching memory, filling a holder, allocating through OOM. */
   touchDeadlineMs: 15_000,
   oomAllocationDeadlineMs: 45_000,
+} as const;
+
+/**
+ * What the catalogue asks of any runtime's balloon control. A runtime reports its own floor and
+ * tolerance (BalloonControl.limits(); the reference runtime's are in runtime/qemu/balloon-control.ts);
+ * a balloon case first checks them against these bounds, then judges the runtime by what it reported.
+ */
+export const BALLOON_CATALOGUE = {
+  /** The most slack a runtime may claim between a target and where the balloon rests: the snapshot cases' "within 16 MiB". */
+  maxToleranceMiB: 16,
+  /** The highest floor a runtime may keep for a BALLOON.memoryMiB guest: a higher one could not park a VM where the warm pool does. */
+  maxMinimumMiB: BALLOON.inflateTargetMiB,
+  /**
+   * The floor less the tolerance must be above this, inflate-below-minimum-clamps' target: else a
+   * balloon that went all the way to the target would pass as clamped.
+   */
+  floorAboveMiB: BALLOON.belowMinimumTargetMiB,
 } as const;
 
 export const STABLE_SAMPLING = {

@@ -90,6 +90,8 @@ export type Fault =
   | 'fresh-overlay-on-start'
   | 'no-discard'
   | 'oversized-rootfs'
+  /** The runtime builds the root filesystem with mkfs's default inode count, not the one the spec asks for. */
+  | 'rootfs-inodes-ignored'
   | 'overlay-leak-on-destroy'
   | 'agent-unguarded-reopen'
   /** The agent's read timeout never closes and reopens its port. */
@@ -209,14 +211,27 @@ export interface BalloonStats {
   lastUpdate?: number;
 }
 
+/**
+ * The bounds a balloon control keeps, as the runtime reports them. A case checks them against the
+ * catalogue's bounds (config/constants.ts BALLOON_CATALOGUE), then judges the runtime by them.
+ */
+export interface BalloonLimits {
+  /** The least the control lets the balloon squeeze the guest to: a lower target is raised to it. */
+  minimumMiB: number;
+  /** How far from its target (and from the VM's memory) the balloon's actual size may come to rest, either way. */
+  toleranceMiB: number;
+}
+
 /** Host-side balloon control of one sandbox (absent when the runtime has no balloon). */
 export interface BalloonControl {
+  /** The control's floor and tolerance; answers before connect too. */
+  limits(): Promise<BalloonLimits>;
   connect(): Promise<void>;
   close(): Promise<void>;
   /** Current balloon size as the guest sees its memory: `actual` in MiB. */
   query(): Promise<number>;
   setTarget(targetMiB: number): Promise<void>;
-  /** Sets the target and waits until actual ≤ target + tolerance; returns the size before. */
+  /** Sets the target (at least the minimum) and waits until actual ≤ target + tolerance; returns the size before. */
   inflate(targetMiB: number): Promise<number>;
   /**
    * Sets the target and waits until actual ≥ target − tolerance; returns the size before. A target above

@@ -2,10 +2,10 @@
  * A balloon case's instruments: the control it drives and the guest and host memory it reads, each
  * reading kept as a metric or a series point for the reports as it is taken.
  */
-import { sampleUntilStable, type SamplePoint } from '../../harness/assert/index.ts';
+import { catalogueBalloonLimits, sampleUntilStable, type SamplePoint } from '../../harness/assert/index.ts';
 import { BALLOON, deadlineMs } from '../../harness/config/constants.ts';
 import type { CaseRecorder } from '../../harness/fixtures/case-recorder.ts';
-import type { Accelerator, BalloonControl, Sandbox } from '../../harness/runtime/types.ts';
+import type { Accelerator, BalloonControl, BalloonLimits, Sandbox } from '../../harness/runtime/types.ts';
 import { memAvailableMiB } from '../../harness/workloads/memory.ts';
 
 export interface BalloonSubject {
@@ -20,11 +20,19 @@ const MIB = 1024 * 1024;
 
 export class BalloonMeter {
   private readonly series = new Map<string, SamplePoint[]>();
+  private reported: BalloonLimits | undefined;
 
   constructor(private readonly subject: BalloonSubject) {}
 
-  connect(): Promise<void> {
-    return this.subject.balloon.connect();
+  /** The control's floor and tolerance, read at connect and within the catalogue's bounds: what the case judges by. */
+  get limits(): BalloonLimits {
+    if (!this.reported) throw new Error('the balloon meter reads the limits when it connects');
+    return this.reported;
+  }
+
+  async connect(): Promise<void> {
+    this.reported = await catalogueBalloonLimits(this.subject.balloon);
+    await this.subject.balloon.connect();
   }
 
   /**
@@ -33,7 +41,7 @@ export class BalloonMeter {
    */
   async close(): Promise<void> {
     for (const move of (await this.subject.balloon.moves?.()) ?? []) {
-      if (move.movedMiB >= BALLOON.toleranceMiB) this.subject.record.metric(`balloon ${move.direction} latency per MiB`, round3(move.durationMs / move.movedMiB), 'ms/MiB');
+      if (move.movedMiB >= this.limits.toleranceMiB) this.subject.record.metric(`balloon ${move.direction} latency per MiB`, round3(move.durationMs / move.movedMiB), 'ms/MiB');
     }
     return this.subject.balloon.close();
   }
@@ -75,6 +83,34 @@ export class BalloonMeter {
   async settledActual(when: string): Promise<number> {
     const value = await this.settled(() => this.query(), {
       intervalMs: BALLOON.actualSampleMs,
+      deadlineMs: BALLOON.reachTargetDeadlineMs + BALLOON.settledWindowMs,
+      maxRelativeChange: 0,
+      what: `balloon actual ${when}`,
+    });
+    this.subject.record.metric(`balloon actual ${when}`, value, 'MiB');
+    return value;
+  }
+
+  /**
+   * Asks for `targetMiB` and reads the balloon's actual size as often as a control follows a move,
+   * until it holds still (to the page), passing every reading to `judge`. Unlike inflate, which waits
+   * for where the runtime means the balloon to go, this sees where it goes: a target passed on below
+   * the runtime's floor is caught as the balloon crosses the floor, before the squeezed guest gives
+   * out. Only readings that moved join the series.
+   */
+  async followToRest(targetMiB: number, when: string, judge: (actualMiB: number) => void): Promise<number> {
+    this.seen('balloon target', targetMiB);
+    await this.subject.balloon.setTarget(targetMiB);
+    let previous: number | undefined;
+    const reading = async () => {
+      const actual = await this.subject.balloon.query();
+      if (actual !== previous) this.seen('balloon actual', actual);
+      previous = actual;
+      judge(actual);
+      return actual;
+    };
+    const value = await this.settled(reading, {
+      intervalMs: BALLOON.queryIntervalMs,
       deadlineMs: BALLOON.reachTargetDeadlineMs + BALLOON.settledWindowMs,
       maxRelativeChange: 0,
       what: `balloon actual ${when}`,

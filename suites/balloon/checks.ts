@@ -12,11 +12,12 @@ import { BalloonMeter, type BalloonSubject } from './balloon-meter.ts';
 import { runRandom } from '../../harness/run/run-random.ts';
 
 const MIB = 1024 * 1024;
-const { toleranceMiB, inflateTargetMiB } = BALLOON;
+const { inflateTargetMiB } = BALLOON;
 
 export async function checkAllocAtFullSize(subject: BalloonSubject): Promise<void> {
   await withMeter(subject, async (meter) => {
     const memory = memoryOf(subject);
+    const { toleranceMiB } = meter.limits;
     expectWithin(await meter.query(), memory - toleranceMiB, memory + toleranceMiB, 'balloon actual of a fresh VM (deflated)', 'MiB');
   });
   await expectAllocation(subject.sandbox, BALLOON.fullSizeAllocMiB, touchSeconds(subject), 'balloon deflated');
@@ -26,7 +27,7 @@ export function checkInflateReducesAvailable(subject: BalloonSubject): Promise<v
   return withMeter(subject, async (meter) => {
     const before = await meter.memAvailable('before inflate');
     await meter.inflate(inflateTargetMiB);
-    expectAtMost(await meter.query(), inflateTargetMiB + toleranceMiB, `balloon actual after inflating to ${inflateTargetMiB} MiB`, 'MiB');
+    expectAtMost(await meter.query(), inflateTargetMiB + meter.limits.toleranceMiB, `balloon actual after inflating to ${inflateTargetMiB} MiB`, 'MiB');
     const after = await meter.memAvailable('after inflate');
     const minDrop = (memoryOf(subject) - inflateTargetMiB) * BALLOON.minAvailableDropFraction;
     expectAtLeast(before - after, minDrop, `MemAvailable drop (before ${before.toFixed(1)}, after ${after.toFixed(1)})`, 'MiB');
@@ -44,10 +45,11 @@ export function checkDeflateRestoresAllocation(subject: BalloonSubject): Promise
 
 export function checkInflateBelowMinimumClamps(subject: BalloonSubject): Promise<void> {
   return withMeter(subject, async (meter) => {
-    const { belowMinimumTargetMiB, minimumMiB } = BALLOON;
-    await meter.inflate(belowMinimumTargetMiB);
-    const queried = await meter.settledActual(`after inflating to ${belowMinimumTargetMiB} MiB`);
-    expectAtLeast(queried, minimumMiB - toleranceMiB, `balloon actual after inflating to ${belowMinimumTargetMiB} MiB (the runtime's floor: ${minimumMiB} MiB)`, 'MiB');
+    const { belowMinimumTargetMiB } = BALLOON;
+    const { minimumMiB, toleranceMiB } = meter.limits;
+    const what = `balloon actual after inflating to ${belowMinimumTargetMiB} MiB (the runtime's floor: ${minimumMiB} MiB)`;
+    // Every reading on the way down, not only where it rests: a balloon that passes the floor starves the guest, which may die before it rests.
+    await meter.followToRest(belowMinimumTargetMiB, `after inflating to ${belowMinimumTargetMiB} MiB`, (actual) => expectAtLeast(actual, minimumMiB - toleranceMiB, what, 'MiB'));
     await meter.deflate(memoryOf(subject));
     await expectAlive(subject.sandbox);
   });
@@ -56,6 +58,7 @@ export function checkInflateBelowMinimumClamps(subject: BalloonSubject): Promise
 export function checkDeflateAboveMaxClamps(subject: BalloonSubject): Promise<void> {
   return withMeter(subject, async (meter) => {
     const memory = memoryOf(subject);
+    const { toleranceMiB } = meter.limits;
     await meter.inflate(inflateTargetMiB);
     await meter.deflate(memory * BALLOON.aboveMaxFactor);
     expectWithin(await meter.query(), memory - toleranceMiB, memory + toleranceMiB, `balloon actual after deflating to ${BALLOON.aboveMaxFactor}× memory`, 'MiB');
@@ -127,6 +130,7 @@ export function checkWarmPoolLifecycle(subject: BalloonSubject): Promise<void> {
   return withMeter(subject, async (meter) => {
     const { sandbox } = subject;
     const memory = memoryOf(subject);
+    const { toleranceMiB } = meter.limits;
     await expectAllocation(sandbox, BALLOON.largeAllocMiB, touchSeconds(subject), 'booted at full size');
     const previous = await meter.inflate(inflateTargetMiB);
     expectAtLeast(previous, memory - toleranceMiB, 'balloon size before parking (returned by inflate)', 'MiB');
@@ -209,11 +213,12 @@ export function checkRandomTargetSoak(subject: BalloonSubject): Promise<void> {
   return withMeter(subject, async (meter) => {
     const { sandbox } = subject;
     const memory = memoryOf(subject);
+    const { minimumMiB } = meter.limits;
     const churn = await startChurn(sandbox, 'soak', BALLOON.soakChurnMiB);
     const roundsBefore = churnRounds(await churn.output()).ok;
     const random = runRandom('random-target-soak');
     for (let step = 0; step < BALLOON.soakTargets; step++) {
-      const target = BALLOON.minimumMiB + Math.floor(random() * (memory - BALLOON.minimumMiB + 1));
+      const target = minimumMiB + Math.floor(random() * (memory - minimumMiB + 1));
       await (target < (await meter.query()) ? meter.inflate(target) : meter.deflate(target));
     }
     await expectAlive(sandbox);

@@ -3,7 +3,7 @@
  * sandboxes it needs from `vm`, so the fault tests run the very same check on a runtime with a fault.
  */
 import { randomBytes } from 'node:crypto';
-import { expectAtMost, expectWithin, pollUntil } from '../../harness/assert/index.ts';
+import { catalogueBalloonLimits, expectAtMost, expectWithin, pollUntil } from '../../harness/assert/index.ts';
 import { AGENT, BALLOON, deadlineMs, SNAPSHOT_CASES } from '../../harness/config/constants.ts';
 import type { Accelerator, BalloonStats, Sandbox, SandboxSpec } from '../../harness/runtime/types.ts';
 
@@ -89,12 +89,13 @@ export async function checkBalloonAfterRestore(vm: MakeVm, accel: Accelerator): 
   const sandbox = await vm(balloonRestoredSpec);
   expectRestored(sandbox);
   const balloon = sandbox.balloon()!;
+  const { toleranceMiB } = await catalogueBalloonLimits(balloon);
   await balloon.connect();
   try {
     await balloon.inflate(BALLOON.inflateTargetMiB);
-    expectWithin(await balloon.query(), BALLOON.inflateTargetMiB - BALLOON.toleranceMiB, BALLOON.inflateTargetMiB + BALLOON.toleranceMiB, 'balloon actual after inflate', 'MiB');
+    expectWithin(await balloon.query(), BALLOON.inflateTargetMiB - toleranceMiB, BALLOON.inflateTargetMiB + toleranceMiB, 'balloon actual after inflate', 'MiB');
     await balloon.deflate(BALLOON.memoryMiB);
-    expectWithin(await balloon.query(), BALLOON.memoryMiB - BALLOON.toleranceMiB, BALLOON.memoryMiB, 'balloon actual after deflate', 'MiB');
+    expectWithin(await balloon.query(), BALLOON.memoryMiB - toleranceMiB, BALLOON.memoryMiB, 'balloon actual after deflate', 'MiB');
     const timeoutMs = deadlineMs(BALLOON.statsDeadlineMs, accel);
     const reported = (stats: BalloonStats) => stats.lastUpdate !== undefined && stats.freeBytes !== undefined;
     const first = await pollUntil(() => balloon.stats(), reported, { timeoutMs, what: 'the restored guest reports its balloon stats' });
@@ -118,13 +119,14 @@ export async function checkBalloonedSnapshotKeepsSize(vm: MakeVm): Promise<numbe
   const sandbox = await vm(balloonedSnapshotSpec);
   expectRestored(sandbox);
   const balloon = sandbox.balloon()!;
+  const { toleranceMiB } = await catalogueBalloonLimits(balloon);
   await balloon.connect();
   try {
     // Time for a balloon the restore set back to move: a kept size is kept, not just not yet lost.
     await new Promise((resolve) => setTimeout(resolve, SNAPSHOT_CASES.settleMs));
     const actual = await balloon.query();
     const saved = BALLOON.inflateTargetMiB;
-    expectWithin(actual, saved - BALLOON.toleranceMiB, saved + BALLOON.toleranceMiB, `restored balloon actual (saved at ${saved} MiB)`, 'MiB');
+    expectWithin(actual, saved - toleranceMiB, saved + toleranceMiB, `restored balloon actual (saved at ${saved} MiB)`, 'MiB');
     return actual;
   } finally {
     await balloon.close();

@@ -3,9 +3,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BALLOON } from '../../harness/config/constants.ts';
 import { BalloonNotConnectedError } from '../../harness/runtime/balloon-errors.ts';
-import { QemuBalloonControl } from '../../harness/runtime/qemu/balloon-control.ts';
+import { QEMU_BALLOON_LIMITS, QemuBalloonControl } from '../../harness/runtime/qemu/balloon-control.ts';
 import type { Fault } from '../../harness/runtime/types.ts';
 
 const MIB = 1024 * 1024;
@@ -138,11 +137,12 @@ describe('QemuBalloonControl', () => {
     expect(await control.query()).toBe(128);
   });
 
-  it('never asks for less than the runtime minimum', async () => {
+  it('never asks for less than the minimum it reports', async () => {
+    expect(await control.limits()).toEqual(QEMU_BALLOON_LIMITS);
     await control.connect();
     await control.inflate(16);
-    expect(await control.query()).toBe(BALLOON.minimumMiB);
-    expect(monitor.targets).toEqual([BALLOON.minimumMiB]);
+    expect(await control.query()).toBe(QEMU_BALLOON_LIMITS.minimumMiB);
+    expect(monitor.targets).toEqual([QEMU_BALLOON_LIMITS.minimumMiB]);
   });
 
   it('passes a target above the VM memory to the VMM as asked, and waits until the guest has all of its memory', async () => {

@@ -9,6 +9,7 @@ import type {
   Accelerator,
   AgentChannelReport,
   BalloonControl,
+  BalloonLimits,
   BalloonMove,
   BalloonStats,
   Capability,
@@ -221,6 +222,10 @@ class ExecBalloonControl implements BalloonControl {
     return this.sandbox.call<T>(`balloon.${method}`, { balloon: this.id, ...params });
   }
 
+  async limits(): Promise<BalloonLimits> {
+    const { minimumMiB, toleranceMiB } = await this.call<BalloonLimits>('limits');
+    return { minimumMiB, toleranceMiB };
+  }
   async connect(): Promise<void> {
     await this.call('connect');
   }

@@ -16,6 +16,7 @@ export const METHODS = [
   'exec',
   'upload',
   'download',
+  'balloon.limits',
   'balloon.connect',
   'balloon.query',
   'balloon.setTarget',

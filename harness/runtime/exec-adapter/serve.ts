@@ -94,6 +94,7 @@ export async function serveRuntime(served: ServedRuntime, input: Readable, outpu
     upload: onSandbox((sandbox, params) => sandbox.upload(params.guestPath as string, fromBase64(params.data as string))),
     download: onSandbox(async (sandbox, params) => ({ data: toBase64(await sandbox.download(params.guestPath as string)) })),
     'balloon.connect': onBalloon((control) => control.connect()),
+    'balloon.limits': onBalloon(async (control) => ({ ...(await control.limits()) })),
     'balloon.close': onBalloon((control) => control.close()),
     'balloon.query': onBalloon(async (control) => ({ actualMiB: await control.query() })),
     'balloon.setTarget': onBalloon((control, params) => control.setTarget(params.targetMiB as number)),

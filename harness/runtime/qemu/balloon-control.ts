@@ -10,12 +10,20 @@ import { pollUntil } from '../../assert/poll.ts';
 import { QmpClient } from './qmp-client.ts';
 import { BALLOON, deadlineMs } from '../../config/constants.ts';
 import { BalloonNotConnectedError, BalloonTimeoutError } from '../balloon-errors.ts';
-import type { Accelerator, BalloonControl, BalloonMove, BalloonStats, Fault, VmEvent } from '../types.ts';
+import type { Accelerator, BalloonControl, BalloonLimits, BalloonMove, BalloonStats, Fault, VmEvent } from '../types.ts';
 import { vmEventOf } from './vm-events.ts';
 import { BALLOON_DEVICE_ID } from './command-line.ts';
 
 const MIB = 1024 * 1024;
 const BALLOON_QOM_PATH = `/machine/peripheral/${BALLOON_DEVICE_ID}`;
+
+/** This runtime's own floor and tolerance, reported by limits(); the cases judge them against the catalogue's bounds. */
+export const QEMU_BALLOON_LIMITS: BalloonLimits = {
+  /** Never squeezed below this: the 256 MiB guest ballooned to 77 MiB OOM-killed its agent and then panicked. */
+  minimumMiB: 128,
+  /** Slack between a target and where the balloon comes to rest, and around the VM's memory: as much as the catalogue allows. */
+  toleranceMiB: 16,
+};
 
 export interface QemuBalloonControlOptions {
   /** The VM's control monitor (a QMP socket only balloon clients use). */
@@ -37,6 +45,10 @@ export class QemuBalloonControl implements BalloonControl {
   private readonly timedMoves: Promise<BalloonMove>[] = [];
 
   constructor(private readonly options: QemuBalloonControlOptions) {}
+
+  async limits(): Promise<BalloonLimits> {
+    return QEMU_BALLOON_LIMITS;
+  }
 
   private has(fault: Fault): boolean {
     return this.options.faults?.has(fault) ?? false;
@@ -78,14 +90,14 @@ export class QemuBalloonControl implements BalloonControl {
   }
 
   inflate(targetMiB: number): Promise<number> {
-    const reached = this.requestedTarget(targetMiB) + BALLOON.toleranceMiB;
+    const reached = this.requestedTarget(targetMiB) + QEMU_BALLOON_LIMITS.toleranceMiB;
     return this.moveTo('inflate', targetMiB, (actual) => actual <= reached, `≤ ${reached} MiB`);
   }
 
   async deflate(targetMiB: number): Promise<number> {
     if (targetMiB > this.options.memoryMiB && this.has('balloon-drops-target-above-memory')) return this.query();
     // The guest cannot have more than its memory, whatever was asked: wait for that much.
-    const reached = Math.min(this.requestedTarget(targetMiB), this.options.memoryMiB) - BALLOON.toleranceMiB;
+    const reached = Math.min(this.requestedTarget(targetMiB), this.options.memoryMiB) - QEMU_BALLOON_LIMITS.toleranceMiB;
     return this.moveTo('deflate', targetMiB, (actual) => actual >= reached, `≥ ${reached} MiB`);
   }
 
@@ -124,7 +136,7 @@ export class QemuBalloonControl implements BalloonControl {
 
   /** What the VMM is asked for: never below the runtime's floor. */
   private requestedTarget(targetMiB: number): number {
-    return this.has('no-balloon-floor') ? targetMiB : Math.max(BALLOON.minimumMiB, targetMiB);
+    return this.has('no-balloon-floor') ? targetMiB : Math.max(QEMU_BALLOON_LIMITS.minimumMiB, targetMiB);
   }
 
   private monitor(operation: string): QmpClient {
