@@ -23,6 +23,7 @@ const HONOURED: Record<Fault, true> = {
   'fresh-overlay-on-start': true,
   'no-discard': true,
   'oversized-rootfs': true,
+  'rootfs-inodes-ignored': true,
   'overlay-leak-on-destroy': true,
   'agent-unguarded-reopen': true,
   'agent-never-reopens': true,

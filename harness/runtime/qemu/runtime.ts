@@ -76,7 +76,7 @@ export class QemuRuntime implements Runtime {
     const oversized = spec.faults?.includes('oversized-rootfs');
     const rootBase = await ensureRootfsBase(image, {
       sizeMiB: oversized ? DISK.oversizedRootfsMiB : (spec.disk?.rootfsMiB ?? VM_DEFAULTS.rootfsMiB),
-      inodes: spec.disk?.rootfsInodes,
+      inodes: spec.faults?.includes('rootfs-inodes-ignored') ? undefined : spec.disk?.rootfsInodes,
     });
     // A leaked overlay stays in the directory the caller gave for the disks, as a real leak would, so
     // measuring that directory finds it.
