@@ -61,13 +61,14 @@ export interface FilesystemUsage {
   freeBytes: number;
   /** Free for unprivileged users: what df calls Available. */
   availableBytes: number;
+  totalInodes: number;
   freeInodes: number;
 }
 
 export async function filesystemUsage(sandbox: Sandbox, mountPoint = '/'): Promise<FilesystemUsage> {
-  const text = await run(sandbox, `sync; stat -f -c '%S %b %f %a %d' ${mountPoint}`, `statfs of ${mountPoint}`);
-  const [blockSize, blocks, free, available, freeInodes] = text.trim().split(/\s+/).map(Number) as [number, number, number, number, number];
-  return { totalBytes: blocks * blockSize, freeBytes: free * blockSize, availableBytes: available * blockSize, freeInodes };
+  const text = await run(sandbox, `sync; stat -f -c '%S %b %f %a %c %d' ${mountPoint}`, `statfs of ${mountPoint}`);
+  const [blockSize, blocks, free, available, totalInodes, freeInodes] = text.trim().split(/\s+/).map(Number) as [number, number, number, number, number, number];
+  return { totalBytes: blocks * blockSize, freeBytes: free * blockSize, availableBytes: available * blockSize, totalInodes, freeInodes };
 }
 
 export interface Mount {
@@ -100,7 +101,15 @@ export async function readText(sandbox: Sandbox, file: string): Promise<string> 
 }
 
 export async function fileSize(sandbox: Sandbox, file: string): Promise<number> {
-  return Number((await run(sandbox, `stat -c %s ${file}`, `size of ${file}`)).trim());
+  const size = await fileSizeIfPresent(sandbox, file);
+  if (size === undefined) throw new Error(`size of ${file}: no such file`);
+  return size;
+}
+
+/** Size of `file`, or undefined when there is none: a case that expects a file to persist says so itself. */
+export async function fileSizeIfPresent(sandbox: Sandbox, file: string): Promise<number | undefined> {
+  const text = (await run(sandbox, `if [ -e ${file} ]; then stat -c %s ${file}; fi`, `size of ${file}`)).trim();
+  return text === '' ? undefined : Number(text);
 }
 
 export async function expectFileReadable(sandbox: Sandbox, file: string): Promise<void> {
