@@ -50,7 +50,7 @@ export async function prepareRun(given: RunSettings, onProgress: (line: string) 
  * The one place, with open-runtime.ts, that knows which runtime kinds exist.
  */
 export async function runtimePreflight(settings: RunSettings, onProgress: (line: string) => void): Promise<ResolveTarget> {
-  if (!settings.runtime) return prepareQemuTarget(settings);
+  if (!settings.runtime) return (await prepareQemuTarget(settings)).resolve;
   const hello = await adapterPreflight(settings.runtime);
   onProgress(`runtime: ${describeAdapter(settings.runtime, hello)}`);
   const target = adapterTarget(settings.runtime, hello, settings);

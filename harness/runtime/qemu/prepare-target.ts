@@ -17,12 +17,18 @@ export interface QemuTargetChoice {
   accelRequested: AcceleratorChoice;
 }
 
+export interface QemuPreflight {
+  /** The build's version line, known before any guest boots. */
+  qemuVersion: string;
+  resolve: ResolveTarget;
+}
+
 /** Refuses a build that cannot run the suites (one line); then resolves the target once the probe guest exists. */
-export async function prepareQemuTarget(choice: QemuTargetChoice): Promise<ResolveTarget> {
+export async function prepareQemuTarget(choice: QemuTargetChoice): Promise<QemuPreflight> {
   const machine = qemuMachine(choice);
   const qemuBinary = qemuBinaryFor(choice);
   const tools = await checkQemuBuild(qemuBinary, machine);
-  return async (guest) => {
+  const resolve: ResolveTarget = async (guest) => {
     const decision = await chooseAccelerator(choice.accelRequested, { qemuBinary, machine, ...guest });
     return {
       runtime: 'qemu',
@@ -36,4 +42,5 @@ export async function prepareQemuTarget(choice: QemuTargetChoice): Promise<Resol
       tools: { 'qemu-img': `${tools.qemuImg} (${tools.qemuImgVersion})` },
     };
   };
+  return { qemuVersion: tools.qemuVersion, resolve };
 }

@@ -4,29 +4,29 @@
  * everything the cases need. It reads the run's settings from the environment it inherits from the
  * test worker, as the in-process runtime does.
  */
-import { execa } from 'execa';
-import { HOST_FACTS } from '../../config/constants.ts';
-import { readSettings } from '../../config/settings.ts';
+import { readSettings, type RunSettings } from '../../config/settings.ts';
 import { thisHost } from '../../host/platform.ts';
+import { findGuestImage } from '../../image/index.ts';
+import { imageChoice } from '../../run/image-choice.ts';
 import type { ServedRuntime } from '../exec-adapter/serve.ts';
+import type { Accelerator } from '../types.ts';
 import { qemuCapabilities } from './capabilities.ts';
 import { QEMU_FAULTS } from './faults.ts';
-import { qemuBinaryFor } from './machine.ts';
 import { openQemuRuntime } from './open-qemu.ts';
+import { prepareQemuTarget } from './prepare-target.ts';
 
 const RUNTIME_VERSION = '0.1.0';
 
 export function servedQemu(env: NodeJS.ProcessEnv = process.env): ServedRuntime {
   const settings = readSettings(env);
-  const qemuBinary = qemuBinaryFor(settings);
   return {
     async hello() {
       const { capabilities, missingOnThisHost } = qemuCapabilities(thisHost);
-      const version = await execa(qemuBinary, ['--version'], { reject: false, timeout: HOST_FACTS.qemuVersionTimeoutMs, stdin: 'ignore' });
+      const { vmmVersion, accelerator } = settings.target ?? (await ownTarget(settings));
       return {
         runtime: { name: 'qemu', version: RUNTIME_VERSION },
-        ...(!version.failed && { vmm: { name: 'qemu', version: version.stdout.split('\n')[0]!.trim() } }),
-        ...(settings.accel && { accelerator: settings.accel }),
+        ...(vmmVersion && { vmm: { name: 'qemu', version: vmmVersion } }),
+        ...(accelerator && { accelerator }),
         capabilities: [...capabilities],
         missingOnThisHost: Object.fromEntries(missingOnThisHost),
         faults: [...QEMU_FAULTS],
@@ -38,4 +38,21 @@ export function servedQemu(env: NodeJS.ProcessEnv = process.env): ServedRuntime 
       return openQemuRuntime({ ...settings, accel, runDir });
     },
   };
+}
+
+/**
+ * Asked before a run has a target (the harness's preflight, `runtime check`), this adapter resolves
+ * its own as the in-process runtime would: the build's preflight, and the accelerator probe once the
+ * guest image exists (before that it names no accelerator, and the harness allows for TCG).
+ */
+async function ownTarget(settings: RunSettings): Promise<{ vmmVersion?: string; accelerator?: Accelerator }> {
+  const { qemuVersion, resolve } = await prepareQemuTarget(settings);
+  let image;
+  try {
+    image = await findGuestImage(imageChoice(settings));
+  } catch {
+    // A --kernel-package not yet resolved to a version: the image is not known yet either.
+  }
+  if (!image) return { vmmVersion: qemuVersion };
+  return resolve({ kernel: settings.kernel ?? image.kernel, initramfs: image.initramfs });
 }
