@@ -87,7 +87,8 @@ export async function checkConcurrentWritersEnospc(sandbox: Sandbox, recorder: C
   recorder.metric('bytes written by all writers', Math.round(writes.reduce((sum, write) => sum + write.bytes, 0) / MIB), 'MiB');
   await recordFootprint(recorder, 'the writers', sandbox);
   const notEnospc = writes.flatMap((write, index) => (isEnospc(write.result) ? [] : [`${files[index]}: ${describeExecResult(write.result)}`]));
-  expect(notEnospc, `every writer ends with ENOSPC ("${ENOSPC_TEXT}", non-zero exit, not timed out)`).toEqual([]);
+  // The writers that did not are named in the message too: a list of long strings prints there as `[ …(6) ]`.
+  expect(notEnospc, `every writer ends with ENOSPC ("${ENOSPC_TEXT}", non-zero exit, not timed out); not so: ${notEnospc.join('; ')}`).toEqual([]);
   await expectAlive(sandbox);
 }
 
