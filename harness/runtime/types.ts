@@ -305,7 +305,7 @@ export type VmEvent<K extends VmEventKind = VmEventKind> = {
     atMs: number;
     /** When the VMM says it happened (epoch ms), where it says so: exact even when the VMM delays the event. */
     vmmEpochMs?: number;
-    /** The VMM's own name of the event (QEMU: BLOCK_IO_ERROR, ...), for reports and diagnostics only: cases read `kind`. */
+    /** The VMM's own name of the event, for reports and diagnostics only: cases read `kind`. */
     vmmName?: string;
   };
 }[K];
