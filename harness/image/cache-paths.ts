@@ -1,7 +1,7 @@
 /** Where images and rootfs bases live in the cache; names only, no I/O. */
 import os from 'node:os';
 import path from 'node:path';
-import type { GuestArch, RootfsLayout } from './types.ts';
+import type { DiskFormat, GuestArch, RootfsLayout } from './types.ts';
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.GAUNTLET_CACHE_DIR) return path.resolve(env.GAUNTLET_CACHE_DIR);
@@ -31,10 +31,10 @@ export const IMAGE_FILES = {
   bases: 'bases',
 } as const;
 
-export function rootfsBaseName(layout: RootfsLayout): string {
-  return `rootfs-${layout.sizeMiB}m${layout.inodes === undefined ? '' : `-${layout.inodes}i`}.qcow2`;
+export function rootfsBaseName(layout: RootfsLayout, format: Pick<DiskFormat, 'extension'>): string {
+  return `rootfs-${layout.sizeMiB}m${layout.inodes === undefined ? '' : `-${layout.inodes}i`}.${format.extension}`;
 }
 
-export function rootfsBasePath(imageDirectory: string, layout: RootfsLayout): string {
-  return path.join(imageDirectory, IMAGE_FILES.bases, rootfsBaseName(layout));
+export function rootfsBasePath(imageDirectory: string, layout: RootfsLayout, format: Pick<DiskFormat, 'extension'>): string {
+  return path.join(imageDirectory, IMAGE_FILES.bases, rootfsBaseName(layout, format));
 }

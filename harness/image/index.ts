@@ -2,7 +2,7 @@
  * The guest image: a Debian kernel, a busybox initramfs and a busybox root disk, built from
  * fixtures/guest/recipe.json and cached per recipe hash. Other parts of the harness import only this.
  */
-export type { GuestArch, GuestImage, ImageManifest, RootfsLayout } from './types.ts';
+export type { DiskFormat, GuestArch, GuestImage, ImageManifest, RootfsLayout } from './types.ts';
 export { ImageArchiveError, importImageArchive, writeImageArchive, type ImportOutcome } from './archive.ts';
 export { defaultCacheDir, imageDirName, rootfsBaseName } from './cache-paths.ts';
 export { ensureGuestImage, findGuestImage, hostGuestArch } from './guest-image.ts';

@@ -1,8 +1,8 @@
 /**
- * Read-only qcow2 bases of the root disk, one per (size, inode count). Each VM gets a thin overlay on
- * one. Built with mkfs.ext4 -d (no loop mount, no root) and converted to qcow2 so the base only holds
- * the blocks that carry data. Several test workers may ask for the same base at once: each builds in
- * its own temp dir and the first to link its result into place wins.
+ * Read-only bases of the root disk, one per (size, inode count) and disk format. Each VM gets a thin
+ * overlay on one. Built with mkfs.ext4 -d (no loop mount, no root) as a raw ext4 file, then stored in
+ * the format the runtime asked for (it converts; see DiskFormat). Several test workers may ask for
+ * the same base at once: each builds in its own temp dir and the first to link its result into place wins.
  */
 import { createHash } from 'node:crypto';
 import { chmod, link, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { IMAGE_FILES, rootfsBasePath } from './cache-paths.ts';
 import { hostTool } from './host-tools.ts';
 import { sourceDateEpoch } from './reproducible.ts';
-import type { GuestImage, RootfsLayout } from './types.ts';
+import { RAW_DISK, type DiskFormat, type GuestImage, type RootfsLayout } from './types.ts';
 import { processExists } from '../host/process-exists.ts';
 
 const TMP_PREFIX = '.tmp-';
@@ -40,9 +40,9 @@ async function sweepDeadBuilders(basesDir: string): Promise<void> {
   }
 }
 
-export async function ensureRootfsBase(image: GuestImage, layout: RootfsLayout): Promise<string> {
+export async function ensureRootfsBase(image: GuestImage, layout: RootfsLayout, format: DiskFormat = RAW_DISK): Promise<string> {
   validateLayout(layout);
-  const target = rootfsBasePath(image.dir, layout);
+  const target = rootfsBasePath(image.dir, layout, format);
   if (await exists(target)) return target;
 
   const basesDir = path.join(image.dir, IMAGE_FILES.bases);
@@ -51,7 +51,7 @@ export async function ensureRootfsBase(image: GuestImage, layout: RootfsLayout):
   const work = await mkdtemp(path.join(basesDir, `${TMP_PREFIX}${process.pid}-`));
   try {
     const raw = path.join(work, 'rootfs.raw');
-    const qcow2 = path.join(work, 'rootfs.qcow2');
+    const base = format.convert ? path.join(work, `rootfs.${format.extension}`) : raw;
     const epoch = String(sourceDateEpoch());
     const uuid = derivedUuid(image.recipeHash, String(layout.sizeMiB), String(layout.inodes ?? 'default'));
     const extended = [
@@ -73,20 +73,22 @@ export async function ensureRootfsBase(image: GuestImage, layout: RootfsLayout):
       throw new Error(`mkfs.ext4 of a ${layout.sizeMiB} MiB rootfs failed: ${(error.stderr || error.message).trim()}`);
     });
     await pinInodeTimes(raw, image.rootfsTree, epoch);
-    await execa(await hostTool('qemu-img'), ['convert', '-q', '-f', 'raw', '-O', 'qcow2', raw, qcow2]);
-    await rm(raw);
+    if (format.convert) {
+      await format.convert(raw, base);
+      await rm(raw);
+    }
     // Read-only: a VM must write to its overlay, never to the shared base.
-    await chmod(qcow2, 0o444);
+    await chmod(base, 0o444);
     try {
       // link() fails if the target exists, unlike rename(): a base another worker may already have
       // open is never replaced under it.
-      await link(qcow2, target);
+      await link(base, target);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') return target;
       // Filesystems without hard links: rename, which is atomic too but replaces; check first.
       if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(code ?? '')) throw error;
-      if (!(await exists(target))) await rename(qcow2, target);
+      if (!(await exists(target))) await rename(base, target);
     }
     return target;
   } finally {

@@ -35,3 +35,18 @@ export interface RootfsLayout {
   /** Inode count for mkfs.ext4 -N; undefined keeps mkfs's own default. */
   inodes?: number;
 }
+
+/**
+ * How a runtime wants its root-disk bases stored: the image layer builds a raw ext4 file, and a
+ * runtime whose VMM takes another format converts it once, when the base is cached. Given by the
+ * runtime, so the image layer knows no VMM's disk format.
+ */
+export interface DiskFormat {
+  /** The base file's extension, which keeps bases of two formats apart in one cache. */
+  extension: string;
+  /** Writes the raw ext4 file `raw` in this format to `to`; absent: the raw file is the base. */
+  convert?: (raw: string, to: string) => Promise<void>;
+}
+
+/** The base as the image layer builds it. */
+export const RAW_DISK: DiskFormat = { extension: 'raw' };
