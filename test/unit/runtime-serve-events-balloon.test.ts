@@ -9,7 +9,7 @@ import { schemaProblem } from '../../harness/runtime/exec-adapter/schema.ts';
 import { serveRuntime } from '../../harness/runtime/exec-adapter/serve.ts';
 import type { BalloonControl, Runtime, Sandbox, VmEvent, VmEventKind } from '../../harness/runtime/types.ts';
 
-const IO_ERROR: VmEvent<'io-error'> = { kind: 'io-error', data: { disk: 'root', operation: 'write', noSpace: true, action: 'pause' }, atMs: 40, vmmName: 'BLOCK_IO_ERROR' };
+const IO_ERROR: VmEvent<'io-error'> = { kind: 'io-error', data: { disk: 'root', operation: 'write', noSpace: true, action: 'pause' }, atMs: 40, vmmName: 'disk.write-failed' };
 const PAUSED: VmEvent<'paused'> = { kind: 'paused', data: {}, atMs: 41, vmmEpochMs: 1_700_000_000_041 };
 
 function standInSandbox(): Sandbox {
