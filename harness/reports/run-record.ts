@@ -7,7 +7,7 @@ import type { HostFacts } from '../host/facts.ts';
 
 /**
  * @3: the environment names the runtime and its VMM in words any runtime fills (`vmm`, `vmmVersion`,
- * `vmmBinary`, `tools`) where @2 had QEMU's (`qemuBinary`, `qemuVersion`, `qemuImg`); @2: a metric
+ * `vmmBinary`, `tools`) where @2 had the QEMU runtime's own field names; @2: a metric
  * holds every sample taken under its name (@1 held one value). run-json.ts converts older records.
  */
 export const RUN_RECORD_FORMAT = 'microvm-gauntlet/run-record@3';

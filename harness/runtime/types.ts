@@ -1,6 +1,6 @@
 /**
- * The contract every runtime implements. A case talks only to `Sandbox`; it never sees QEMU flags,
- * sockets or QMP, so a second runtime (Firecracker, boxlite, microsandbox, ...) plugs in here.
+ * The contract every runtime implements. A case talks only to `Sandbox`; it never sees VMM flags,
+ * sockets or the VMM's control channel, so a second runtime (Firecracker, boxlite, microsandbox, ...) plugs in here.
  */
 
 export type Accelerator = 'kvm' | 'hvf' | 'tcg';
@@ -262,7 +262,7 @@ export interface HostFootprint {
   totalBytes: number;
 }
 
-/** What the runtime's image checker (QEMU: `qemu-img check`) found in one host file behind a disk. */
+/** What the runtime's disk image checker found in one host file behind a disk. */
 export interface DiskImageCheck {
   file: string;
   /** Corruptions, and errors that kept the checker from finishing: any of them means damaged data. */
@@ -314,7 +314,7 @@ export type VmEvent<K extends VmEventKind = VmEventKind> = {
 export interface BootTimeline {
   /** The guest's first console output reached the host (undefined: none before ready). */
   firstConsoleOutputMs: number | undefined;
-  /** The VMM's control channel (QMP) answered. */
+  /** The VMM's control channel answered. */
   controlConnectMs: number;
   /** The guest agent answered the first exec: the VM is ready. */
   firstExecMs: number;
@@ -380,7 +380,7 @@ export interface Sandbox {
   /** What of this VM is still on the host (live VMM, sockets, overlays, directories); empty after destroy. */
   leftovers(): Promise<string[]>;
 
-  /** Paths worth keeping when a test fails: command line, serial console, QMP transcript. */
+  /** Paths worth keeping when a test fails: command line, serial console, the VMM control channel's transcript. */
   artifacts(): Record<string, string>;
   /** Recent serial console output, for failure messages. */
   consoleTail(lines?: number): Promise<string>;

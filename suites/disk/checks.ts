@@ -337,7 +337,7 @@ export async function checkImageConsistency(sandbox: Sandbox, recorder: CaseReco
   await expectImagesConsistent([sandbox]);
 }
 
-/** qemu-img check (or the runtime's equivalent) of every disk of every VM still there. */
+/** The runtime's disk image check of every disk of every VM still there. */
 export async function expectImagesConsistent(sandboxes: readonly Sandbox[]): Promise<void> {
   const present = sandboxes.filter((sandbox) => sandbox.state !== 'destroyed');
   const checks = (await Promise.all(present.map((sandbox) => sandbox.checkDiskConsistency()))).flat();

@@ -23,7 +23,7 @@ import {
 } from './checks.ts';
 
 describe('disk', () => {
-  // image-consistency, after every case: qemu-img check of every disk still there.
+  // image-consistency, after every case: the runtime's disk image check of every disk still there.
   test.afterEach(async ({ vm }) => {
     await expectImagesConsistent(vm.created);
   });
