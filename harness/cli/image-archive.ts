@@ -11,7 +11,9 @@ import {
   writeImageArchive,
   type RootfsLayout,
 } from '../image/index.ts';
-import { QEMU_BASE_FORMAT } from '../runtime/qemu/disk-format.ts';
+import { qemuBaseFormat } from '../runtime/qemu/disk-format.ts';
+import { qemuBinaryFor } from '../runtime/qemu/machine.ts';
+import { qemuImgBinary } from '../runtime/qemu/vm-files.ts';
 import { progress } from './progress.ts';
 
 /**
@@ -39,10 +41,12 @@ export async function exportImage(file: string, settings: RunSettings): Promise<
   const cacheDir = settings.cacheDir ?? defaultCacheDir();
   const image = await findGuestImage({ arch: settings.arch, cacheDir });
   if (!image) throw new ImageArchiveError(`no ${settings.arch} image of this checkout's recipe in ${cacheDir}: run gauntlet image build --arch ${settings.arch} first`);
-  const layouts = new Map(SUITE_ROOTFS_LAYOUTS.map((layout) => [rootfsBaseName(layout, QEMU_BASE_FORMAT), layout]));
+  // The bases the QEMU runtime boots, so an importing host's runs find them built.
+  const format = qemuBaseFormat(qemuImgBinary(qemuBinaryFor(settings)));
+  const layouts = new Map(SUITE_ROOTFS_LAYOUTS.map((layout) => [rootfsBaseName(layout, format), layout]));
   for (const [name, layout] of layouts) {
     progress(`rootfs base ${name}`);
-    await ensureRootfsBase(image, layout, QEMU_BASE_FORMAT).catch((error: Error) => {
+    await ensureRootfsBase(image, layout, format).catch((error: Error) => {
       throw new ImageArchiveError(`cannot build rootfs base ${name} to export: ${error.message.split('\n')[0]}`);
     });
   }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultCacheDir, imageDir, imageDirName, rootfsBaseName, rootfsBasePath } from '../../harness/image/cache-paths.ts';
 import { derivedUuid, validateLayout } from '../../harness/image/rootfs-base.ts';
 import { RAW_DISK } from '../../harness/image/types.ts';
-import { QEMU_BASE_FORMAT } from '../../harness/runtime/qemu/disk-format.ts';
+import { qemuBaseFormat } from '../../harness/runtime/qemu/disk-format.ts';
 import { sourceDateEpoch, DEFAULT_SOURCE_DATE_EPOCH } from '../../harness/image/reproducible.ts';
 
 const HASH = 'ec4ddc2e3e9d6337272efedc44f2ef941a5e02ad4b448499d7b7cdbc986ecf75';
@@ -31,8 +31,8 @@ describe('cache layout', () => {
 
   it('names rootfs bases by size, when given inode count, and the disk format the runtime stores them in', () => {
     expect(rootfsBaseName({ sizeMiB: 256 }, RAW_DISK)).toBe('rootfs-256m.raw');
-    expect(rootfsBaseName({ sizeMiB: 64, inodes: 4096 }, QEMU_BASE_FORMAT)).toBe('rootfs-64m-4096i.qcow2');
-    expect(rootfsBasePath('/cache/images/x', { sizeMiB: 256 }, QEMU_BASE_FORMAT)).toBe('/cache/images/x/bases/rootfs-256m.qcow2');
+    expect(rootfsBaseName({ sizeMiB: 64, inodes: 4096 }, qemuBaseFormat('qemu-img'))).toBe('rootfs-64m-4096i.qcow2');
+    expect(rootfsBasePath('/cache/images/x', { sizeMiB: 256 }, qemuBaseFormat('qemu-img'))).toBe('/cache/images/x/bases/rootfs-256m.qcow2');
   });
 });
 
