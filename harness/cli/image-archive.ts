@@ -13,7 +13,6 @@ import {
 } from '../image/index.ts';
 import { qemuBaseFormat } from '../runtime/qemu/disk-format.ts';
 import { qemuBinaryFor } from '../runtime/qemu/machine.ts';
-import { qemuImgBinary } from '../runtime/qemu/vm-files.ts';
 import { progress } from './progress.ts';
 
 /**
@@ -42,7 +41,7 @@ export async function exportImage(file: string, settings: RunSettings): Promise<
   const image = await findGuestImage({ arch: settings.arch, cacheDir });
   if (!image) throw new ImageArchiveError(`no ${settings.arch} image of this checkout's recipe in ${cacheDir}: run gauntlet image build --arch ${settings.arch} first`);
   // The bases the QEMU runtime boots, so an importing host's runs find them built.
-  const format = qemuBaseFormat(qemuImgBinary(qemuBinaryFor(settings)));
+  const format = qemuBaseFormat(qemuBinaryFor(settings));
   const layouts = new Map(SUITE_ROOTFS_LAYOUTS.map((layout) => [rootfsBaseName(layout, format), layout]));
   for (const [name, layout] of layouts) {
     progress(`rootfs base ${name}`);

@@ -31,8 +31,8 @@ describe('cache layout', () => {
 
   it('names rootfs bases by size, when given inode count, and the disk format the runtime stores them in', () => {
     expect(rootfsBaseName({ sizeMiB: 256 }, RAW_DISK)).toBe('rootfs-256m.raw');
-    expect(rootfsBaseName({ sizeMiB: 64, inodes: 4096 }, qemuBaseFormat('qemu-img'))).toBe('rootfs-64m-4096i.qcow2');
-    expect(rootfsBasePath('/cache/images/x', { sizeMiB: 256 }, qemuBaseFormat('qemu-img'))).toBe('/cache/images/x/bases/rootfs-256m.qcow2');
+    expect(rootfsBaseName({ sizeMiB: 64, inodes: 4096 }, qemuBaseFormat('qemu-system-x86_64'))).toBe('rootfs-64m-4096i.qcow2');
+    expect(rootfsBasePath('/cache/images/x', { sizeMiB: 256 }, qemuBaseFormat('qemu-system-x86_64'))).toBe('/cache/images/x/bases/rootfs-256m.qcow2');
   });
 });
 

@@ -5,8 +5,11 @@
  */
 import { execa } from 'execa';
 import type { DiskFormat } from '../../image/index.ts';
+import { qemuImgBinary } from './vm-files.ts';
 
-export function qemuBaseFormat(qemuImg: string): DiskFormat {
+/** The bases of the QEMU build `qemuBinary`. */
+export function qemuBaseFormat(qemuBinary: string): DiskFormat {
+  const qemuImg = qemuImgBinary(qemuBinary);
   return {
     extension: 'qcow2',
     async convert(raw, to) {

@@ -5,7 +5,6 @@ import { DISK, VM_DEFAULTS } from '../../config/constants.ts';
 import { thisHost, type HostPlatform } from '../../host/platform.ts';
 import { ensureRootfsBase, type GuestImage } from '../../image/index.ts';
 import { qemuBaseFormat } from './disk-format.ts';
-import { qemuImgBinary } from './vm-files.ts';
 import { SandboxCreateError } from '../create-error.ts';
 import type { Accelerator, Capability, Runtime, Sandbox, SandboxSpec } from '../types.ts';
 import { qemuCapabilities } from './capabilities.ts';
@@ -79,7 +78,7 @@ export class QemuRuntime implements Runtime {
     const rootBase = await ensureRootfsBase(image, {
       sizeMiB: oversized ? DISK.oversizedRootfsMiB : (spec.disk?.rootfsMiB ?? VM_DEFAULTS.rootfsMiB),
       inodes: spec.faults?.includes('rootfs-inodes-ignored') ? undefined : spec.disk?.rootfsInodes,
-    }, qemuBaseFormat(qemuImgBinary(this.options.qemuBinary)));
+    }, qemuBaseFormat(this.options.qemuBinary));
     // A leaked overlay stays in the directory the caller gave for the disks, as a real leak would, so
     // measuring that directory finds it.
     const leakDir = path.join(spec.disk?.overlayDir ?? runDir, 'leaked');
