@@ -2,7 +2,7 @@
  * `--runtime exec:...`: the adapter must start and say hello in a protocol version we speak before any
  * case runs; otherwise every case would fail for the same reason, which is no verdict on the runtime.
  */
-import { SettingsError } from '../config/settings.ts';
+import { ENV, SettingsError } from '../config/settings.ts';
 import { parseAdapterCommand } from '../runtime/exec-adapter/adapter-command.ts';
 import { startAdapter } from '../runtime/exec-adapter/handshake.ts';
 import type { InitializeResult } from '../runtime/exec-adapter/protocol.ts';
@@ -22,7 +22,7 @@ export async function adapterPreflight(runtime: string): Promise<InitializeResul
     throw new SettingsError(`--runtime: ${(error as Error).message}`);
   }
   try {
-    const { process, hello } = await startAdapter(command);
+    const { process, hello } = await startAdapter(command, envWithoutTarget());
     await process.close();
     return hello;
   } catch (error) {
@@ -31,4 +31,13 @@ export async function adapterPreflight(runtime: string): Promise<InitializeResul
     const last = tail.filter((line) => line.trim()).pop();
     throw new SettingsError(last ? `${first} ${last.trim()}` : first!);
   }
+}
+
+/**
+ * The preflight asks the adapter before this run has a target: one left in the environment by an
+ * earlier cell of `gauntlet test` (another arch) must not answer for it.
+ */
+function envWithoutTarget(): NodeJS.ProcessEnv {
+  const { [ENV.target]: _target, [ENV.accel]: _accel, ...env } = process.env;
+  return env;
 }
