@@ -4,10 +4,11 @@
  * 1 when one did not.
  */
 import { settingsToEnv, type RunSettings } from '../config/settings.ts';
+import { ensureGuestImage } from '../image/index.ts';
+import { imageChoice, withResolvedKernelPackage } from '../run/image-choice.ts';
 import { parseAdapterCommand } from '../runtime/exec-adapter/adapter-command.ts';
 import { checkAdapter } from '../runtime/exec-adapter/conformance.ts';
-import { prepareRun } from '../run/prepare.ts';
-import { sweepRunDir } from '../run/run-dir.ts';
+import { createRunDir, sweepRunDir } from '../run/run-dir.ts';
 import { UsageError } from './args.ts';
 
 export async function checkCommand(runtime: string, given: RunSettings): Promise<number> {
@@ -17,7 +18,10 @@ export async function checkCommand(runtime: string, given: RunSettings): Promise
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const { settings } = await prepareRun({ ...given, runtime: undefined }, (line) => console.error(`gauntlet: ${line}`));
+  const log = (line: string) => console.error(`gauntlet: ${line}`);
+  const resolved = await withResolvedKernelPackage({ ...given, runtime: undefined }, log);
+  await ensureGuestImage({ ...imageChoice(resolved), onProgress: log });
+  const settings = { ...resolved, runDir: await createRunDir() };
   try {
     const steps = await checkAdapter(command, { ...process.env, ...settingsToEnv(settings) });
     for (const { step, ok, detail } of steps) console.log(`${ok ? 'ok  ' : 'MISSING'} ${step}: ${detail}`);

@@ -19,10 +19,12 @@ const RUNTIME_VERSION = '0.1.0';
 
 export function servedQemu(env: NodeJS.ProcessEnv = process.env): ServedRuntime {
   const settings = readSettings(env);
+  // What hello resolved when the harness handed no target down (`runtime check`); open() runs on it.
+  let own: { vmmVersion?: string; accelerator?: Accelerator } | undefined;
   return {
     async hello() {
       const { capabilities, missingOnThisHost } = qemuCapabilities(thisHost);
-      const { vmmVersion, accelerator } = settings.target ?? (await ownTarget(settings));
+      const { vmmVersion, accelerator } = settings.target ?? (own = await ownTarget(settings));
       return {
         runtime: { name: 'qemu', version: RUNTIME_VERSION },
         ...(vmmVersion && { vmm: { name: 'qemu', version: vmmVersion } }),
@@ -33,8 +35,9 @@ export function servedQemu(env: NodeJS.ProcessEnv = process.env): ServedRuntime 
       };
     },
     async open() {
-      const { accel, runDir } = settings;
-      if (!accel || !runDir) throw new Error('the run was not prepared: this adapter reads GAUNTLET_ACCEL_RESOLVED and GAUNTLET_RUN_DIR from the harness that starts it');
+      const accel = settings.accel ?? own?.accelerator;
+      const { runDir } = settings;
+      if (!accel || !runDir) throw new Error('the run was not prepared: this adapter reads GAUNTLET_RUN_DIR and GAUNTLET_ACCEL_RESOLVED (or probes when the guest image is built) from the harness that starts it');
       return openQemuRuntime({ ...settings, accel, runDir });
     },
   };
