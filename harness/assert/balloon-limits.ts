@@ -4,7 +4,7 @@
  * floor that makes the clamp case ask for nothing below it.
  */
 import { BALLOON_CATALOGUE } from '../config/constants.ts';
-import type { BalloonControl, BalloonLimits } from '../runtime/types.ts';
+import type { BalloonControl, BalloonLimits } from '../runtime/contract/balloon.ts';
 import { expectAtMost, expectWithin } from './tolerance.ts';
 
 /** The control's reported limits, once they are within the catalogue's bounds. */

@@ -7,7 +7,7 @@
  */
 import { BENCH } from '../config/constants.ts';
 import { processCpu } from '../host/cpu-time.ts';
-import type { Runtime, Sandbox } from '../runtime/types.ts';
+import type { Runtime, Sandbox } from '../runtime/contract/sandbox.ts';
 
 export interface BenchInput {
   runtime: Runtime;

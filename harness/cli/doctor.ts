@@ -10,8 +10,7 @@ import { findGuestImage, recipeHash } from '../image/index.ts';
 import { imageChoice, withResolvedKernelPackage } from '../run/image-choice.ts';
 import { runtimePreflight } from '../run/prepare.ts';
 import { describeQemuMachine } from '../runtime/qemu/describe-machine.ts';
-import type { ResolveTarget } from '../runtime/run-target.ts';
-import type { Accelerator } from '../runtime/types.ts';
+import type { Accelerator, ResolveTarget } from '../runtime/contract/run-target.ts';
 
 export async function doctor(given: RunSettings): Promise<number> {
   const settings = await withResolvedKernelPackage(given, () => {});

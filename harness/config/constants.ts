@@ -2,7 +2,7 @@
  * Every number a case or the harness relies on, in one place (the catalogue asks for this).
  * Thresholds never scale; deadlines scale with the accelerator through `deadlineMs`.
  */
-import type { Accelerator } from '../runtime/types.ts';
+import type { Accelerator } from '../runtime/contract/run-target.ts';
 
 /** TCG emulates every instruction; hardware accelerators run the guest natively. */
 export const ACCELERATOR_SLOWDOWN: Record<Accelerator, number> = { kvm: 1, hvf: 1, tcg: 4 };

@@ -3,8 +3,7 @@
  * workers through the environment, which vitest workers inherit; everything else reads them here.
  */
 import path from 'node:path';
-import type { RunTarget } from '../runtime/run-target.ts';
-import { GUEST_ARCHES, type Accelerator, type GuestArch } from '../runtime/types.ts';
+import { GUEST_ARCHES, type Accelerator, type GuestArch, type RunTarget } from '../runtime/contract/run-target.ts';
 
 export type AcceleratorChoice = Accelerator | 'auto';
 export const ACCELERATOR_CHOICES: AcceleratorChoice[] = ['auto', 'kvm', 'hvf', 'tcg'];

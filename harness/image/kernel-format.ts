@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import type { GuestArch } from '../runtime/types.ts';
+import type { GuestArch } from '../runtime/contract/run-target.ts';
 
 /** Bytes of the head that hold every header checked below. */
 const HEAD_BYTES = 0x240;

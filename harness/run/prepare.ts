@@ -12,7 +12,7 @@ import { SettingsError } from '../config/settings.ts';
 import { freshSeed } from '../metrics/seeded-random.ts';
 import { adapterTarget } from '../runtime/exec-adapter/target.ts';
 import { prepareQemuTarget } from '../runtime/qemu/prepare-target.ts';
-import type { ResolveTarget, RunTarget } from '../runtime/run-target.ts';
+import type { ResolveTarget, RunTarget } from '../runtime/contract/run-target.ts';
 import { imageChoice, withResolvedKernelPackage } from './image-choice.ts';
 import { createRunDir, reapDeadRuns } from './run-dir.ts';
 import { setUpHost } from './setup-host.ts';

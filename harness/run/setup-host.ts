@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { execa } from 'execa';
 import { REPO_ROOT } from '../image/recipe.ts';
-import type { GuestArch } from '../runtime/types.ts';
+import type { GuestArch } from '../runtime/contract/run-target.ts';
 import { SettingsError } from '../config/settings.ts';
 
 export const SETUP_HOST_SCRIPT = path.join(REPO_ROOT, 'scripts', 'setup-host');

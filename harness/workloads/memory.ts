@@ -4,7 +4,7 @@
  */
 import { meminfoMiB } from '../assert/meminfo.ts';
 import { pollUntil } from '../assert/poll.ts';
-import type { Sandbox } from '../runtime/types.ts';
+import type { Sandbox } from '../runtime/contract/sandbox.ts';
 import { BackgroundWorkload } from './background.ts';
 import { runWorkload } from './run-workload.ts';
 

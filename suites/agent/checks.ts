@@ -10,7 +10,8 @@ import { describeExecResult } from '../../harness/assert/index.ts';
 import { AGENT, AGENT_CASES, deadlineMs } from '../../harness/config/constants.ts';
 import { boundedAll } from '../../harness/host/budget.ts';
 import { memoryDuring, type MemoryFigures } from '../../harness/host/process-memory.ts';
-import type { Accelerator, ExecOptions, ExecResult, Sandbox, SandboxSpec } from '../../harness/runtime/types.ts';
+import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
+import type { ExecOptions, ExecResult, Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
 import { sweepOffsets } from './sweep-plan.ts';
 
 /** Where the guest agent writes its process id (fixtures/guest/agent/gauntlet-agent.sh). */

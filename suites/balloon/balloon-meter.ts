@@ -5,7 +5,9 @@
 import { catalogueBalloonLimits, sampleUntilStable, type SamplePoint } from '../../harness/assert/index.ts';
 import { BALLOON, deadlineMs } from '../../harness/config/constants.ts';
 import type { CaseRecorder } from '../../harness/fixtures/case-recorder.ts';
-import type { Accelerator, BalloonControl, BalloonLimits, Sandbox } from '../../harness/runtime/types.ts';
+import type { BalloonControl, BalloonLimits } from '../../harness/runtime/contract/balloon.ts';
+import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
+import type { Sandbox } from '../../harness/runtime/contract/sandbox.ts';
 import { memAvailableMiB } from '../../harness/workloads/memory.ts';
 
 export interface BalloonSubject {

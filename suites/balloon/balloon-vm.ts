@@ -6,7 +6,9 @@ import type { TestContext } from 'vitest';
 import { BALLOON } from '../../harness/config/constants.ts';
 import { caseRecorder } from '../../harness/fixtures/case-recorder.ts';
 import { requireCapabilities, type VmFactory } from '../../harness/fixtures/vm-test.ts';
-import type { BalloonOptions, Capability, Fault, Runtime } from '../../harness/runtime/types.ts';
+import type { BalloonOptions } from '../../harness/runtime/contract/balloon.ts';
+import type { Fault } from '../../harness/runtime/contract/faults.ts';
+import type { Capability, Runtime } from '../../harness/runtime/contract/sandbox.ts';
 import type { BalloonSubject } from './balloon-meter.ts';
 
 export interface BalloonCaseContext {

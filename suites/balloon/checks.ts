@@ -5,8 +5,8 @@
 import { expect } from 'vitest';
 import { expectAlive, expectAtLeast, expectAtMost, expectHealthyKernel, expectWithin, pollUntil } from '../../harness/assert/index.ts';
 import { BALLOON, deadlineMs } from '../../harness/config/constants.ts';
-import { BalloonNotConnectedError } from '../../harness/runtime/balloon-errors.ts';
-import type { BalloonStats } from '../../harness/runtime/types.ts';
+import { BalloonNotConnectedError } from '../../harness/runtime/contract/balloon-errors.ts';
+import type { BalloonStats } from '../../harness/runtime/contract/balloon.ts';
 import { churnRounds, expectAllocation, holdMemory, startChurn } from '../../harness/workloads/memory.ts';
 import { BalloonMeter, type BalloonSubject } from './balloon-meter.ts';
 import { runRandom } from '../../harness/run/run-random.ts';

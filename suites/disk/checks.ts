@@ -22,7 +22,8 @@ import type { CaseRecorder } from '../../harness/fixtures/case-recorder.ts';
 import { boundedAll } from '../../harness/host/budget.ts';
 import { withHostDir } from '../../harness/host/host-dir.ts';
 import { smallFilesystemUnavailable, withSmallFilesystem } from '../../harness/host/small-filesystem.ts';
-import type { DiskOptions, Fault, Sandbox, SandboxSpec } from '../../harness/runtime/types.ts';
+import type { Fault } from '../../harness/runtime/contract/faults.ts';
+import type { DiskOptions, Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
 import {
   checksums,
   expectFileReadable,

@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import { describeExecResult } from '../../harness/assert/index.ts';
 import { DISK, deadlineMs } from '../../harness/config/constants.ts';
 import { ROOTFS_PATHS } from '../../harness/image/rootfs-tree.ts';
-import type { ExecResult, Sandbox } from '../../harness/runtime/types.ts';
+import type { ExecResult, Sandbox } from '../../harness/runtime/contract/sandbox.ts';
 
 export const MIB = 1024 * 1024;
 export const FILL = '/fill';

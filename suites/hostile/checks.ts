@@ -10,8 +10,9 @@ import { describeExecResult, pollUntil } from '../../harness/assert/index.ts';
 import { AGENT_CASES, BOOT, CONSOLE, deadlineMs, HOSTILE_CASES } from '../../harness/config/constants.ts';
 import { boundedAll } from '../../harness/host/budget.ts';
 import { memoryDuring } from '../../harness/host/process-memory.ts';
-import { SandboxCreateError } from '../../harness/runtime/create-error.ts';
-import type { Accelerator, ExecResult, Sandbox, SandboxSpec } from '../../harness/runtime/types.ts';
+import { SandboxCreateError } from '../../harness/runtime/contract/create-error.ts';
+import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
+import type { ExecResult, Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
 
 export const garbageFramesSpec: Partial<SandboxSpec> = { hostile: { agent: 'garbage-frames' } };
 export const neverHelloSpec: Partial<SandboxSpec> = { hostile: { agent: 'never-hello' } };

@@ -5,7 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { catalogueBalloonLimits, expectAtMost, expectWithin, pollUntil } from '../../harness/assert/index.ts';
 import { AGENT, BALLOON, deadlineMs, SNAPSHOT_CASES } from '../../harness/config/constants.ts';
-import type { Accelerator, BalloonStats, Sandbox, SandboxSpec } from '../../harness/runtime/types.ts';
+import type { BalloonStats } from '../../harness/runtime/contract/balloon.ts';
+import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
+import type { Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
 
 export type MakeVm = (spec?: Partial<SandboxSpec>) => Promise<Sandbox>;
 

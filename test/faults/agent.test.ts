@@ -3,7 +3,7 @@
  * that has the fault, for the reason the case is about (not a boot failure or a skip).
  */
 import { describe, expect, test } from '../../harness/fixtures/vm-test.ts';
-import type { Fault } from '../../harness/runtime/types.ts';
+import type { Fault } from '../../harness/runtime/contract/faults.ts';
 import {
   caseSpec,
   checkConcurrentExec,

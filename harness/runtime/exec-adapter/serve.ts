@@ -7,7 +7,9 @@
  */
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { BalloonControl, Runtime, Sandbox, VmEventKind } from '../types.ts';
+import type { BalloonControl } from '../contract/balloon.ts';
+import type { VmEventKind } from '../contract/events.ts';
+import type { Runtime, Sandbox } from '../contract/sandbox.ts';
 import { ERROR_CODES, SUPPORTED_PROTOCOL_VERSIONS, type InitializeResult, type Request, type WireError } from './protocol.ts';
 import { knownMethod, schemaProblem } from './schema.ts';
 import { errorToWire, fromBase64, statusOf, toBase64 } from './wire.ts';

@@ -9,8 +9,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pollUntil } from '../../assert/poll.ts';
 import { QmpClient } from './qmp-client.ts';
 import { BALLOON, deadlineMs } from '../../config/constants.ts';
-import { BalloonNotConnectedError, BalloonTimeoutError } from '../balloon-errors.ts';
-import type { Accelerator, BalloonControl, BalloonLimits, BalloonMove, BalloonStats, Fault, VmEvent } from '../types.ts';
+import { BalloonNotConnectedError, BalloonTimeoutError } from '../contract/balloon-errors.ts';
+import type { BalloonControl, BalloonLimits, BalloonMove, BalloonStats } from '../contract/balloon.ts';
+import type { VmEvent } from '../contract/events.ts';
+import type { Fault } from '../contract/faults.ts';
+import type { Accelerator } from '../contract/run-target.ts';
 import { vmEventOf } from './vm-events.ts';
 import { BALLOON_DEVICE_ID } from './command-line.ts';
 

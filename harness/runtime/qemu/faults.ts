@@ -1,9 +1,9 @@
 /**
  * Every fault the QEMU runtime honours, for the adapter's initialize (`gauntlet runtime serve qemu`
- * offers them all). A record over the whole Fault type: a member added to types.ts without a line
+ * offers them all). A record over the whole Fault type: a member added to contract/faults.ts without a line
  * here stops the type check, so the list the adapter offers cannot drift from what the runtime does.
  */
-import type { Fault } from '../types.ts';
+import type { Fault } from '../contract/faults.ts';
 
 const HONOURED: Record<Fault, true> = {
   'console-log-uncapped': true,

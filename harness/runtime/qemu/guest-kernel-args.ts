@@ -1,6 +1,6 @@
 /** What the guest's init and agent read from the kernel command line (fixtures/guest/*.sh). */
 import { AGENT, AGENT_CASES } from '../../config/constants.ts';
-import type { SandboxSpec } from '../types.ts';
+import type { SandboxSpec } from '../contract/sandbox.ts';
 
 export function guestKernelArgs(spec: SandboxSpec): string[] {
   const faults = new Set(spec.faults ?? []);

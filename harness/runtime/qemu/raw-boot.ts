@@ -3,8 +3,7 @@
  * line, with no harness in the way, so the harness's own cost is what a create takes beyond it.
  */
 import { BENCH, BOOT, deadlineMs, VM_DEFAULTS } from '../../config/constants.ts';
-import type { ProbeGuest } from '../run-target.ts';
-import type { Accelerator, GuestArch } from '../types.ts';
+import type { Accelerator, GuestArch, ProbeGuest } from '../contract/run-target.ts';
 import { bootUntilConsoleLine } from './console-boot.ts';
 import { guestKernelArgs } from './guest-kernel-args.ts';
 import { qemuBinaryFor, qemuMachine } from './machine.ts';

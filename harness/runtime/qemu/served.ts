@@ -9,7 +9,7 @@ import { thisHost } from '../../host/platform.ts';
 import { findGuestImage } from '../../image/index.ts';
 import { imageChoice } from '../../run/image-choice.ts';
 import type { ServedRuntime } from '../exec-adapter/serve.ts';
-import type { Accelerator } from '../types.ts';
+import type { Accelerator } from '../contract/run-target.ts';
 import { qemuCapabilities } from './capabilities.ts';
 import { QEMU_FAULTS } from './faults.ts';
 import { openQemuRuntime } from './open-qemu.ts';

@@ -20,7 +20,8 @@ import path from 'node:path';
 import type { QmpClient } from './qmp-client.ts';
 import { SNAPSHOT } from '../../config/constants.ts';
 import { shellQuote } from '../../text/shell-quote.ts';
-import type { Fault, SandboxSpec } from '../types.ts';
+import type { Fault } from '../contract/faults.ts';
+import type { SandboxSpec } from '../contract/sandbox.ts';
 
 /** One saved VM: its device and memory state, and its root disk as it was at save time. */
 export interface SavedVmState {

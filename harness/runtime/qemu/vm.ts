@@ -10,24 +10,11 @@ import { allocatedBytes } from '../../assert/footprint.ts';
 import { AgentChannelError, AgentClient } from '../../channel/agent-client.ts';
 import { QmpClient, type QmpEvent } from './qmp-client.ts';
 import { AGENT, BOOT, deadlineMs, DISK, VM_DEFAULTS } from '../../config/constants.ts';
-import type {
-  Accelerator,
-  AgentChannelReport,
-  BalloonControl,
-  ConsoleLogReport,
-  DiskImageCheck,
-  ExecOptions,
-  ExecResult,
-  Fault,
-  HostFootprint,
-  Sandbox,
-  SandboxSpec,
-  SandboxState,
-  VmEvent,
-  VmEventKind,
-  BootTimeline,
-  SandboxTimings,
-} from '../types.ts';
+import type { BalloonControl } from '../contract/balloon.ts';
+import type { VmEvent, VmEventKind } from '../contract/events.ts';
+import type { Fault } from '../contract/faults.ts';
+import type { Accelerator } from '../contract/run-target.ts';
+import type { AgentChannelReport, ConsoleLogReport, DiskImageCheck, ExecOptions, ExecResult, HostFootprint, Sandbox, SandboxSpec, SandboxState, BootTimeline, SandboxTimings } from '../contract/sandbox.ts';
 import { QemuBalloonControl } from './balloon-control.ts';
 import { AGENT_PORT_DEVICE_ID, qemuArgs, type VmPaths } from './command-line.ts';
 import { ConsoleCapture, keptLogBytes, logTail, previousSegment, removeLog } from './console-log.ts';

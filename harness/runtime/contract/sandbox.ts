@@ -1,11 +1,13 @@
 /**
- * The contract every runtime implements. A case talks only to `Sandbox`; it never sees VMM flags,
- * sockets or the VMM's control channel, so a second runtime (Firecracker, boxlite, microsandbox, ...) plugs in here.
+ * The contract every runtime implements: the Runtime that makes sandboxes and the Sandbox a case talks
+ * to. A case never sees VMM flags, sockets or the VMM's control channel, so a second runtime
+ * (Firecracker, boxlite, microsandbox, ...) plugs in here. Its parts by concern sit beside it: the run
+ * target (run-target.ts), faults (faults.ts), VM events (events.ts), the balloon control (balloon.ts).
  */
-
-export type Accelerator = 'kvm' | 'hvf' | 'tcg';
-export const GUEST_ARCHES = ['x86_64', 'aarch64'] as const;
-export type GuestArch = (typeof GUEST_ARCHES)[number];
+import type { BalloonControl, BalloonOptions } from './balloon.ts';
+import type { VmEvent, VmEventKind } from './events.ts';
+import type { Fault } from './faults.ts';
+import type { Accelerator } from './run-target.ts';
 
 /** What a runtime can do. A case that needs a capability the runtime lacks skips with a note naming it. */
 export type Capability =
@@ -26,13 +28,6 @@ export type Capability =
   | 'agent-reconnect'
   /** A VM can be restored from a saved, ready one (SandboxSpec.restore) instead of booting. */
   | 'snapshot';
-
-export interface BalloonOptions {
-  freePageReporting?: boolean;
-  deflateOnOom?: boolean;
-  /** Guest stats polling interval in seconds; 0 or undefined leaves polling off. */
-  statsIntervalSeconds?: number;
-}
 
 export interface DiskOptions {
   /** Root filesystem size; the disk cases need a small one. */
@@ -56,76 +51,6 @@ export interface AgentOptions {
   readTimeoutSeconds?: number;
 }
 
-/**
- * Deliberately broken behaviour, so each suite can prove its cases turn red on a broken VM.
- * Every fault names the part it breaks.
- */
-export type Fault =
-  /** The runtime lets the VMM write the serial console to a plain file, which grows as long as the guest writes. */
-  | 'console-log-uncapped'
-  /** The client keeps each line the guest sends whole until its newline, however long (the naive line reader). */
-  | 'client-unbounded-line-buffer'
-  /** The client does not wait for the agent's HELLO: create just sends its first exec and waits for that reply. */
-  | 'client-no-hello-deadline'
-  /** The client hands a reply whose id no request waits for to the oldest waiting request. */
-  | 'client-delivers-stray-replies'
-  | 'balloon-driver-missing'
-  | 'no-free-page-reporting'
-  | 'no-deflate-on-oom'
-  /** The runtime leaves the VMM at its own default memory size (QEMU: 128 MiB) instead of the VM's. */
-  | 'vmm-default-memory'
-  /** The VMM locks guest memory in host RAM (QEMU -overcommit mem-lock=on), so an inflated balloon frees nothing. */
-  | 'guest-memory-locked'
-  /** The runtime never turns the balloon's guest stats polling on. */
-  | 'no-balloon-stats-polling'
-  /** The balloon control passes targets below the runtime's minimum to the VMM. */
-  | 'no-balloon-floor'
-  /** The balloon control treats a target above the VM's memory as nothing to do and drops it. */
-  | 'balloon-drops-target-above-memory'
-  /** The balloon control keeps no connection state: it dials on every connect, closes what it may not hold, sends on no connection. */
-  | 'balloon-control-untracked'
-  /** The guest lacks the driver of its agent port (virtio_console), so the VM never gets ready. */
-  | 'agent-port-driver-missing'
-  /** start() boots from a fresh overlay of the base image instead of the VM's own disk. */
-  | 'fresh-overlay-on-start'
-  | 'no-discard'
-  | 'oversized-rootfs'
-  /** The runtime builds the root filesystem with mkfs's default inode count, not the one the spec asks for. */
-  | 'rootfs-inodes-ignored'
-  | 'overlay-leak-on-destroy'
-  | 'agent-unguarded-reopen'
-  /** The agent's read timeout never closes and reopens its port. */
-  | 'agent-never-reopens'
-  /** On timeout the agent kills the command's shell, not its process group. */
-  | 'agent-shell-only-kill'
-  /** The agent reports its output pipeline's exit status (always 0) instead of the command's. */
-  | 'agent-pipeline-status'
-  | 'agent-no-respawn'
-  | 'client-ignores-request-ids'
-  /** The client hands output on as UTF-8 text (turned back into bytes): binary output is mangled. */
-  | 'client-output-as-text'
-  /** The client reads only the timed-out flag of a reply: output the guest cut short looks complete. */
-  | 'client-ignores-truncated-flag'
-  /** The client keeps every chunk it receives (a debugging transcript): its memory grows with all output. */
-  | 'client-keeps-transcript'
-  /** The agent keeps its per-request files (each exec's output) on the root disk instead of tmpfs, so a full disk silences it. */
-  | 'agent-state-on-rootfs'
-  /** The runtime's I/O limit on the VM's disks is given in the wrong unit: a write or two and a few KiB per second. */
-  | 'io-throttle-starves'
-  /** The client's upload reports success whatever the guest's write of the file did. */
-  | 'upload-ignores-exit-code'
-  /** Overlays are made with lazy refcounts (faster allocating writes): their refcounts on the host go stale until a clean close. */
-  | 'lazy-refcounts'
-  /** The VMM hands a failed host write (no space included) to the guest as an I/O error instead of pausing the VM. */
-  | 'host-write-errors-reported'
-  /** Every VM restored from one saved state runs on the same writable overlay. */
-  | 'restore-shares-overlay'
-  /** A restored VM's balloon is set back to the whole memory, as for a VM that just booted. */
-  | 'restore-resets-balloon'
-  /** The balloon's guest stats polling (host-side state, not in the saved state) is not turned on again after a restore. */
-  | 'restore-loses-stats-polling'
-  /** The host waits for the agent's HELLO after a restore, as after a boot; the restored agent, mid-read, greets only at its idle reopen. */
-  | 'restore-awaits-hello';
 
 export interface SandboxSpec {
   /** Used in file and log names; unique per test. */
@@ -203,58 +128,6 @@ export interface ExecResult {
 
 export type SandboxState = 'created' | 'running' | 'paused' | 'stopped' | 'destroyed';
 
-export interface BalloonStats {
-  /** Guest-reported values in bytes; undefined where the guest has not reported (yet). */
-  freeBytes?: number;
-  totalBytes?: number;
-  availableBytes?: number;
-  lastUpdate?: number;
-}
-
-/**
- * The bounds a balloon control keeps, as the runtime reports them. A case checks them against the
- * catalogue's bounds (config/constants.ts BALLOON_CATALOGUE), then judges the runtime by them.
- */
-export interface BalloonLimits {
-  /** The least the control lets the balloon squeeze the guest to: a lower target is raised to it. */
-  minimumMiB: number;
-  /** How far from its target (and from the VM's memory) the balloon's actual size may come to rest, either way. */
-  toleranceMiB: number;
-}
-
-/** Host-side balloon control of one sandbox (absent when the runtime has no balloon). */
-export interface BalloonControl {
-  /** The control's floor and tolerance; answers before connect too. */
-  limits(): Promise<BalloonLimits>;
-  connect(): Promise<void>;
-  close(): Promise<void>;
-  /** Current balloon size as the guest sees its memory: `actual` in MiB. */
-  query(): Promise<number>;
-  setTarget(targetMiB: number): Promise<void>;
-  /** Sets the target (at least the minimum) and waits until actual ≤ target + tolerance; returns the size before. */
-  inflate(targetMiB: number): Promise<number>;
-  /**
-   * Sets the target and waits until actual ≥ target − tolerance; returns the size before. A target above
-   * the VM's memory goes to the VMM as asked (keeping the guest within its memory is the VMM's part), and
-   * the wait is for the whole memory.
-   */
-  deflate(targetMiB: number): Promise<number>;
-  stats(): Promise<BalloonStats>;
-  /**
-   * Every inflate and deflate since connect, timed from the request to the size reached — by the
-   * VMM's own balloon-change events where it sends them, else by polling. Waits briefly for events
-   * a VMM delivers late (QEMU throttles them). A runtime that times nothing leaves it out.
-   */
-  moves?(): Promise<BalloonMove[]>;
-}
-
-export interface BalloonMove {
-  direction: 'inflate' | 'deflate';
-  /** How far the balloon's actual size moved, in MiB. */
-  movedMiB: number;
-  durationMs: number;
-  timedBy: 'vmm-event' | 'polling';
-}
 
 export interface HostFootprint {
   /** Allocated bytes (blocks, never apparent size) of each host file behind the VM's disks. */
@@ -273,42 +146,6 @@ export interface DiskImageCheck {
   report: string;
 }
 
-/** The kinds of VmEvent: each runtime maps its VMM's own events to these, and drops the rest. */
-export const VM_EVENT_KINDS = ['io-error', 'paused', 'resumed', 'balloon-changed'] as const;
-export type VmEventKind = (typeof VM_EVENT_KINDS)[number];
-
-/** What an event of each kind says. */
-export interface VmEventData {
-  /** A host I/O error on one of the VM's disks. */
-  'io-error': {
-    /** The disk as the runtime names it (the reference runtime: root, scratch). */
-    disk: string;
-    operation: 'read' | 'write';
-    /** The host had no space left (ENOSPC), as opposed to any other I/O error. */
-    noSpace: boolean;
-    /** What the VMM did about it: paused the VM, handed the error to the guest, or went on. */
-    action: 'pause' | 'report' | 'ignore';
-  };
-  /** The VM stopped running: asked to, or by the VMM on its own (after a host I/O error). */
-  paused: Record<string, never>;
-  resumed: Record<string, never>;
-  /** The balloon's actual size changed. */
-  'balloon-changed': { actualMiB: number };
-}
-
-/** Something the VMM reported without being asked, e.g. a paused VM after a host I/O error. */
-export type VmEvent<K extends VmEventKind = VmEventKind> = {
-  [Kind in K]: {
-    kind: Kind;
-    data: VmEventData[Kind];
-    /** When the host received it: milliseconds since this boot's VMM began to report events. */
-    atMs: number;
-    /** When the VMM says it happened (epoch ms), where it says so: exact even when the VMM delays the event. */
-    vmmEpochMs?: number;
-    /** The VMM's own name of the event, for reports and diagnostics only: cases read `kind`. */
-    vmmName?: string;
-  };
-}[K];
 
 /** How long one boot took to each milestone, in milliseconds from the VMM's start. */
 export interface BootTimeline {

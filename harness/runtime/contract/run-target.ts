@@ -4,7 +4,10 @@
  * initialize answer) and handed down to the workers in the settings. Reports, doctor and bench read
  * it; nothing downstream asks a binary or works out a default again.
  */
-import type { Accelerator, GuestArch } from './types.ts';
+/** What runs the guest's instructions: the host's hypervisor (Linux KVM, macOS HVF) or software emulation (TCG). */
+export type Accelerator = 'kvm' | 'hvf' | 'tcg';
+export const GUEST_ARCHES = ['x86_64', 'aarch64'] as const;
+export type GuestArch = (typeof GUEST_ARCHES)[number];
 
 export interface RunTarget {
   /** The runtime under test and its own version (an adapter says it; the in-process QEMU runtime has none of its own). */

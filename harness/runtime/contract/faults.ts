@@ -1,0 +1,70 @@
+/**
+ * Deliberately broken behaviour, so each suite can prove its cases turn red on a broken VM.
+ * Every fault names the part it breaks.
+ */
+export type Fault =
+  /** The runtime lets the VMM write the serial console to a plain file, which grows as long as the guest writes. */
+  | 'console-log-uncapped'
+  /** The client keeps each line the guest sends whole until its newline, however long (the naive line reader). */
+  | 'client-unbounded-line-buffer'
+  /** The client does not wait for the agent's HELLO: create just sends its first exec and waits for that reply. */
+  | 'client-no-hello-deadline'
+  /** The client hands a reply whose id no request waits for to the oldest waiting request. */
+  | 'client-delivers-stray-replies'
+  | 'balloon-driver-missing'
+  | 'no-free-page-reporting'
+  | 'no-deflate-on-oom'
+  /** The runtime leaves the VMM at its own default memory size (QEMU: 128 MiB) instead of the VM's. */
+  | 'vmm-default-memory'
+  /** The VMM locks guest memory in host RAM (QEMU -overcommit mem-lock=on), so an inflated balloon frees nothing. */
+  | 'guest-memory-locked'
+  /** The runtime never turns the balloon's guest stats polling on. */
+  | 'no-balloon-stats-polling'
+  /** The balloon control passes targets below the runtime's minimum to the VMM. */
+  | 'no-balloon-floor'
+  /** The balloon control treats a target above the VM's memory as nothing to do and drops it. */
+  | 'balloon-drops-target-above-memory'
+  /** The balloon control keeps no connection state: it dials on every connect, closes what it may not hold, sends on no connection. */
+  | 'balloon-control-untracked'
+  /** The guest lacks the driver of its agent port (virtio_console), so the VM never gets ready. */
+  | 'agent-port-driver-missing'
+  /** start() boots from a fresh overlay of the base image instead of the VM's own disk. */
+  | 'fresh-overlay-on-start'
+  | 'no-discard'
+  | 'oversized-rootfs'
+  /** The runtime builds the root filesystem with mkfs's default inode count, not the one the spec asks for. */
+  | 'rootfs-inodes-ignored'
+  | 'overlay-leak-on-destroy'
+  | 'agent-unguarded-reopen'
+  /** The agent's read timeout never closes and reopens its port. */
+  | 'agent-never-reopens'
+  /** On timeout the agent kills the command's shell, not its process group. */
+  | 'agent-shell-only-kill'
+  /** The agent reports its output pipeline's exit status (always 0) instead of the command's. */
+  | 'agent-pipeline-status'
+  | 'agent-no-respawn'
+  | 'client-ignores-request-ids'
+  /** The client hands output on as UTF-8 text (turned back into bytes): binary output is mangled. */
+  | 'client-output-as-text'
+  /** The client reads only the timed-out flag of a reply: output the guest cut short looks complete. */
+  | 'client-ignores-truncated-flag'
+  /** The client keeps every chunk it receives (a debugging transcript): its memory grows with all output. */
+  | 'client-keeps-transcript'
+  /** The agent keeps its per-request files (each exec's output) on the root disk instead of tmpfs, so a full disk silences it. */
+  | 'agent-state-on-rootfs'
+  /** The runtime's I/O limit on the VM's disks is given in the wrong unit: a write or two and a few KiB per second. */
+  | 'io-throttle-starves'
+  /** The client's upload reports success whatever the guest's write of the file did. */
+  | 'upload-ignores-exit-code'
+  /** Overlays are made with lazy refcounts (faster allocating writes): their refcounts on the host go stale until a clean close. */
+  | 'lazy-refcounts'
+  /** The VMM hands a failed host write (no space included) to the guest as an I/O error instead of pausing the VM. */
+  | 'host-write-errors-reported'
+  /** Every VM restored from one saved state runs on the same writable overlay. */
+  | 'restore-shares-overlay'
+  /** A restored VM's balloon is set back to the whole memory, as for a VM that just booted. */
+  | 'restore-resets-balloon'
+  /** The balloon's guest stats polling (host-side state, not in the saved state) is not turned on again after a restore. */
+  | 'restore-loses-stats-polling'
+  /** The host waits for the agent's HELLO after a restore, as after a boot; the restored agent, mid-read, greets only at its idle reopen. */
+  | 'restore-awaits-hello';
