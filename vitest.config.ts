@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 const vmTests = {
-  globalSetup: ['harness/run/global-setup.ts'],
+  globalSetup: ['harness/vitest/global-setup.ts'],
   // VMs are processes with sockets and disks: forked workers isolate them and take them along on exit.
   pool: 'forks' as const,
   testTimeout: 300_000,

@@ -8,7 +8,7 @@ import { BENCH } from '../config/constants.ts';
 import { settingsToEnv, type RunSettings } from '../config/settings.ts';
 import { benchCases, benchSummary } from '../bench/bench-record.ts';
 import { measureHarnessSpeed } from '../bench/measure.ts';
-import { openRuntime } from '../fixtures/open-runtime.ts';
+import { openRuntime } from '../run/runtime-kinds.ts';
 import { REPORT_FILES } from '../reports/layout.ts';
 import { assembleRecord } from '../reports/run-record.ts';
 import { writeReports } from '../reports/write-reports.ts';

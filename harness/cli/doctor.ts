@@ -8,7 +8,7 @@ import { SettingsError, type RunSettings } from '../config/settings.ts';
 import { collectHostFacts } from '../host/facts.ts';
 import { findGuestImage, recipeHash } from '../image/index.ts';
 import { imageChoice, withResolvedKernelPackage } from '../run/image-choice.ts';
-import { runtimePreflight } from '../run/prepare.ts';
+import { runtimePreflight } from '../run/runtime-kinds.ts';
 import { describeQemuMachine } from '../runtime/qemu/describe-machine.ts';
 import type { Accelerator, ResolveTarget } from '../runtime/contract/run-target.ts';
 

@@ -18,7 +18,7 @@ export interface CollectedRun {
   unhandledErrors: string[];
 }
 
-/** What the fixtures put into a test's meta (harness/fixtures/vm-test.ts). */
+/** What the fixtures put into a test's meta (harness/vitest/vm-test.ts). */
 interface CaseMeta {
   metrics?: Record<string, Metric>;
   series?: Record<string, Series>;

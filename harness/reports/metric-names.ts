@@ -1,6 +1,6 @@
 /**
  * Names of the metrics the harness itself records for every VM, whatever the case: shared by the
- * recorder (harness/fixtures/vm-test.ts) and the reports that single them out (the boot chart).
+ * recorder (harness/vitest/vm-test.ts) and the reports that single them out (the boot chart).
  */
 export const VM_METRICS = {
   /** VMM start → the guest's first serial console output. */

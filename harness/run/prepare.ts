@@ -10,13 +10,11 @@ import { kernelProblem } from '../image/kernel-format.ts';
 import type { RunSettings } from '../config/settings.ts';
 import { SettingsError } from '../config/settings.ts';
 import { freshSeed } from '../metrics/seeded-random.ts';
-import { adapterTarget } from '../runtime/exec-adapter/target.ts';
-import { prepareQemuTarget } from '../runtime/qemu/prepare-target.ts';
-import type { ResolveTarget, RunTarget } from '../runtime/contract/run-target.ts';
+import type { RunTarget } from '../runtime/contract/run-target.ts';
 import { imageChoice, withResolvedKernelPackage } from './image-choice.ts';
 import { createRunDir, reapDeadRuns } from './run-dir.ts';
+import { runtimePreflight } from './runtime-kinds.ts';
 import { setUpHost } from './setup-host.ts';
-import { adapterPreflight, describeAdapter } from './adapter-preflight.ts';
 import { ensureWritableDir } from './writable-dir.ts';
 
 export interface PreparedRun {
@@ -43,16 +41,4 @@ export async function prepareRun(given: RunSettings, onProgress: (line: string) 
   const seed = settings.seed ?? freshSeed();
   onProgress(`seed: ${seed} (--seed ${seed} draws the same random choices again)`);
   return { settings: { ...settings, target, accel: target.accelerator, runDir, seed }, image };
-}
-
-/**
- * The selected runtime kind's preflight; its answer resolves the run target once the image exists.
- * The one place, with open-runtime.ts, that knows which runtime kinds exist.
- */
-export async function runtimePreflight(settings: RunSettings, onProgress: (line: string) => void): Promise<ResolveTarget> {
-  if (!settings.runtime) return (await prepareQemuTarget(settings)).resolve;
-  const hello = await adapterPreflight(settings.runtime);
-  onProgress(`runtime: ${describeAdapter(settings.runtime, hello)}`);
-  const target = adapterTarget(settings.runtime, hello, settings);
-  return async () => target;
 }

@@ -1,6 +1,6 @@
 import { AGENT } from '../../harness/config/constants.ts';
-import { recordMetric, recordSeries } from '../../harness/fixtures/case-recorder.ts';
-import { describe, requireCapabilities, test } from '../../harness/fixtures/vm-test.ts';
+import { recordMetric, recordSeries } from '../../harness/vitest/case-recorder.ts';
+import { describe, requireCapabilities, test } from '../../harness/vitest/vm-test.ts';
 import { boundedAll } from '../../harness/host/budget.ts';
 import { percentile } from '../../harness/metrics/percentile.ts';
 import {

@@ -4,7 +4,7 @@
  */
 import { catalogueBalloonLimits, sampleUntilStable, type SamplePoint } from '../../harness/assert/index.ts';
 import { BALLOON, deadlineMs } from '../../harness/config/constants.ts';
-import type { CaseRecorder } from '../../harness/fixtures/case-recorder.ts';
+import type { CaseRecorder } from '../../harness/vitest/case-recorder.ts';
 import type { BalloonControl, BalloonLimits } from '../../harness/runtime/contract/balloon.ts';
 import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
 import type { Sandbox } from '../../harness/runtime/contract/sandbox.ts';

@@ -4,8 +4,8 @@
  */
 import type { TestContext } from 'vitest';
 import { BALLOON } from '../../harness/config/constants.ts';
-import { caseRecorder } from '../../harness/fixtures/case-recorder.ts';
-import { requireCapabilities, type VmFactory } from '../../harness/fixtures/vm-test.ts';
+import { caseRecorder } from '../../harness/vitest/case-recorder.ts';
+import { requireCapabilities, type VmFactory } from '../../harness/vitest/vm-test.ts';
 import type { BalloonOptions } from '../../harness/runtime/contract/balloon.ts';
 import type { Fault } from '../../harness/runtime/contract/faults.ts';
 import type { Capability, Runtime } from '../../harness/runtime/contract/sandbox.ts';

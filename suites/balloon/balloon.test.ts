@@ -1,5 +1,5 @@
 import { expectHealthyKernel } from '../../harness/assert/index.ts';
-import { describe, test } from '../../harness/fixtures/vm-test.ts';
+import { describe, test } from '../../harness/vitest/vm-test.ts';
 import type { BalloonSubject } from './balloon-meter.ts';
 import {
   balloonVm,

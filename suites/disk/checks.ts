@@ -18,7 +18,7 @@ import {
   pollUntil,
 } from '../../harness/assert/index.ts';
 import { DISK, deadlineMs } from '../../harness/config/constants.ts';
-import type { CaseRecorder } from '../../harness/fixtures/case-recorder.ts';
+import type { CaseRecorder } from '../../harness/vitest/case-recorder.ts';
 import { boundedAll } from '../../harness/host/budget.ts';
 import { withHostDir } from '../../harness/host/host-dir.ts';
 import { smallFilesystemUnavailable, withSmallFilesystem } from '../../harness/host/small-filesystem.ts';

@@ -1,5 +1,5 @@
-import { caseRecorder } from '../../harness/fixtures/case-recorder.ts';
-import { describe, requireCapabilities, test } from '../../harness/fixtures/vm-test.ts';
+import { caseRecorder } from '../../harness/vitest/case-recorder.ts';
+import { describe, requireCapabilities, test } from '../../harness/vitest/vm-test.ts';
 import { DISK } from '../../harness/config/constants.ts';
 import {
   checkBystanderProgressDuringPeerFill,

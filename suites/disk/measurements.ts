@@ -2,7 +2,7 @@
  * What the disk cases measure along the way, attached to the case's result (run.json, the report's
  * tables and plots): fill throughput in the guest and the VM's host footprint after each step.
  */
-import type { CaseRecorder } from '../../harness/fixtures/case-recorder.ts';
+import type { CaseRecorder } from '../../harness/vitest/case-recorder.ts';
 import type { Sandbox } from '../../harness/runtime/contract/sandbox.ts';
 import { MIB, type WriteOutcome } from './guest-disk.ts';
 

@@ -1,5 +1,5 @@
-import { recordMetric } from '../../harness/fixtures/case-recorder.ts';
-import { describe, test } from '../../harness/fixtures/vm-test.ts';
+import { recordMetric } from '../../harness/vitest/case-recorder.ts';
+import { describe, test } from '../../harness/vitest/vm-test.ts';
 import {
   checkAgentGarbageFrames,
   checkAgentNeverHello,

@@ -1,4 +1,4 @@
-import { describe, requireCapabilities, test } from '../../harness/fixtures/vm-test.ts';
+import { describe, requireCapabilities, test } from '../../harness/vitest/vm-test.ts';
 import { checkBootToReady, checkDestroyLeavesNothing, checkStopStartPreservesDisk } from './checks.ts';
 
 describe('lifecycle', () => {

@@ -2,7 +2,7 @@
  * Each agent fault must turn its case red: the check that guards against it throws on a VM or client
  * that has the fault, for the reason the case is about (not a boot failure or a skip).
  */
-import { describe, expect, test } from '../../harness/fixtures/vm-test.ts';
+import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
 import type { Fault } from '../../harness/runtime/contract/faults.ts';
 import {
   caseSpec,

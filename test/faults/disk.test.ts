@@ -2,8 +2,8 @@
  * Each disk fault must turn its cases red: the check throws on a VM with the fault, for the reason the
  * case is about (not a boot failure or a skip).
  */
-import { caseRecorder } from '../../harness/fixtures/case-recorder.ts';
-import { describe, expect, test } from '../../harness/fixtures/vm-test.ts';
+import { caseRecorder } from '../../harness/vitest/case-recorder.ts';
+import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
 import { DISK } from '../../harness/config/constants.ts';
 import {
   checkBystanderProgressDuringPeerFill,

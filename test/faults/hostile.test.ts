@@ -2,7 +2,7 @@
  * Each hostile case must turn red when the host side lacks the defence it is about: the case's own
  * check, run with the hostile guest against a host with the fault, throws for that reason.
  */
-import { describe, expect, test } from '../../harness/fixtures/vm-test.ts';
+import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
 import {
   checkAgentGarbageFrames,
   checkAgentNeverHello,

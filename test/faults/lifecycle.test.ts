@@ -1,4 +1,4 @@
-import { describe, expect, test } from '../../harness/fixtures/vm-test.ts';
+import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
 import { checkBootToReady, checkDestroyLeavesNothing, checkStopStartPreservesDisk } from '../../suites/lifecycle/checks.ts';
 
 describe('lifecycle faults', () => {

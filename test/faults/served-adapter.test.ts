@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { ADAPTER } from '../../harness/config/constants.ts';
 import { ENV } from '../../harness/config/settings.ts';
-import { describe, expect, test } from '../../harness/fixtures/vm-test.ts';
+import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
 import { processExists } from '../../harness/host/process-exists.ts';
 import { parseAdapterCommand } from '../../harness/runtime/exec-adapter/adapter-command.ts';
 import { checkAdapter } from '../../harness/runtime/exec-adapter/conformance.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { caseRecorder, recordMetric } from '../../harness/fixtures/case-recorder.ts';
+import { caseRecorder, recordMetric } from '../../harness/vitest/case-recorder.ts';
 import type { Metric, Series } from '../../harness/reports/run-record.ts';
 
 type Task = Parameters<typeof caseRecorder>[0];

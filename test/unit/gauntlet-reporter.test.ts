@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVitest } from 'vitest/node';
 import { GauntletReporter, type CollectedRun } from '../../harness/reports/gauntlet-reporter.ts';
 
-const recorder = path.resolve('harness/fixtures/case-recorder.ts');
+const recorder = path.resolve('harness/vitest/case-recorder.ts');
 
 /** A suite as the cases write them, without VMs: metrics, series, a kept console, a skip, a failure. */
 const SAMPLE_SUITE = `

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { missingCapabilitiesNote } from '../../harness/fixtures/vm-test.ts';
+import { missingCapabilitiesNote } from '../../harness/vitest/vm-test.ts';
 import { qemuCapabilities } from '../../harness/runtime/qemu/capabilities.ts';
 import { LINUX_ARM64, LINUX_X64, MAC_ARM64, MAC_X64 } from './fixtures/fake-host-platform.ts';
 

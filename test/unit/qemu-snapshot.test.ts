@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { missingCapabilitiesNote } from '../../harness/fixtures/vm-test.ts';
+import { missingCapabilitiesNote } from '../../harness/vitest/vm-test.ts';
 import type { GuestImage } from '../../harness/image/index.ts';
 import { machineProfile } from '../../harness/runtime/qemu/machine.ts';
 import { QemuRuntime } from '../../harness/runtime/qemu/runtime.ts';

@@ -3,8 +3,8 @@
  * and passes the settings down), and sweeps the run directory when the run ends.
  */
 import { readSettings, settingsToEnv } from '../config/settings.ts';
-import { prepareRun } from './prepare.ts';
-import { sweepRunDir } from './run-dir.ts';
+import { prepareRun } from '../run/prepare.ts';
+import { sweepRunDir } from '../run/run-dir.ts';
 
 export default async function setup(): Promise<() => void> {
   const initial = readSettings();
