@@ -6,21 +6,19 @@
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { readSettings } from '../config/settings.ts';
 
 const HOST_DIRS = 'host';
 
-export async function createHostDir(label: string): Promise<string> {
-  const runDir = readSettings().runDir;
-  if (!runDir) throw new Error('no run directory: start the tests through `gauntlet` or vitest with the global setup');
+/** A fresh directory under `runDir`, the prepared run's directory (the vm fixture's `run.runDir`). */
+export async function createHostDir(runDir: string, label: string): Promise<string> {
   const parent = path.join(runDir, HOST_DIRS);
   await mkdir(parent, { recursive: true });
   return mkdtemp(path.join(parent, `${label}-`));
 }
 
 /** Runs `use` with a fresh host directory and removes the directory afterwards, whatever happened. */
-export async function withHostDir<T>(label: string, use: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await createHostDir(label);
+export async function withHostDir<T>(runDir: string, label: string, use: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await createHostDir(runDir, label);
   try {
     return await use(dir);
   } finally {

@@ -44,11 +44,11 @@ export function smallFilesystemUnavailable(): string | undefined {
   return undefined;
 }
 
-/** Mounts a tmpfs of `sizeMiB`, runs `use`, then unmounts and removes it, whatever happened. */
-export async function withSmallFilesystem<T>(sizeMiB: number, use: (fs: SmallFilesystem) => Promise<T>): Promise<T> {
+/** Mounts a tmpfs of `sizeMiB` in a host directory under `runDir`, runs `use`, then unmounts and removes it, whatever happened. */
+export async function withSmallFilesystem<T>(runDir: string, sizeMiB: number, use: (fs: SmallFilesystem) => Promise<T>): Promise<T> {
   const unavailable = smallFilesystemUnavailable();
   if (unavailable) throw new Error(unavailable);
-  const dir = await createHostDir('small-fs');
+  const dir = await createHostDir(runDir, 'small-fs');
   await execa('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m,mode=0700`, 'gauntlet-small-fs', dir]).catch(async (error: unknown) => {
     await rm(dir, { recursive: true, force: true });
     throw error;

@@ -3,12 +3,10 @@
  * with one `--seed` draw the same. Each purpose gets its own stream, so one case drawing more or
  * fewer numbers changes no other case's.
  */
-import { readSettings } from '../config/settings.ts';
 import { mulberry32 } from '../metrics/seeded-random.ts';
 
-export function runRandom(purpose: string): () => number {
-  // prepareRun always sets a seed; a check run outside a prepared run (none does today) gets seed 0.
-  const seed = readSettings().seed ?? 0;
+/** `seed` is the run's (the vm fixture's `run.seed`; prepareRun always sets one). */
+export function runRandom(seed: number, purpose: string): () => number {
   return mulberry32(seed ^ hashText(purpose));
 }
 

@@ -16,6 +16,8 @@ export interface BalloonSubject {
   balloon: BalloonControl;
   accel: Accelerator;
   record: CaseRecorder;
+  /** The run's seed, for the case's random draws (runRandom). */
+  seed: number;
 }
 
 const MIB = 1024 * 1024;

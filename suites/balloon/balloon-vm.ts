@@ -5,7 +5,7 @@
 import type { TestContext } from 'vitest';
 import { BALLOON } from '../../harness/config/constants.ts';
 import { caseRecorder } from '../../harness/vitest/case-recorder.ts';
-import { requireCapabilities, type VmFactory } from '../../harness/vitest/vm-test.ts';
+import { requireCapabilities, type RunFacts, type VmFactory } from '../../harness/vitest/vm-test.ts';
 import type { BalloonOptions } from '../../harness/runtime/contract/balloon.ts';
 import type { Fault } from '../../harness/runtime/contract/faults.ts';
 import type { Capability, Runtime } from '../../harness/runtime/contract/sandbox.ts';
@@ -14,6 +14,7 @@ import type { BalloonSubject } from './balloon-meter.ts';
 export interface BalloonCaseContext {
   vm: VmFactory;
   runtime: Runtime;
+  run: RunFacts;
   task: TestContext['task'];
   skip: TestContext['skip'];
 }
@@ -35,7 +36,7 @@ export const FREE_PAGE_REPORTING_VM: BalloonVmOptions = {
 export const DEFLATE_ON_OOM_VM: BalloonVmOptions = { balloon: { deflateOnOom: true }, needs: ['balloon-deflate-on-oom'] };
 export const GUEST_STATS_VM: BalloonVmOptions = { balloon: { statsIntervalSeconds: BALLOON.statsIntervalSeconds }, needs: ['balloon-stats'] };
 
-export async function balloonVm({ vm, runtime, task, skip }: BalloonCaseContext, options: BalloonVmOptions = {}): Promise<BalloonSubject> {
+export async function balloonVm({ vm, runtime, run, task, skip }: BalloonCaseContext, options: BalloonVmOptions = {}): Promise<BalloonSubject> {
   requireCapabilities(skip, runtime, 'balloon', ...(options.needs ?? []));
   const sandbox = await vm({
     memoryMiB: BALLOON.memoryMiB,
@@ -45,5 +46,5 @@ export async function balloonVm({ vm, runtime, task, skip }: BalloonCaseContext,
   });
   const balloon = sandbox.balloon();
   if (!balloon) skip(`VM ${sandbox.name} of runtime ${runtime.name} lacks capability: balloon`);
-  return { sandbox, balloon: balloon!, accel: runtime.accelerator, record: caseRecorder(task) };
+  return { sandbox, balloon: balloon!, accel: runtime.accelerator, record: caseRecorder(task), seed: run.seed };
 }

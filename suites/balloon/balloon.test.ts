@@ -31,8 +31,8 @@ import {
 
 /** One catalogue row: the case id, its check, and the VM it runs on. */
 function balloonCase(id: string, check: (subject: BalloonSubject) => Promise<void>, vmOptions: BalloonVmOptions = {}): void {
-  test(id, async ({ vm, runtime, task, skip }) => {
-    await check(await balloonVm({ vm, runtime, task, skip }, vmOptions));
+  test(id, async ({ vm, runtime, run, task, skip }) => {
+    await check(await balloonVm({ vm, runtime, run, task, skip }, vmOptions));
   });
 }
 

@@ -216,7 +216,7 @@ export function checkRandomTargetSoak(subject: BalloonSubject): Promise<void> {
     const { minimumMiB } = meter.limits;
     const churn = await startChurn(sandbox, 'soak', BALLOON.soakChurnMiB);
     const roundsBefore = churnRounds(await churn.output()).ok;
-    const random = runRandom('random-target-soak');
+    const random = runRandom(subject.seed, 'random-target-soak');
     for (let step = 0; step < BALLOON.soakTargets; step++) {
       const target = minimumMiB + Math.floor(random() * (memory - minimumMiB + 1));
       await (target < (await meter.query()) ? meter.inflate(target) : meter.deflate(target));

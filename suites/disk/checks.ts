@@ -217,8 +217,9 @@ export async function checkFillDeleteCycles(sandbox: Sandbox, recorder: CaseReco
   await expectTmpfsWritable(sandbox);
 }
 
-export async function checkDestroyReleasesHostSpace(boot: BootOn, recorder: CaseRecorder): Promise<void> {
-  await withHostDir('destroy', async (dir) => {
+/** `runDir`: the run's directory, under which the VM's disk directory is made (the vm fixture's `run.runDir`). */
+export async function checkDestroyReleasesHostSpace(boot: BootOn, runDir: string, recorder: CaseRecorder): Promise<void> {
+  await withHostDir(runDir, 'destroy', async (dir) => {
     const sandbox = await boot(dir);
     const before = await dirAllocatedBytes(dir);
     await fillRootfs(sandbox, recorder);
@@ -376,7 +377,7 @@ interface HostStorage {
  * writes for lack of space (Sandbox.setHostStorageFull): the VMM meets the same ENOSPC, and the case
  * runs for every user instead of skipping.
  */
-export async function checkHostEnospcPausesNotCorrupts(boot: BootWithDisk, recorder: CaseRecorder): Promise<void> {
+export async function checkHostEnospcPausesNotCorrupts(boot: BootWithDisk, runDir: string, recorder: CaseRecorder): Promise<void> {
   if (smallFilesystemUnavailable() !== undefined) {
     const sandbox = await boot({ hostStorageControl: true });
     await expectPauseNotCorruption(sandbox, recorder, {
@@ -386,7 +387,7 @@ export async function checkHostEnospcPausesNotCorrupts(boot: BootWithDisk, recor
     });
     return;
   }
-  await withSmallFilesystem(DISK.hostFilesystemMiB, async (hostFs) => {
+  await withSmallFilesystem(runDir, DISK.hostFilesystemMiB, async (hostFs) => {
     const sandbox = await boot({ overlayDir: hostFs.dir });
     try {
       await expectPauseNotCorruption(sandbox, recorder, {

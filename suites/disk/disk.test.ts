@@ -67,8 +67,8 @@ describe('disk', () => {
     await checkFillDeleteCycles(await vm(diskVm()), caseRecorder(task));
   });
 
-  test('destroy-releases-host-space', async ({ vm, task }) => {
-    await checkDestroyReleasesHostSpace((overlayDir) => vm(diskVm({ overlayDir })), caseRecorder(task));
+  test('destroy-releases-host-space', async ({ vm, run, task }) => {
+    await checkDestroyReleasesHostSpace((overlayDir) => vm(diskVm({ overlayDir })), run.runDir, caseRecorder(task));
   });
 
   test('fill-delete-fill-no-double', async ({ vm, runtime, skip, task }) => {
@@ -96,8 +96,8 @@ describe('disk', () => {
     await checkImageConsistency(await vm(diskVm()), caseRecorder(task));
   });
 
-  test('host-enospc-pauses-not-corrupts', async ({ vm, runtime, skip, task }) => {
+  test('host-enospc-pauses-not-corrupts', async ({ vm, runtime, run, skip, task }) => {
     requireCapabilities(skip, runtime, 'io-error-pause');
-    await checkHostEnospcPausesNotCorrupts((disk) => vm(diskVm({ ...disk, writeErrorPolicy: 'stop' })), caseRecorder(task));
+    await checkHostEnospcPausesNotCorrupts((disk) => vm(diskVm({ ...disk, writeErrorPolicy: 'stop' })), run.runDir, caseRecorder(task));
   });
 });

@@ -46,9 +46,9 @@ describe('disk faults', () => {
     await expect(checkRootfsBoundedIsolatedSurvivesFill(sandbox, caseRecorder(task))).rejects.toThrow(/size of \/, the VM's own bounded disk: expected/);
   });
 
-  test('overlay-leak-on-destroy fails destroy-releases-host-space', async ({ vm, task }) => {
+  test('overlay-leak-on-destroy fails destroy-releases-host-space', async ({ vm, run, task }) => {
     const boot = (overlayDir: string) => vm(diskVm({ overlayDir }, ['overlay-leak-on-destroy']));
-    await expect(checkDestroyReleasesHostSpace(boot, caseRecorder(task))).rejects.toThrow(/destroyed VM's disk directory on the host .*: expected ≥ \d+% of its growth released/);
+    await expect(checkDestroyReleasesHostSpace(boot, run.runDir, caseRecorder(task))).rejects.toThrow(/destroyed VM's disk directory on the host .*: expected ≥ \d+% of its growth released/);
   });
 
   // agent-state-on-rootfs: an agent whose per-request files share the full disk goes silent. It proves
@@ -130,8 +130,8 @@ describe('disk faults', () => {
     await expect(checkImageConsistency(sandbox, caseRecorder(task))).rejects.toThrow(/disk images with errors \(.*-root\.qcow2: \d+ error\(s\), first: ERROR .*refcount=0/);
   });
 
-  test('host-write-errors-reported fails host-enospc-pauses-not-corrupts', async ({ vm, task }) => {
+  test('host-write-errors-reported fails host-enospc-pauses-not-corrupts', async ({ vm, run, task }) => {
     const boot = (disk: Parameters<typeof diskVm>[0]) => vm(diskVm({ ...disk, writeErrorPolicy: 'stop' }, ['host-write-errors-reported']));
-    await expect(checkHostEnospcPausesNotCorrupts(boot, caseRecorder(task))).rejects.toThrow(/the I\/O error event: a write that found no space, and the VM stopped for it .*: expected .* to match object/);
+    await expect(checkHostEnospcPausesNotCorrupts(boot, run.runDir, caseRecorder(task))).rejects.toThrow(/the I\/O error event: a write that found no space, and the VM stopped for it .*: expected .* to match object/);
   });
 });
