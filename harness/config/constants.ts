@@ -16,6 +16,12 @@ export const VM_DEFAULTS = {
   memoryMiB: 256,
   vcpus: 1,
   rootfsMiB: 256,
+  /**
+   * The guest kernel reports a task stuck in uninterruptible sleep this long (KVM base, scaled): shorter
+   * than the guest-side kill of the longest command (a disk fill), so a guest that stops answering
+   * because its I/O hangs says where on its console instead of only timing out on the host.
+   */
+  hungTaskReportMs: 10_000,
 } as const;
 
 export const BOOT = {

@@ -1,10 +1,15 @@
 /** What the guest's init and agent read from the kernel command line (fixtures/guest/*.sh). */
-import { AGENT, AGENT_CASES } from '../../config/constants.ts';
+import { AGENT, AGENT_CASES, deadlineMs, VM_DEFAULTS } from '../../config/constants.ts';
+import type { Accelerator } from '../contract/run-target.ts';
 import type { SandboxSpec } from '../contract/sandbox.ts';
 
-export function guestKernelArgs(spec: SandboxSpec): string[] {
+export function guestKernelArgs(spec: SandboxSpec, accel: Accelerator): string[] {
   const faults = new Set(spec.faults ?? []);
-  const args = ['quiet', `gauntlet.agent_timeout=${spec.agent?.readTimeoutSeconds ?? AGENT.productionReadTimeoutSeconds}`];
+  const args = [
+    'quiet',
+    `sysctl.kernel.hung_task_timeout_secs=${Math.ceil(deadlineMs(VM_DEFAULTS.hungTaskReportMs, accel) / 1000)}`,
+    `gauntlet.agent_timeout=${spec.agent?.readTimeoutSeconds ?? AGENT.productionReadTimeoutSeconds}`,
+  ];
   const missingDrivers = [
     ...(faults.has('balloon-driver-missing') ? ['virtio_balloon'] : []),
     ...(faults.has('agent-port-driver-missing') ? ['virtio_console'] : []),

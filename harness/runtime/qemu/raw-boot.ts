@@ -25,7 +25,7 @@ export function qemuRawBoot(
         ...guest,
         memoryMiB: VM_DEFAULTS.memoryMiB,
         vcpus: VM_DEFAULTS.vcpus,
-        kernelArgs: guestKernelArgs({ name: 'bench' }),
+        kernelArgs: guestKernelArgs({ name: 'bench' }, accel),
       },
       BENCH.firstInitLine,
       deadlineMs(BOOT.readyDeadlineMs, accel),

@@ -135,7 +135,7 @@ export class QemuVm implements Sandbox {
       memoryMiB: this.spec.memoryMiB,
       memoryLeftToVmm: this.faults.has('vmm-default-memory'),
       vcpus: this.spec.vcpus,
-      kernelArgs: guestKernelArgs(this.spec),
+      kernelArgs: guestKernelArgs(this.spec, this.context.accel),
       paths,
       balloon,
       discard: (this.spec.disk?.discard ?? true) && !this.faults.has('no-discard'),
