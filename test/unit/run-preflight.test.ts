@@ -117,6 +117,12 @@ describe('writable directories', () => {
     await expect(ensureWritableDir(file, 'cache directory')).rejects.toThrow(/cache directory .* cannot be created or written: it exists and is not a directory/);
     await ensureWritableDir(path.join(dir, 'new', 'reports'), 'reports directory');
   });
+
+  it.runIf(process.platform === 'linux')('refuses a directory under /proc instead of hanging (Node\'s recursive mkdir never returns there)', async () => {
+    await expect(ensureWritableDir('/proc/gauntlet-reports/run', 'reports directory')).rejects.toThrow(
+      'reports directory /proc/gauntlet-reports/run cannot be created or written: its parent directory does not take new entries',
+    );
+  });
 });
 
 describe('a run that cannot be made', () => {
