@@ -66,14 +66,14 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings {
-  const arch = oneOf<GuestArch>(env[ENV.arch], GUEST_ARCHES, ENV.arch) ?? hostGuestArch();
+  const arch = oneOf<GuestArch>(env[ENV.arch], GUEST_ARCHES, `--arch (${ENV.arch})`) ?? hostGuestArch();
   return {
     arch,
     machine: env[ENV.machine] || undefined,
     vmmBinary: env[ENV.vmmBinary] || undefined,
     kernel: env[ENV.kernel] || undefined,
     kernelPackage: env[ENV.kernelPackage] || undefined,
-    accelRequested: oneOf(env[ENV.accelRequested], ACCELERATOR_CHOICES, ENV.accelRequested) ?? 'auto',
+    accelRequested: oneOf(env[ENV.accelRequested], ACCELERATOR_CHOICES, `--accel (${ENV.accelRequested})`) ?? 'auto',
     runtime: env[ENV.runtime] || undefined,
     accel: oneOf<Accelerator>(env[ENV.accel], ['kvm', 'hvf', 'tcg'], ENV.accel),
     target: parseTarget(env[ENV.target]),

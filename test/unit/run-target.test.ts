@@ -58,7 +58,7 @@ describe('the QEMU runtime decides its machine and binary in one place', () => {
   });
 
   it('refuses, in one line, a machine it has no profile for or of another arch', () => {
-    expect(() => qemuMachine({ arch: 'x86_64', machine: 'pc-i440fx' })).toThrow(new SettingsError('machine must be one of microvm, q35, virt (got pc-i440fx)'));
+    expect(() => qemuMachine({ arch: 'x86_64', machine: 'pc-i440fx' })).toThrow(new SettingsError('--machine (GAUNTLET_MACHINE) must be one of microvm, q35, virt (got pc-i440fx)'));
     expect(() => qemuMachine({ arch: 'x86_64', machine: 'virt' })).toThrow(new SettingsError('machine virt does not run x86_64 guests'));
   });
 });

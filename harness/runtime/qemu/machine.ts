@@ -74,7 +74,7 @@ export function defaultMachine(arch: GuestArch): MachineName {
 /** The profile a run's settings choose (`--machine`, else the arch's default); a name QEMU's profiles lack, or of another arch, is refused. */
 export function qemuMachine(settings: { arch: GuestArch; machine: string | undefined }): MachineProfile {
   const name = settings.machine ?? defaultMachine(settings.arch);
-  if (!MACHINE_NAMES.includes(name as MachineName)) throw new SettingsError(`machine must be one of ${MACHINE_NAMES.join(', ')} (got ${name})`);
+  if (!MACHINE_NAMES.includes(name as MachineName)) throw new SettingsError(`--machine (GAUNTLET_MACHINE) must be one of ${MACHINE_NAMES.join(', ')} (got ${name})`);
   const machine = PROFILES[name as MachineName];
   if (machine.arch !== settings.arch) throw new SettingsError(`machine ${machine.name} does not run ${settings.arch} guests`);
   return machine;
