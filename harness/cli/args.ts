@@ -48,6 +48,25 @@ export function wantsBisect(argv: string[]): boolean {
 
 const RUN_ONLY = ['repeat', 'shard', 'bisect', 'load'] as const;
 
+/**
+ * What a run's preparation hands its own workers through the environment: its target, its run dir,
+ * which repeat this is. A command started inside a run (a test that runs the CLI, a nested CI job)
+ * inherits them, and must prepare a run of its own: with the parent's target it would skip the
+ * preflight, and with the parent's run dir its sweep would kill the parent's VMs.
+ */
+const PREPARED_BY_A_RUN = [ENV.target, ENV.accel, ENV.runDir, ENV.repeat];
+
+function withoutPreparedRun(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const own = { ...env };
+  for (const name of PREPARED_BY_A_RUN) delete own[name];
+  return own;
+}
+
+/** `gauntlet runtime serve`: the adapter a run's worker starts, which serves that very run. */
+function servesAdapter(positionals: string[]): boolean {
+  return positionals[0] === 'runtime' && positionals[1] === 'serve';
+}
+
 export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedCommand {
   let parsed;
   try {
@@ -90,7 +109,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     [ENV.seed]: values.seed,
     [ENV.cold]: values.cold ? 'true' : undefined,
   };
-  const merged = { ...env };
+  const merged = servesAdapter(positionals) ? { ...env } : withoutPreparedRun(env);
   for (const [name, value] of Object.entries(overrides)) if (value !== undefined) merged[name] = value;
   const settings = readSettings(merged);
   const [verb, ...rest] = positionals;
