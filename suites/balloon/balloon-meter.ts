@@ -85,14 +85,7 @@ export class BalloonMeter {
 
   /** The balloon's actual size once the guest has stopped moving it (to the page: any step is movement). */
   async settledActual(when: string): Promise<number> {
-    const value = await this.settled(() => this.query(), {
-      intervalMs: BALLOON.actualSampleMs,
-      deadlineMs: BALLOON.reachTargetDeadlineMs + BALLOON.settledWindowMs,
-      maxRelativeChange: 0,
-      what: `balloon actual ${when}`,
-    });
-    this.subject.record.metric(`balloon actual ${when}`, value, 'MiB');
-    return value;
+    return this.actualAtRest(() => this.query(), BALLOON.actualSampleMs, when);
   }
 
   /**
@@ -113,8 +106,13 @@ export class BalloonMeter {
       judge(actual);
       return actual;
     };
-    const value = await this.settled(reading, {
-      intervalMs: BALLOON.queryIntervalMs,
+    return this.actualAtRest(reading, BALLOON.queryIntervalMs, when);
+  }
+
+  /** The balloon's actual size once `read` has seen it hold still (to the page), recorded under `when`. */
+  private async actualAtRest(read: () => Promise<number>, intervalMs: number, when: string): Promise<number> {
+    const value = await this.settled(read, {
+      intervalMs,
       deadlineMs: BALLOON.reachTargetDeadlineMs + BALLOON.settledWindowMs,
       maxRelativeChange: 0,
       what: `balloon actual ${when}`,
