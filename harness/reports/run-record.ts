@@ -4,6 +4,7 @@
  * shard); a part holds its environment and its cases; a case holds one attempt per `--repeat`.
  */
 import type { HostFacts } from '../host/facts.ts';
+import type { RunTarget } from '../runtime/contract/run-target.ts';
 
 /**
  * @3: the environment names the runtime and its VMM in words any runtime fills (`vmm`, `vmmVersion`,
@@ -67,24 +68,17 @@ export interface CaseRecord {
   attempts: CaseAttempt[];
 }
 
-export interface RunEnvironment {
-  runtime: string;
-  /** The runtime's own version as its adapter said, and the adapter command (`--runtime exec:...`); absent in process. */
-  runtimeVersion?: string;
-  runtimeAdapter?: string;
-  /** The VMM that ran the guests and its version line, as the runtime names them (absent when an adapter does not say). */
-  vmm?: string;
-  vmmVersion?: string;
-  /** The VMM binary the harness ran (in process only: an adapter runs its own). */
-  vmmBinary?: string;
+/**
+ * The run target as a record keeps it: read back from records of other versions and runtimes, so the
+ * accelerator and arch are whatever they wrote, and tools may be missing.
+ */
+export interface RecordedTarget extends Omit<RunTarget, 'accelerator' | 'arch' | 'tools'> {
   accelerator: string;
-  /** Why this accelerator: the probe's verdict, including why a hardware accelerator was not used. */
-  acceleratorReason: string;
   arch: string;
-  /** The runtime's machine or board, where it has a choice. */
-  machine?: string;
-  /** Further tools the runtime ran (QEMU: its disk image tool), by name: path and version line. */
-  tools?: Record<string, string>;
+  tools?: RunTarget['tools'];
+}
+
+export interface RunEnvironment extends RecordedTarget {
   guestKernel: string;
   /** The Debian kernel package the guest kernel came from, and its version (absent for a --kernel of the user's). */
   kernelPackage?: string;

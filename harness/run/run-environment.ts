@@ -5,19 +5,8 @@ import type { GuestImage } from '../image/index.ts';
 import type { PreparedRun } from './prepare.ts';
 
 export async function describeRunEnvironment({ settings, image }: PreparedRun): Promise<RunEnvironment> {
-  const { target } = settings;
   return {
-    runtime: target.runtime,
-    ...(target.runtimeVersion && { runtimeVersion: target.runtimeVersion }),
-    ...(target.runtimeAdapter && { runtimeAdapter: target.runtimeAdapter }),
-    ...(target.vmm && { vmm: target.vmm }),
-    ...(target.vmmVersion && { vmmVersion: target.vmmVersion }),
-    ...(target.vmmBinary && { vmmBinary: target.vmmBinary }),
-    accelerator: target.accelerator,
-    acceleratorReason: target.acceleratorReason,
-    arch: target.arch,
-    ...(target.machine && { machine: target.machine }),
-    tools: target.tools,
+    ...settings.target,
     guestKernel: settings.kernel ? `${settings.kernel} (given)` : image.kernelVersion,
     ...(settings.kernel ? {} : kernelPackageOf(image)),
     imageHash: image.recipeHash,
