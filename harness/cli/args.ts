@@ -21,6 +21,8 @@ export interface RunOptions {
   shard: Shard | undefined;
   /** Host cores kept busy during the run, as a noisy CI runner's neighbours would: flakiness shows up here first. */
   loadCores: number;
+  /** Host cores this run may plan VMs for (all when undefined): two runs side by side each take a share and neither starves the other. */
+  cores: number | undefined;
 }
 
 export interface ParsedCommand {
@@ -46,7 +48,7 @@ export function wantsBisect(argv: string[]): boolean {
   return argv.includes('--bisect');
 }
 
-const RUN_ONLY = ['repeat', 'shard', 'bisect', 'load'] as const;
+const RUN_ONLY = ['repeat', 'shard', 'bisect', 'load', 'cores'] as const;
 
 /**
  * What a run's preparation hands its own workers through the environment: its target, its run dir,
@@ -86,6 +88,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         shard: { type: 'string' },
         bisect: { type: 'boolean' },
         load: { type: 'string' },
+        cores: { type: 'string' },
         seed: { type: 'string' },
         cold: { type: 'boolean' },
         output: { type: 'string', short: 'o' },
@@ -117,7 +120,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (settings.kernelPackage) asUsageError(() => parseKernelPackage(settings.kernelPackage!));
   const archFixed = [ENV.arch, ENV.machine, ENV.vmmBinary, ENV.kernel, ENV.kernelPackage].some((name) => merged[name]);
   const testArches = archFixed ? [settings.arch] : [settings.arch, ...GUEST_ARCHES.filter((arch) => arch !== settings.arch)];
-  const base = { suites: [], files: [], output: undefined, run: { repeat: 1, shard: undefined, loadCores: 0 }, settings, testArches };
+  const base = { suites: [], files: [], output: undefined, run: { repeat: 1, shard: undefined, loadCores: 0, cores: undefined }, settings, testArches };
   if (values.help || verb === undefined || verb === 'help') return { ...base, command: 'help' };
 
   const misplaced = RUN_ONLY.filter((flag) => values[flag] !== undefined && verb !== 'run');
@@ -127,7 +130,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
 
   switch (verb) {
     case 'run':
-      return { ...base, command: 'run', suites: rest, run: { repeat: parseRepeat(values.repeat), shard: parseShard(values.shard), loadCores: parseLoad(values.load) } };
+      return { ...base, command: 'run', suites: rest, run: { repeat: parseRepeat(values.repeat), shard: parseShard(values.shard), loadCores: parseLoad(values.load), cores: parseCores(values.cores) } };
     case 'bench':
       if (rest.length > 0) throw new UsageError(`gauntlet bench takes no arguments (got ${rest.join(' ')})`);
       // Its own directory unless told: a bench must not replace the suites' reports.
@@ -176,6 +179,15 @@ function parseLoad(text: string | undefined): number {
   const cores = availableParallelism();
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) >= cores) {
     throw new UsageError(`--load takes a number of host cores to keep busy, 1 to ${cores - 1} on this host (got ${text})`);
+  }
+  return Number(text);
+}
+
+function parseCores(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const cores = availableParallelism();
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > cores) {
+    throw new UsageError(`--cores takes a number of host cores for the run's VMs, 1 to ${cores} on this host (got ${text})`);
   }
   return Number(text);
 }

@@ -61,7 +61,7 @@ export function testCells(settings: RunSettings, arches: GuestArch[]): RunCell[]
   );
 }
 
-export async function runTests(cells: RunCell[], options: RunOptions = { repeat: 1, shard: undefined, loadCores: 0 }): Promise<number> {
+export async function runTests(cells: RunCell[], options: RunOptions = { repeat: 1, shard: undefined, loadCores: 0, cores: undefined }): Promise<number> {
   const runDirs: string[] = [];
   const sweep = () => runDirs.forEach((dir) => sweepRunDir(dir));
   process.once('exit', sweep);
@@ -86,7 +86,7 @@ export async function runTests(cells: RunCell[], options: RunOptions = { repeat:
     const { settings } = prepared;
     runDirs.push(settings.runDir);
     Object.assign(process.env, settingsToEnv(settings));
-    const budget = await hostBudget(VM_DEFAULTS.memoryMiB);
+    const budget = await hostBudget(VM_DEFAULTS.memoryMiB, { coresForRun: options.cores });
     progress(`workers: ${budget.workers} (${budget.reason})`);
     const environment = await describeRunEnvironment(prepared);
     if (!cleared) clearPreviousReports(reportsDir);

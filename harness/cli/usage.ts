@@ -37,6 +37,7 @@ Options:
   --repeat N                 run: run the suites N times; a case that passes and fails is flaky
   --shard i/n                run: only this host's share of the test files; merge the records after
   --load N                   run: keep N host cores busy for the whole run, as a noisy CI runner would
+  --cores N                  run: plan VMs for N host cores (default all), e.g. two runs side by side
   --bisect                   run: exit 125 instead of 2 when the run could not be made (for git bisect run)
 
 Exit codes: 0 all passed (compare: B no worse), 1 a case failed or was flaky (compare: B regressed),

@@ -56,10 +56,11 @@ export function planBudget(input: BudgetInput): Budget {
   };
 }
 
-export async function hostBudget(vmMemoryMiB: number, vmsPerTest = 1): Promise<Budget> {
+/** `coresForRun` (--cores) caps the host's cores, so two runs side by side share them instead of each planning for all. */
+export async function hostBudget(vmMemoryMiB: number, { vmsPerTest = 1, coresForRun }: { vmsPerTest?: number; coresForRun?: number | undefined } = {}): Promise<Budget> {
   const [cpu, mem] = await Promise.all([si.cpu(), si.mem()]);
   return planBudget({
-    logicalCores: cpu.cores,
+    logicalCores: Math.min(cpu.cores, coresForRun ?? cpu.cores),
     availableMemMiB: Math.floor(mem.available / BYTES_PER_MIB),
     vmMemoryMiB,
     vmsPerTest,

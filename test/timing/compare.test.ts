@@ -13,7 +13,8 @@ import { VM_METRICS } from '../../harness/reports/metric-names.ts';
 import { metricSamples, allCases } from '../../harness/reports/run-record.ts';
 import { accelArgs, gauntlet, qemuWrapper } from '../faults/qemu-wrappers.ts';
 
-const SUITE_RUN = ['lifecycle', '--repeat', '5'];
+/** Each run of a side-by-side pair gets one core, so the pair's TCG guests do not queue for two. */
+const SUITE_RUN = ['lifecycle', '--repeat', '5', '--cores', '1'];
 const MIN_BOOTS = 20;
 
 describe('gauntlet compare, end to end', () => {
@@ -30,7 +31,9 @@ describe('gauntlet compare, end to end', () => {
     };
     // Each pair runs side by side, so both of a pair meet the same host: the fault tests around this
     // one, or a neighbour on a CI runner, load it unevenly over time (runs minutes apart on this host
-    // differed by 6-28 % in boot time), and that must not read as a regression or hide one.
+    // differed by 6-28 % in boot time), and that must not read as a regression or hide one. With all
+    // cores each, four guests queued for two and boot to first exec varied so much that a 300 ms
+    // later start was lost in it (CI of 4a7ed63: +6 %, 95% CI -1 % … +30 %).
     const good = await qemuWrapper('good');
     const [baseline, again] = await Promise.all([run('a', good), run('a-again', good)]);
     const [reference, slow] = await Promise.all([run('b-reference', good), run('slow', await qemuWrapper('slow'))]);

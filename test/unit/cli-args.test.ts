@@ -6,8 +6,9 @@ describe('gauntlet command line', () => {
   it('reads --repeat and --shard for run', () => {
     const parsed = parseCommand(['run', 'lifecycle', '--repeat', '5', '--shard', '2/3'], {});
     expect(parsed).toMatchObject({ command: 'run', suites: ['lifecycle'], run: { repeat: 5, shard: { index: 2, count: 3 } } });
-    expect(parseCommand(['run'], {}).run).toEqual({ repeat: 1, shard: undefined, loadCores: 0 });
+    expect(parseCommand(['run'], {}).run).toEqual({ repeat: 1, shard: undefined, loadCores: 0, cores: undefined });
     expect(parseCommand(['run', '--load', '1'], {}).run.loadCores).toBe(1);
+    expect(parseCommand(['run', '--cores', '1'], {}).run.cores).toBe(1);
   });
 
   it("prepares a run of its own inside another run's environment; only the served adapter takes that run's target and run dir", () => {
@@ -32,7 +33,10 @@ describe('gauntlet command line', () => {
       ['run', '--load', '0'],
       ['run', '--load', 'all'],
       ['run', '--load', '4096'],
+      ['run', '--cores', '0'],
+      ['run', '--cores', '4096'],
       ['doctor', '--load', '1'],
+      ['bench', '--cores', '1'],
       ['doctor', '--repeat', '2'],
       ['compare', 'a.json', 'b.json', '--bisect'],
       ['merge', 'a.json', '-o', 'x.json'],

@@ -51,6 +51,10 @@ describe('hostBudget', () => {
     expect(Number.isInteger(budget.concurrentVms)).toBe(true);
     expect(budget.concurrentVms).toBeGreaterThanOrEqual(budget.workers);
   });
+
+  it('plans for no more cores than --cores gives the run', async () => {
+    expect(await hostBudget(256, { coresForRun: 1 })).toMatchObject({ concurrentVms: 1, workers: 1 });
+  });
 });
 
 describe('boundedAll', () => {
