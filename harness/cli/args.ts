@@ -56,7 +56,7 @@ const RUN_ONLY = ['repeat', 'shard', 'bisect', 'load', 'cores'] as const;
  * inherits them, and must prepare a run of its own: with the parent's target it would skip the
  * preflight, and with the parent's run dir its sweep would kill the parent's VMs.
  */
-const PREPARED_BY_A_RUN = [ENV.target, ENV.accel, ENV.runDir, ENV.repeat];
+const PREPARED_BY_A_RUN = [ENV.target, ENV.runDir, ENV.repeat];
 
 function withoutPreparedRun(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const own = { ...env };

@@ -29,7 +29,7 @@ export async function benchCommand(given: RunSettings, rounds: number = BENCH.ro
   try {
     const samples = await measureHarnessSpeed({
       runtime,
-      rawBoot: qemuRawBoot(settings, settings.accel, { kernel: settings.kernel ?? image.kernel, initramfs: image.initramfs }),
+      rawBoot: qemuRawBoot(settings, settings.target.accelerator, { kernel: settings.kernel ?? image.kernel, initramfs: image.initramfs }),
       rounds,
       onProgress: (line) => progress(`bench: ${line}`),
     });

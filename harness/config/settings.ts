@@ -21,10 +21,8 @@ export interface RunSettings {
   /** A Debian kernel package to build the image around, NAME[=VERSION]; after prepareRun always NAME=VERSION. */
   kernelPackage: string | undefined;
   accelRequested: AcceleratorChoice;
-  /** What the run runs on, resolved once by prepareRun; until then undefined. */
+  /** What the run runs on, resolved once by prepareRun; until then undefined. Its accelerator is the one every deadline scales with. */
   target?: RunTarget;
-  /** The target's accelerator, which every deadline scales with; set with the target. */
-  accel: Accelerator | undefined;
   reportsDir: string;
   /** Directory for every VM of this run; swept when the run ends. */
   runDir: string | undefined;
@@ -46,7 +44,6 @@ export const ENV = {
   runtime: 'GAUNTLET_RUNTIME',
   accelRequested: 'GAUNTLET_ACCEL',
   target: 'GAUNTLET_TARGET',
-  accel: 'GAUNTLET_ACCEL_RESOLVED',
   reportsDir: 'GAUNTLET_REPORTS',
   runDir: 'GAUNTLET_RUN_DIR',
   cacheDir: 'GAUNTLET_CACHE_DIR',
@@ -75,7 +72,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
     kernelPackage: env[ENV.kernelPackage] || undefined,
     accelRequested: oneOf(env[ENV.accelRequested], ACCELERATOR_CHOICES, `--accel (${ENV.accelRequested})`) ?? 'auto',
     runtime: env[ENV.runtime] || undefined,
-    accel: oneOf<Accelerator>(env[ENV.accel], ['kvm', 'hvf', 'tcg'], ENV.accel),
     target: parseTarget(env[ENV.target]),
     reportsDir: path.resolve(env[ENV.reportsDir] || 'reports'),
     runDir: env[ENV.runDir] || undefined,

@@ -38,6 +38,6 @@ export async function adapterPreflight(runtime: string): Promise<InitializeResul
  * earlier cell of `gauntlet test` (another arch) must not answer for it.
  */
 function envWithoutTarget(): NodeJS.ProcessEnv {
-  const { [ENV.target]: _target, [ENV.accel]: _accel, ...env } = process.env;
+  const { [ENV.target]: _target, ...env } = process.env;
   return env;
 }

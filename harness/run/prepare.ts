@@ -18,7 +18,7 @@ import { setUpHost } from './setup-host.ts';
 import { ensureWritableDir } from './writable-dir.ts';
 
 export interface PreparedRun {
-  settings: RunSettings & { target: RunTarget; accel: NonNullable<RunSettings['accel']>; runDir: string; seed: number };
+  settings: RunSettings & { target: RunTarget; runDir: string; seed: number };
   image: GuestImage;
 }
 
@@ -40,5 +40,5 @@ export async function prepareRun(given: RunSettings, onProgress: (line: string) 
   const runDir = settings.runDir ?? (await createRunDir());
   const seed = settings.seed ?? freshSeed();
   onProgress(`seed: ${seed} (--seed ${seed} draws the same random choices again)`);
-  return { settings: { ...settings, target, accel: target.accelerator, runDir, seed }, image };
+  return { settings: { ...settings, target, runDir, seed }, image };
 }

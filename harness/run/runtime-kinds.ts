@@ -24,11 +24,11 @@ export async function runtimePreflight(settings: RunSettings, onProgress: (line:
 
 /** Builds the runtime the prepared settings describe, once per worker (and for the bench). */
 export async function openRuntime(settings: RunSettings): Promise<Runtime> {
-  const { accel, runDir } = settings;
-  if (!accel || !runDir) {
-    throw new Error('the run was not prepared (no accelerator or run dir): start tests through `gauntlet` or vitest with the global setup');
+  const { target, runDir } = settings;
+  if (!target || !runDir) {
+    throw new Error('the run was not prepared (no run target or run dir): start tests through `gauntlet` or vitest with the global setup');
   }
   // An adapter reads the run's settings from the environment it inherits, as a worker does.
-  if (settings.runtime) return ExecRuntime.open(parseAdapterCommand(settings.runtime), accel);
-  return openQemuRuntime({ ...settings, accel, runDir });
+  if (settings.runtime) return ExecRuntime.open(parseAdapterCommand(settings.runtime), target.accelerator);
+  return openQemuRuntime({ ...settings, runDir }, target.accelerator);
 }

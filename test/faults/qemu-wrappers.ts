@@ -69,6 +69,6 @@ export async function gauntlet(args: string[]): Promise<{ exitCode: number; outp
 
 /** The accelerator the parent run settled on, so a child does not probe again. */
 export function accelArgs(): string[] {
-  const { accel } = readSettings();
+  const accel = readSettings().target?.accelerator;
   return accel ? ['--accel', accel] : [];
 }

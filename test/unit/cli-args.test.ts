@@ -13,10 +13,10 @@ describe('gauntlet command line', () => {
 
   it("prepares a run of its own inside another run's environment; only the served adapter takes that run's target and run dir", () => {
     const target = { runtime: 'qemu', accelerator: 'tcg', acceleratorReason: 'given', arch: 'x86_64', tools: {} };
-    const parent = { GAUNTLET_TARGET: JSON.stringify(target), GAUNTLET_ACCEL_RESOLVED: 'tcg', GAUNTLET_RUN_DIR: '/tmp/gauntlet-run-parent', GAUNTLET_REPEAT: '2', GAUNTLET_SEED: '7' };
+    const parent = { GAUNTLET_TARGET: JSON.stringify(target), GAUNTLET_RUN_DIR: '/tmp/gauntlet-run-parent', GAUNTLET_REPEAT: '2', GAUNTLET_SEED: '7' };
     for (const verb of [['run'], ['test'], ['bench'], ['doctor']]) {
       const { settings } = parseCommand(verb, parent);
-      expect({ target: settings.target, accel: settings.accel, runDir: settings.runDir, repeat: settings.repeat }, verb.join(' ')).toEqual({ target: undefined, accel: undefined, runDir: undefined, repeat: undefined });
+      expect({ target: settings.target, runDir: settings.runDir, repeat: settings.repeat }, verb.join(' ')).toEqual({ target: undefined, runDir: undefined, repeat: undefined });
       expect(settings.seed, 'a seed is the user\'s choice, not the run\'s doing').toBe(7);
     }
     const served = parseCommand(['runtime', 'serve', 'qemu'], parent).settings;

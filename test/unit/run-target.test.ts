@@ -43,7 +43,7 @@ describe("an adapter's run target", () => {
 describe('the run target in the settings', () => {
   it('travels to the workers through the environment unchanged', () => {
     const target: RunTarget = { runtime: 'qemu', vmm: 'qemu', vmmVersion: 'QEMU emulator version 7.2.22', vmmBinary: 'qemu-system-x86_64', accelerator: 'tcg', acceleratorReason: 'TCG requested', arch: 'x86_64', machine: 'microvm', tools: { 'qemu-img': 'qemu-img (7.2.22)' } };
-    const env = settingsToEnv({ ...readSettings({}), target, accel: 'tcg' });
+    const env = settingsToEnv({ ...readSettings({}), target });
     expect(readSettings(env).target).toEqual(target);
     expect(() => readSettings({ [ENV.target]: '{not json' })).toThrow(SettingsError);
   });

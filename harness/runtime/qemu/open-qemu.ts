@@ -7,13 +7,13 @@ import type { Accelerator } from '../contract/run-target.ts';
 import { qemuBinaryFor, qemuMachine } from './machine.ts';
 import { QemuRuntime } from './runtime.ts';
 
-export async function openQemuRuntime(settings: RunSettings & { accel: Accelerator; runDir: string }): Promise<QemuRuntime> {
+export async function openQemuRuntime(settings: RunSettings & { runDir: string }, accel: Accelerator): Promise<QemuRuntime> {
   const image = await findGuestImage(imageChoice(settings));
   if (!image) throw new Error('the guest image is not built: run `gauntlet image build`');
   return new QemuRuntime({
     qemuBinary: qemuBinaryFor(settings),
     machine: qemuMachine(settings),
-    accel: settings.accel,
+    accel,
     image,
     kernel: settings.kernel ? path.resolve(settings.kernel) : undefined,
     runDir: settings.runDir,

@@ -35,10 +35,10 @@ export function servedQemu(env: NodeJS.ProcessEnv = process.env): ServedRuntime 
       };
     },
     async open() {
-      const accel = settings.accel ?? own?.accelerator;
+      const accel = settings.target?.accelerator ?? own?.accelerator;
       const { runDir } = settings;
-      if (!accel || !runDir) throw new Error('the run was not prepared: this adapter reads GAUNTLET_RUN_DIR and GAUNTLET_ACCEL_RESOLVED (or probes when the guest image is built) from the harness that starts it');
-      return openQemuRuntime({ ...settings, accel, runDir });
+      if (!accel || !runDir) throw new Error('the run was not prepared: this adapter reads GAUNTLET_RUN_DIR and GAUNTLET_TARGET (or probes when the guest image is built) from the harness that starts it');
+      return openQemuRuntime({ ...settings, runDir }, accel);
     },
   };
 }
