@@ -23,10 +23,17 @@ describe("an adapter's run target", () => {
       vmm: 'libkrun',
       vmmVersion: '1.9.0',
       accelerator: 'kvm',
-      acceleratorReason: 'the adapter says it runs its guests on KVM',
+      acceleratorReason: 'the adapter runs its guests on KVM: it gave no reason',
       arch: 'x86_64',
       tools: {},
     });
+  });
+
+  it("carries the adapter's own reason for its accelerator (its probe's verdict)", () => {
+    const reason = 'KVM unusable (a probe guest did not boot); falling back to TCG';
+    expect(adapterTarget('exec:a', hello({ accelerator: 'tcg', acceleratorReason: reason }), { arch: 'x86_64', accelRequested: 'auto' }).acceleratorReason).toBe(
+      `the adapter runs its guests on TCG: ${reason}`,
+    );
   });
 
   it('allows for TCG when the adapter names no accelerator', () => {

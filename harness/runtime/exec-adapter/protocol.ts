@@ -79,6 +79,8 @@ export interface InitializeResult {
   runtime: { name: string; version: string };
   vmm?: { name: string; version: string };
   accelerator?: Accelerator;
+  /** Why this accelerator (a probe's verdict, a fallback); the run reports it as the accelerator's reason. */
+  acceleratorReason?: string;
   capabilities: string[];
   missingOnThisHost?: Record<string, string>;
   faults: string[];

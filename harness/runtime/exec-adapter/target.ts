@@ -18,7 +18,9 @@ export function adapterTarget(adapter: string, hello: InitializeResult, choice: 
     runtimeAdapter: adapter,
     ...(hello.vmm && { vmm: hello.vmm.name, vmmVersion: hello.vmm.version }),
     accelerator,
-    acceleratorReason: hello.accelerator ? `the adapter says it runs its guests on ${accelerator.toUpperCase()}` : 'the adapter names no accelerator: deadlines allow for TCG',
+    acceleratorReason: hello.accelerator
+      ? `the adapter runs its guests on ${accelerator.toUpperCase()}: ${hello.acceleratorReason ?? 'it gave no reason'}`
+      : 'the adapter names no accelerator: deadlines allow for TCG',
     arch: choice.arch,
     tools: {},
   };

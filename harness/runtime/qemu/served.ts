@@ -20,15 +20,15 @@ const RUNTIME_VERSION = '0.1.0';
 export function servedQemu(env: NodeJS.ProcessEnv = process.env): ServedRuntime {
   const settings = readSettings(env);
   // What hello resolved when the harness handed no target down (`runtime check`); open() runs on it.
-  let own: { vmmVersion?: string; accelerator?: Accelerator } | undefined;
+  let own: OwnTarget | undefined;
   return {
     async hello() {
       const { capabilities, missingOnThisHost } = qemuCapabilities(thisHost);
-      const { vmmVersion, accelerator } = settings.target ?? (own = await ownTarget(settings));
+      const { vmmVersion, accelerator, acceleratorReason } = settings.target ?? (own = await ownTarget(settings));
       return {
         runtime: { name: 'qemu', version: RUNTIME_VERSION },
         ...(vmmVersion && { vmm: { name: 'qemu', version: vmmVersion } }),
-        ...(accelerator && { accelerator }),
+        ...(accelerator && { accelerator, acceleratorReason }),
         capabilities: [...capabilities],
         missingOnThisHost: Object.fromEntries(missingOnThisHost),
         faults: [...QEMU_FAULTS],
@@ -48,7 +48,9 @@ export function servedQemu(env: NodeJS.ProcessEnv = process.env): ServedRuntime 
  * its own as the in-process runtime would: the build's preflight, and the accelerator probe once the
  * guest image exists (before that it names no accelerator, and the harness allows for TCG).
  */
-async function ownTarget(settings: RunSettings): Promise<{ vmmVersion?: string; accelerator?: Accelerator }> {
+type OwnTarget = { vmmVersion?: string; accelerator?: Accelerator; acceleratorReason?: string };
+
+async function ownTarget(settings: RunSettings): Promise<OwnTarget> {
   const { qemuVersion, resolve } = await prepareQemuTarget(settings);
   let image;
   try {
