@@ -42,10 +42,10 @@ export function benchCases(samples: BenchSamples, durationMs: number): CaseRecor
   };
   const noCpu = samples.harnessCpuPercent.length === 0 ? 'not available: this host has no /proc to read process CPU time from' : undefined;
   return [
-    entry('raw-boot', { [BENCH_METRICS.rawBoot]: ms(samples.rawBootMs) }),
+    entry('raw-boot', { [BENCH_METRICS.rawBoot]: ms(samples.rawBootMs) }, samples.rawBootUnavailable && `not available: ${samples.rawBootUnavailable}`),
     entry('cold-ready', {
       [BENCH_METRICS.coldReady]: ms(samples.coldReadyMs),
-      [BENCH_METRICS.coldOverRaw]: ratio(pairwise(samples.coldReadyMs, samples.rawBootMs)),
+      ...(samples.rawBootUnavailable ? {} : { [BENCH_METRICS.coldOverRaw]: ratio(pairwise(samples.coldReadyMs, samples.rawBootMs)) }),
     }),
     entry(
       'restore-ready',
@@ -63,11 +63,13 @@ export function benchCases(samples: BenchSamples, durationMs: number): CaseRecor
 /** The figures: medians, the ratios of the medians, exec p50/p99, each beside its target. */
 export function benchSummary(samples: BenchSamples): string[] {
   const { targets } = BENCH;
-  const raw = median(samples.rawBootMs);
   const cold = median(samples.coldReadyMs);
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  const raw = samples.rawBootUnavailable ? undefined : median(samples.rawBootMs);
   const lines = [
-    `raw boot (QEMU alone, to the init's first line): median ${raw.toFixed(0)} ms over ${samples.rawBootMs.length}`,
+    raw === undefined
+      ? `raw boot: not available (${samples.rawBootUnavailable})`
+      : `raw boot (QEMU alone, to the init's first line): median ${raw.toFixed(0)} ms over ${samples.rawBootMs.length}`,
     `cold ready (create → first exec):               median ${cold.toFixed(0)} ms over ${samples.coldReadyMs.length}`,
   ];
   if (samples.restoreReadyMs.length > 0) {
@@ -75,7 +77,7 @@ export function benchSummary(samples: BenchSamples): string[] {
   } else {
     lines.push(`restore ready: not available (${samples.restoreUnavailable})`);
   }
-  lines.push(`cold ÷ raw: ${(cold / raw).toFixed(3)} (target ≤ ${targets.coldOverRaw}: ${verdict(cold / raw <= targets.coldOverRaw)})`);
+  if (raw !== undefined) lines.push(`cold ÷ raw: ${(cold / raw).toFixed(3)} (target ≤ ${targets.coldOverRaw}: ${verdict(cold / raw <= targets.coldOverRaw)})`);
   if (samples.restoreReadyMs.length > 0) {
     const restoreOverCold = median(samples.restoreReadyMs) / cold;
     lines.push(`restore ÷ cold: ${restoreOverCold.toFixed(3)} (target ≤ ${targets.restoreOverCold}: ${verdict(restoreOverCold <= targets.restoreOverCold)})`);

@@ -1,7 +1,7 @@
 /**
  * The harness's own speed, from one run: rounds that each boot raw QEMU (no harness, to the init's
- * first console line), create a VM through the harness (to its first exec) and time execs on it, and
- * restore a VM from a saved state (to its first exec). Alternating within a round keeps a noisy
+ * first console line; with the in-process QEMU runtime only), create a VM through the harness (to
+ * its first exec) and time execs on it, and restore a VM from a saved state (to its first exec). Alternating within a round keeps a noisy
  * host's drift out of the ratios. The CPU of every harness phase is split into the VMM's (QEMU, read
  * from the kernel before it is killed) and the rest of this process tree's (Node and the runtime's tools).
  */
@@ -11,14 +11,16 @@ import type { Runtime, Sandbox } from '../runtime/contract/sandbox.ts';
 
 export interface BenchInput {
   runtime: Runtime;
-  /** The VMM alone booting the guest to its init's first line: the baseline (runtime/qemu/raw-boot.ts). */
-  rawBoot: () => Promise<number>;
+  /** The VMM alone booting the guest to its init's first line (runtime/qemu/raw-boot.ts), or why there is no such baseline. */
+  rawBoot: (() => Promise<number>) | { unavailable: string };
   rounds: number;
   onProgress: (line: string) => void;
 }
 
 export interface BenchSamples {
+  /** Empty when the VMM cannot be booted without its runtime; `rawBootUnavailable` says why. */
   rawBootMs: number[];
+  rawBootUnavailable?: string;
   coldReadyMs: number[];
   /** Empty when the runtime cannot restore; `restoreUnavailable` says why. */
   restoreReadyMs: number[];
@@ -30,9 +32,11 @@ export interface BenchSamples {
 
 export async function measureHarnessSpeed(input: BenchInput): Promise<BenchSamples> {
   const samples: BenchSamples = { rawBootMs: [], coldReadyMs: [], restoreReadyMs: [], execRoundTripMs: [], harnessCpuPercent: [] };
+  const { rawBoot } = input;
+  if (typeof rawBoot !== 'function') samples.rawBootUnavailable = rawBoot.unavailable;
   samples.restoreUnavailable = await warmUpRestore(input.runtime);
   for (let round = 1; round <= input.rounds; round++) {
-    samples.rawBootMs.push(await input.rawBoot());
+    if (typeof rawBoot === 'function') samples.rawBootMs.push(await rawBoot());
     const ledger = new CpuLedger();
     const cold = await timedCreate(input.runtime, `bench-cold${round}`, false);
     samples.coldReadyMs.push(cold.readyMs);
@@ -49,8 +53,9 @@ export async function measureHarnessSpeed(input: BenchInput): Promise<BenchSampl
     }
     const share = ledger.harnessPercent();
     if (share !== undefined) samples.harnessCpuPercent.push(share);
+    const rawNote = samples.rawBootUnavailable ? '' : `raw ${samples.rawBootMs.at(-1)!.toFixed(0)} ms, `;
     const restoreNote = samples.restoreUnavailable ? '' : `, restore ${samples.restoreReadyMs.at(-1)!.toFixed(0)} ms`;
-    input.onProgress(`round ${round}/${input.rounds}: raw ${samples.rawBootMs.at(-1)!.toFixed(0)} ms, cold ${cold.readyMs.toFixed(0)} ms${restoreNote}`);
+    input.onProgress(`round ${round}/${input.rounds}: ${rawNote}cold ${cold.readyMs.toFixed(0)} ms${restoreNote}`);
   }
   return samples;
 }

@@ -29,7 +29,10 @@ export async function benchCommand(given: RunSettings, rounds: number = BENCH.ro
   try {
     const samples = await measureHarnessSpeed({
       runtime,
-      rawBoot: qemuRawBoot(settings, settings.target.accelerator, { kernel: settings.kernel ?? image.kernel, initramfs: image.initramfs }),
+      // An adapter's VMM is booted by the adapter alone; raw QEMU would be another VMM's baseline.
+      rawBoot: settings.runtime
+        ? { unavailable: `the raw baseline boots the in-process QEMU runtime's VMM; ${settings.target.runtime} runs its own behind ${settings.runtime}` }
+        : qemuRawBoot(settings, settings.target.accelerator, { kernel: settings.kernel ?? image.kernel, initramfs: image.initramfs }),
       rounds,
       onProgress: (line) => progress(`bench: ${line}`),
     });

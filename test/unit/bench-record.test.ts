@@ -26,6 +26,17 @@ describe('bench record', () => {
     expect(restore.attempts[0]!.message).toContain('--cold');
   });
 
+  it("leaves out the raw baseline and its ratio, with the reason, when the runtime's VMM cannot be booted alone", () => {
+    const adapter = { ...samples, rawBootMs: [], rawBootUnavailable: 'boxlite runs its own VMM' };
+    const cases = benchCases(adapter, 1);
+    const raw = cases.find((entry) => entry.id === 'raw-boot')!;
+    expect(raw).toMatchObject({ outcome: 'skipped', attempts: [{ message: 'not available: boxlite runs its own VMM' }] });
+    expect(Object.keys(cases.find((entry) => entry.id === 'cold-ready')!.attempts[0]!.metrics)).toEqual([BENCH_METRICS.coldReady]);
+    const lines = benchSummary(adapter).join('\n');
+    expect(lines).toContain('raw boot: not available (boxlite runs its own VMM)');
+    expect(lines).not.toContain('cold ÷ raw');
+  });
+
   it('is a record that compare reads: the same bench twice is no worse', () => {
     const record = assembleRecord([{ startedAt: '2026-11-29T00:00:00Z', durationMs: 1, repeats: 1, environment: environment(), cases: benchCases(samples, 1) }]);
     expect(compareRuns(record, record).regressed).toBe(false);
