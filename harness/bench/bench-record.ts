@@ -40,7 +40,6 @@ export function benchCases(samples: BenchSamples, durationMs: number): CaseRecor
     };
     return { group: BENCH_GROUP, id, file: 'harness/bench', outcome: attempt.outcome, attempts: [attempt] };
   };
-  const noCpu = samples.harnessCpuPercent.length === 0 ? 'not available: this host has no /proc to read process CPU time from' : undefined;
   return [
     entry('raw-boot', { [BENCH_METRICS.rawBoot]: ms(samples.rawBootMs) }, samples.rawBootUnavailable && `not available: ${samples.rawBootUnavailable}`),
     entry('cold-ready', {
@@ -56,7 +55,7 @@ export function benchCases(samples: BenchSamples, durationMs: number): CaseRecor
       samples.restoreUnavailable && `not available: ${samples.restoreUnavailable}`,
     ),
     entry('exec-round-trip', { [BENCH_METRICS.execRoundTrip]: ms(samples.execRoundTripMs) }),
-    entry('harness-cpu', { [BENCH_METRICS.harnessCpu]: { unit: '%', better: 'lower', samples: samples.harnessCpuPercent } }, noCpu),
+    entry('harness-cpu', { [BENCH_METRICS.harnessCpu]: { unit: '%', better: 'lower', samples: samples.harnessCpuPercent } }, samples.harnessCpuUnavailable && `not available: ${samples.harnessCpuUnavailable}`),
   ];
 }
 
@@ -86,11 +85,11 @@ export function benchSummary(samples: BenchSamples): string[] {
   lines.push(
     `exec round trip: p50 ${p50.toFixed(0)} ms, p99 ${percentile(samples.execRoundTripMs, 99).toFixed(0)} ms over ${samples.execRoundTripMs.length} (target p50 ≤ ${targets.execP50Ms} ms: ${verdict(p50 <= targets.execP50Ms)})`,
   );
-  if (samples.harnessCpuPercent.length > 0) {
+  if (!samples.harnessCpuUnavailable) {
     const share = median(samples.harnessCpuPercent);
     lines.push(`harness share of CPU (all but QEMU): median ${share.toFixed(1)} % (target ≤ ${targets.harnessCpuPercent} %: ${verdict(share <= targets.harnessCpuPercent)})`);
   } else {
-    lines.push('harness share of CPU: not available (no /proc on this host)');
+    lines.push(`harness share of CPU: not available (${samples.harnessCpuUnavailable})`);
   }
   return lines;
 }

@@ -26,8 +26,9 @@ export interface BenchSamples {
   restoreReadyMs: number[];
   restoreUnavailable?: string;
   execRoundTripMs: number[];
-  /** Per round: the harness's CPU (without the VMM's) as a share of all the round's harness-phase CPU; empty without /proc. */
+  /** Per round: the harness's CPU (without the VMM's) as a share of all the round's harness-phase CPU; empty when `harnessCpuUnavailable` says why. */
   harnessCpuPercent: number[];
+  harnessCpuUnavailable?: string;
 }
 
 export async function measureHarnessSpeed(input: BenchInput): Promise<BenchSamples> {
@@ -52,7 +53,8 @@ export async function measureHarnessSpeed(input: BenchInput): Promise<BenchSampl
       await ledger.destroy(restored.sandbox);
     }
     const share = ledger.harnessPercent();
-    if (share !== undefined) samples.harnessCpuPercent.push(share);
+    if (typeof share === 'number') samples.harnessCpuPercent.push(share);
+    else samples.harnessCpuUnavailable = share.unavailable;
     const rawNote = samples.rawBootUnavailable ? '' : `raw ${samples.rawBootMs.at(-1)!.toFixed(0)} ms, `;
     const restoreNote = samples.restoreUnavailable ? '' : `, restore ${samples.restoreReadyMs.at(-1)!.toFixed(0)} ms`;
     input.onProgress(`round ${round}/${input.rounds}: ${rawNote}cold ${cold.readyMs.toFixed(0)} ms${restoreNote}`);
@@ -85,18 +87,21 @@ class CpuLedger {
   private readonly startSelf = process.cpuUsage();
   private readonly startChildren = processCpu('self')?.reapedChildrenMs;
   private vmmMs = 0;
-  private vmmUnknown = false;
+  private vmmUnknown: string | undefined;
 
   async destroy(sandbox: Sandbox): Promise<void> {
     const vmm = sandbox.vmmPid === undefined ? undefined : processCpu(sandbox.vmmPid);
-    if (vmm) this.vmmMs += vmm.ownMs + vmm.reapedChildrenMs;
-    else this.vmmUnknown = true;
+    if (!vmm) this.vmmUnknown = "the runtime names no VMM process whose CPU could be read";
+    // An adapter's VMMs are its children: their CPU never joins ours, so it cannot be taken out of it.
+    else if (vmm.parentPid !== process.pid) this.vmmUnknown = "the VMMs are the runtime adapter's children, so their CPU cannot be told from the adapter's";
+    else this.vmmMs += vmm.ownMs + vmm.reapedChildrenMs;
     await sandbox.destroy();
   }
 
-  harnessPercent(): number | undefined {
+  harnessPercent(): number | { unavailable: string } {
     const children = processCpu('self')?.reapedChildrenMs;
-    if (this.startChildren === undefined || children === undefined || this.vmmUnknown) return undefined;
+    if (this.startChildren === undefined || children === undefined) return { unavailable: 'this host has no /proc to read process CPU time from' };
+    if (this.vmmUnknown) return { unavailable: this.vmmUnknown };
     const self = process.cpuUsage(this.startSelf);
     const selfMs = (self.user + self.system) / 1000;
     const totalMs = selfMs + (children - this.startChildren);

@@ -11,6 +11,8 @@ export interface ProcessCpu {
   ownMs: number;
   /** cutime + cstime: its children that have exited and been waited for. */
   reapedChildrenMs: number;
+  /** Whose reaped children its time joins once it exits. */
+  parentPid: number;
 }
 
 /** Undefined when the process is gone or the host has no /proc. */
@@ -27,11 +29,12 @@ export function processCpu(pid: number | 'self'): ProcessCpu | undefined {
 /** Fields 14-17 of /proc/<pid>/stat, counted after the command name (field 2 may hold spaces and parentheses). */
 export function parseProcStat(stat: string): ProcessCpu {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state): utime is field 14, so index 11.
+  // fields[0] is field 3 (state): ppid is field 4, utime field 14, so indexes 1 and 11.
   const ticks = (index: number) => Number(fields[index]);
   const msPerTick = 1000 / CPU_ACCOUNTING.ticksPerSecond;
   return {
     ownMs: (ticks(11) + ticks(12)) * msPerTick,
     reapedChildrenMs: (ticks(13) + ticks(14)) * msPerTick,
+    parentPid: ticks(1),
   };
 }

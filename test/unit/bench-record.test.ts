@@ -27,7 +27,7 @@ describe('bench record', () => {
   });
 
   it("leaves out the raw baseline and its ratio, with the reason, when the runtime's VMM cannot be booted alone", () => {
-    const adapter = { ...samples, rawBootMs: [], rawBootUnavailable: 'boxlite runs its own VMM' };
+    const adapter = { ...samples, rawBootMs: [], rawBootUnavailable: 'boxlite runs its own VMM', harnessCpuPercent: [], harnessCpuUnavailable: "the VMMs are the adapter's children" };
     const cases = benchCases(adapter, 1);
     const raw = cases.find((entry) => entry.id === 'raw-boot')!;
     expect(raw).toMatchObject({ outcome: 'skipped', attempts: [{ message: 'not available: boxlite runs its own VMM' }] });
@@ -35,6 +35,8 @@ describe('bench record', () => {
     const lines = benchSummary(adapter).join('\n');
     expect(lines).toContain('raw boot: not available (boxlite runs its own VMM)');
     expect(lines).not.toContain('cold ÷ raw');
+    expect(lines).toContain("harness share of CPU: not available (the VMMs are the adapter's children)");
+    expect(cases.find((entry) => entry.id === 'harness-cpu')!.outcome).toBe('skipped');
   });
 
   it('is a record that compare reads: the same bench twice is no worse', () => {
@@ -53,6 +55,6 @@ describe('bench record', () => {
 describe('process CPU time from /proc/<pid>/stat', () => {
   it('reads utime+stime and cutime+cstime after a command name with spaces and parentheses', () => {
     const stat = '4242 (qemu (x) 1) S 1 4242 4242 0 -1 4194560 100 0 0 0 150 50 7 3 20 0 3 0';
-    expect(parseProcStat(stat)).toEqual({ ownMs: 2000, reapedChildrenMs: 100 });
+    expect(parseProcStat(stat)).toEqual({ ownMs: 2000, reapedChildrenMs: 100, parentPid: 1 });
   });
 });
