@@ -41,11 +41,23 @@ export function encodeExecRequest(request: ExecRequest): Buffer {
   if (!REQUEST_ID.test(request.id)) throw new Error(`invalid request id: ${request.id}`);
   const timeout = Math.max(1, Math.ceil(request.timeoutSeconds));
   const limit = Math.max(0, Math.floor(request.outputLimitBytes));
-  const script = Buffer.from(request.script).toString('base64');
+  const script = printfEscaped(Buffer.from(request.script));
   const body = request.stdin && request.stdin.length > 0 ? Buffer.from(request.stdin).toString('base64') : '';
   const header = `X ${request.id} ${timeout} ${limit} ${script} ${body.length}\n`;
   return Buffer.from(body.length > 0 ? `${header}${body}\n` : header);
 }
+
+/**
+ * Bytes as one header field the guest decodes with its shell's builtin `printf %b`: every byte but a
+ * few plain ones as an octal escape, so the field holds no space, newline or lone backslash.
+ */
+export function printfEscaped(bytes: Buffer): string {
+  let field = '';
+  for (const byte of bytes) field += PLAIN_BYTE.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `\\0${byte.toString(8).padStart(3, '0')}`;
+  return field;
+}
+
+const PLAIN_BYTE = /^[A-Za-z0-9._\/=:-]$/;
 
 /** What the guest sent was no frame of the protocol: garbage, a cut frame, or a malformed header. */
 export class AgentProtocolError extends Error {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeExecRequest, FrameDecoder, scriptWithEnv, type GuestFrame } from '../../harness/channel/agent-protocol.ts';
+import { execa } from 'execa';
+import { encodeExecRequest, FrameDecoder, printfEscaped, scriptWithEnv, type GuestFrame } from '../../harness/channel/agent-protocol.ts';
 
 function decodeAll(chunks: string[], maxFieldBytes = 1024): GuestFrame[] {
   const frames: GuestFrame[] = [];
@@ -13,11 +14,19 @@ const b64 = (text: string) => Buffer.from(text).toString('base64');
 describe('agent protocol framing', () => {
   it('encodes an exec request as one header line, stdin as a counted body', () => {
     const frame = encodeExecRequest({ id: 'ab-1', script: 'echo hi', timeoutSeconds: 2.2, outputLimitBytes: 100, stdin: Buffer.from('xyz') });
-    expect(frame.toString()).toBe(`X ab-1 3 100 ${b64('echo hi')} 4\n${b64('xyz')}\n`);
+    expect(frame.toString()).toBe(`X ab-1 3 100 echo\\0040hi 4\n${b64('xyz')}\n`);
+  });
+
+  it("sends the script in escapes that a shell's printf %b turns back into every byte", async () => {
+    const bytes = Buffer.from([...Array(256).keys(), ...Buffer.from("export A='x y'\nprintf '%s\\n' \"$A\" # \\c")]);
+    const field = printfEscaped(bytes);
+    expect(field).toMatch(/^[^\s]+$/);
+    const decoded = await execa('sh', ['-c', 'printf %b "$1"', 'sh', field], { encoding: 'buffer', stripFinalNewline: false });
+    expect(Buffer.from(decoded.stdout).equals(bytes)).toBe(true);
   });
 
   it('omits the body when there is no stdin', () => {
-    expect(encodeExecRequest({ id: 'a', script: 'true', timeoutSeconds: 1, outputLimitBytes: 1 }).toString()).toBe(`X a 1 1 ${b64('true')} 0\n`);
+    expect(encodeExecRequest({ id: 'a', script: 'true', timeoutSeconds: 1, outputLimitBytes: 1 }).toString()).toBe('X a 1 1 true 0\n');
   });
 
   it('rejects ids the guest would not accept', () => {
