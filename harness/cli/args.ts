@@ -174,21 +174,17 @@ function parseRepeat(text: string | undefined): number {
   return Number(text);
 }
 
+/** --load keeps at least one core for the run itself; --cores may give the run them all. */
 function parseLoad(text: string | undefined): number {
-  if (text === undefined) return 0;
-  const cores = availableParallelism();
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) >= cores) {
-    throw new UsageError(`--load takes a number of host cores to keep busy, 1 to ${cores - 1} on this host (got ${text})`);
-  }
-  return Number(text);
+  return text === undefined ? 0 : parseCoreCount(text, '--load takes a number of host cores to keep busy', availableParallelism() - 1);
 }
 
 function parseCores(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const cores = availableParallelism();
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > cores) {
-    throw new UsageError(`--cores takes a number of host cores for the run's VMs, 1 to ${cores} on this host (got ${text})`);
-  }
+  return text === undefined ? undefined : parseCoreCount(text, "--cores takes a number of host cores for the run's VMs", availableParallelism());
+}
+
+function parseCoreCount(text: string, usage: string, max: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) throw new UsageError(`${usage}, 1 to ${max} on this host (got ${text})`);
   return Number(text);
 }
 
