@@ -61,6 +61,8 @@ export const SNAPSHOT = {
   migrationPollMs: 10,
   /** A save of a 256 MiB guest took 0.62 s here under TCG; far beyond that it is stuck. */
   saveDeadlineMs: 60_000,
+  /** A VM waiting for another worker's save of its profile looks this often: a save takes ~3 s (boot and all). */
+  claimPollMs: 50,
 } as const;
 
 /** The snapshot cases (suites/snapshot/). */

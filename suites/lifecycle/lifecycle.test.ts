@@ -1,18 +1,21 @@
 import { describe, requireCapabilities, test } from '../../harness/vitest/vm-test.ts';
 import { checkBootToReady, checkDestroyLeavesNothing, checkStopStartPreservesDisk } from './checks.ts';
 
+// A VM's life from its boot is the subject here, so every VM boots: none is restored from a snapshot.
+const booted = { restore: false } as const;
+
 describe('lifecycle', () => {
   // The vm fixture records every boot's milestones (boot to first exec, …) for every case.
   test('boot-to-ready', async ({ vm, runtime }) => {
-    await checkBootToReady(() => vm(), runtime.accelerator);
+    await checkBootToReady(() => vm(booted), runtime.accelerator);
   });
 
   test('destroy-leaves-nothing', async ({ vm }) => {
-    await checkDestroyLeavesNothing(await vm());
+    await checkDestroyLeavesNothing(await vm(booted));
   });
 
   test('stop-start-preserves-disk', async ({ vm, runtime, skip }) => {
     requireCapabilities(skip, runtime, 'stop-start');
-    await checkStopStartPreservesDisk(await vm());
+    await checkStopStartPreservesDisk(await vm(booted));
   });
 });

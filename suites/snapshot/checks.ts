@@ -12,6 +12,7 @@ import type { Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbo
 export type MakeVm = (spec?: Partial<SandboxSpec>) => Promise<Sandbox>;
 
 export const restoredSpec: Partial<SandboxSpec> = { restore: true };
+const bootedSpec: Partial<SandboxSpec> = { restore: false };
 
 /** A restored VM is of no use to a case that believes it was restored while it booted. */
 function expectRestored(sandbox: Sandbox): void {
@@ -27,7 +28,7 @@ async function run(sandbox: Sandbox, command: string): Promise<string> {
 
 /** restore-then-exec: a restored VM answers, and costs a fraction of a cold boot of the same profile. */
 export async function checkRestoreThenExec(vm: MakeVm): Promise<{ coldMs: number; restoreMs: number }> {
-  const cold = await vm();
+  const cold = await vm(bootedSpec);
   const restored = await vm(restoredSpec);
   expectRestored(restored);
   const answer = await run(restored, 'echo answered');

@@ -1,9 +1,14 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { missingCapabilitiesNote } from '../../harness/vitest/vm-test.ts';
 import type { GuestImage } from '../../harness/image/index.ts';
 import { machineProfile } from '../../harness/runtime/qemu/machine.ts';
 import { QemuRuntime } from '../../harness/runtime/qemu/runtime.ts';
-import { profileKey, restoreUnsupported, templateSpec } from '../../harness/runtime/qemu/snapshot.ts';
+import { profileKey, restoreUnsupported, SnapshotStore, templateSpec, type SavedVmState } from '../../harness/runtime/qemu/snapshot.ts';
 import { LINUX_X64 } from './fixtures/fake-host-platform.ts';
 
 describe('the profile of a saved VM', () => {
@@ -41,5 +46,51 @@ describe('--cold', () => {
     expect(runtime(false).capabilities.has('snapshot')).toBe(true);
     expect(runtime(true).capabilities.has('snapshot')).toBe(false);
     expect(missingCapabilitiesNote(runtime(true), ['snapshot'])).toMatch(/lacks capability: snapshot \(.*--cold.*no cold form\)/);
+  });
+});
+
+describe('the saved states of a run', () => {
+  // Two stores on one directory stand for two workers of a run.
+  const savingAfter = (ms: number, saves: string[]) => async (files: SavedVmState) => {
+    saves.push(files.stateFile);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    await writeFile(files.stateFile, 'state');
+  };
+
+  it('are saved once per profile, however many workers ask at the same time', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'snapshots-'));
+    const saves: string[] = [];
+    const [a, b] = [new SnapshotStore(dir), new SnapshotStore(dir)];
+    const got = await Promise.all([a.get('profile', savingAfter(200, saves)), b.get('profile', savingAfter(200, saves)), b.get('profile', savingAfter(200, saves))]);
+    expect(saves).toHaveLength(1);
+    expect(new Set(got.map((files) => files.stateFile))).toEqual(new Set(saves));
+    expect((await a.get('other', savingAfter(0, saves))).stateFile).not.toBe(saves[0]);
+  });
+
+  it('are saved by the next worker when the one that claimed a profile died mid-save', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'snapshots-'));
+    const saves: string[] = [];
+    const first = await new SnapshotStore(dir).get('profile', savingAfter(0, saves));
+    const dead = spawnSync('true').pid;
+    const stem = first.stateFile.replace(/\.state$/, '');
+    const other = path.join(dir, 'other');
+    await mkdir(other);
+    // The same profile in a fresh directory, locked by a process that is gone.
+    const lock = path.join(other, `${path.basename(stem)}.lock`);
+    await mkdir(lock);
+    await writeFile(path.join(lock, 'owner'), String(dead));
+    const files = await new SnapshotStore(other).get('profile', savingAfter(0, saves));
+    expect(saves).toHaveLength(2);
+    expect(existsSync(files.stateFile)).toBe(true);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('are not kept when the save failed: the next VM of the profile tries again', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'snapshots-'));
+    const store = new SnapshotStore(dir);
+    await expect(store.get('profile', () => Promise.reject(new Error('template did not boot')))).rejects.toThrow('template did not boot');
+    const saves: string[] = [];
+    await store.get('profile', savingAfter(0, saves));
+    expect(saves).toHaveLength(1);
   });
 });

@@ -68,6 +68,7 @@ export interface SandboxSpec {
   /**
    * Start from a saved, ready VM of the same spec instead of booting (the runtime saves one on first
    * use). A runtime that cannot, or a run asked to boot everything cold, boots it and says why.
+   * `false`: boot it, the case's subject is boot. The vm fixture asks for a restore when a case says nothing.
    */
   restore?: boolean | RestoreOptions;
 }

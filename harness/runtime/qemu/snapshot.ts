@@ -8,17 +8,20 @@
  * Saved states live in the run dir, not the image cache: a state is only valid for the exact QEMU
  * binary, machine, image and host it was made with, and a per-run store needs no key for any of them,
  * never serves a stale state, and is swept with the run. The price is one cold boot and a save per
- * profile and worker.
+ * profile and run.
  *
  * Plain migration, not `x-ignore-shared` with file-backed RAM: measured here (QEMU 7.2, microvm, TCG,
  * 256 MiB, 5 restores each) the shared RAM file cut the save from 517 ms to 14 ms, but every clone then
  * needs its own copy of the whole RAM file, and start to running went from 102-142 ms to 155-177 ms,
  * with 256 MiB of /dev/shm resident per clone instead of the pages the guest touched.
  */
-import { chmod, mkdir, rename } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { QmpClient } from './qmp-client.ts';
 import { SNAPSHOT } from '../../config/constants.ts';
+import { processExists } from '../../host/process-exists.ts';
 import { shellQuote } from '../../text/shell-quote.ts';
 import type { Fault } from '../contract/faults.ts';
 import type { SandboxSpec } from '../contract/sandbox.ts';
@@ -57,17 +60,20 @@ export function templateSpec(spec: SandboxSpec, name: string): SandboxSpec {
   return { ...spec, name, restore: undefined, faults: spec.faults?.filter((fault) => !RESTORE_FAULTS.has(fault)) };
 }
 
-/** Saved states of one runtime, one per profile, made once even when many VMs ask at the same time. */
+/**
+ * Saved states of one run, one per profile, made once even when many VMs ask at the same time, in this
+ * worker or in another: the first to claim a profile (a lock directory in the run dir) saves it and
+ * the others wait for its ready mark, so a run pays one cold boot per profile, not one per worker.
+ */
 export class SnapshotStore {
   private readonly saved = new Map<string, Promise<SavedVmState>>();
-  private count = 0;
 
   constructor(private readonly dir: string) {}
 
   get(key: string, save: (files: SavedVmState) => Promise<void>): Promise<SavedVmState> {
     let state = this.saved.get(key);
     if (!state) {
-      state = this.saveOnce(save);
+      state = this.claimOrAwait(key, save);
       // A failed save is not cached: the next VM of the profile tries again and says why.
       state.catch(() => this.saved.delete(key));
       this.saved.set(key, state);
@@ -75,13 +81,46 @@ export class SnapshotStore {
     return state;
   }
 
-  private async saveOnce(save: (files: SavedVmState) => Promise<void>): Promise<SavedVmState> {
+  private async claimOrAwait(key: string, save: (files: SavedVmState) => Promise<void>): Promise<SavedVmState> {
     await mkdir(this.dir, { recursive: true });
-    const stem = path.join(this.dir, `s${this.count++}`);
+    const stem = path.join(this.dir, `s${createHash('sha256').update(key).digest('hex').slice(0, 12)}`);
     const files = { stateFile: `${stem}.state`, rootOverlay: `${stem}-root.qcow2`, sharedOverlay: `${stem}-shared.qcow2` };
-    await save(files);
-    return files;
+    const ready = `${stem}.ready`;
+    const lock = `${stem}.lock`;
+    for (;;) {
+      if (existsSync(ready)) return files;
+      if (await claim(lock)) {
+        try {
+          await save(files);
+          await writeFile(ready, '');
+          return files;
+        } finally {
+          await rm(lock, { recursive: true, force: true });
+        }
+      }
+      if (!(await ownerAlive(lock))) await rm(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, SNAPSHOT.claimPollMs));
+    }
   }
+}
+
+/** Takes the lock directory for this process; false when another process holds it. */
+async function claim(lock: string): Promise<boolean> {
+  try {
+    await mkdir(lock);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  await writeFile(path.join(lock, 'owner'), String(process.pid));
+  return true;
+}
+
+/** A worker killed mid-save leaves its lock behind; the next claimant takes it over. */
+async function ownerAlive(lock: string): Promise<boolean> {
+  const owner = await readFile(path.join(lock, 'owner'), 'utf8').catch(() => undefined);
+  // No owner file yet: the lock was taken a moment ago and its pid is being written.
+  return owner === undefined || processExists(Number(owner));
 }
 
 /** Saves a running VM's state to `stateFile`; the VM is left stopped. */
