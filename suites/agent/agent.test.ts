@@ -1,6 +1,6 @@
 import { AGENT } from '../../harness/config/constants.ts';
 import { recordMetric, recordSeries } from '../../harness/vitest/case-recorder.ts';
-import { describe, requireCapabilities, test } from '../../harness/vitest/vm-test.ts';
+import { describe, requireCapabilities, test, waitingTest } from '../../harness/vitest/vm-test.ts';
 import { boundedAll } from '../../harness/host/budget.ts';
 import { percentile } from '../../harness/metrics/percentile.ts';
 import {
@@ -19,7 +19,7 @@ import {
 } from './checks.ts';
 
 describe('agent', () => {
-  test('reconnect-after-idle-timeout', async ({ vm, runtime, task }) => {
+  waitingTest('reconnect-after-idle-timeout', async ({ vm, runtime, task }) => {
     // Once more with a production-like timeout; both VMs idle at the same time.
     const readTimeouts = [AGENT.readTimeoutSeconds, AGENT.productionReadTimeoutSeconds];
     const sandboxes = await boundedAll(readTimeouts, readTimeouts.length, (seconds) => vm({ agent: { readTimeoutSeconds: seconds } }));
@@ -27,12 +27,12 @@ describe('agent', () => {
     readTimeouts.forEach((seconds, i) => recordMetric(task, `exec after idle timeout (read timeout ${seconds} s)`, roundTrips[i]!, 'ms'));
   });
 
-  test('multiple-reconnects', async ({ vm, runtime, task }) => {
+  waitingTest('multiple-reconnects', async ({ vm, runtime, task }) => {
     const roundTrips = await checkMultipleReconnects(await vm(caseSpec), runtime.accelerator);
     recordMetric(task, 'slowest exec after idle timeout', Math.max(...roundTrips), 'ms');
   });
 
-  test('reconnect-window-sweep', async ({ vm, task }) => {
+  waitingTest('reconnect-window-sweep', async ({ vm, task }) => {
     const steps = await checkReconnectWindowSweep(await bootSweepVms(vm));
     recordSeries(task, 'round trip by idle time since the previous request', 'ms', steps.map((step) => ({ atMs: step.idleMs, value: step.roundTripMs })));
     recordMetric(task, 'reconnect latency (slowest sweep round trip)', Math.max(...steps.map((step) => step.roundTripMs)), 'ms');
