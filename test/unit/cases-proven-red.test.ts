@@ -35,12 +35,12 @@ function faultTests(dir: string): { fault: string; id: string }[] {
     .map((match) => ({ fault: match[1]!, id: match[2]! }));
 }
 
-/** `test('<id>'`, `it('<id>'` or a group's own row helper (`balloonCase('<id>'`) inside suites/<group>/. */
+/** `test('<id>'`, `it('<id>'`, `waitingTest('<id>'` or a group's own row helper (`balloonCase('<id>'`) inside suites/<group>/. */
 function suiteCaseIds(group: string): string[] {
   const dir = path.join(ROOT, 'suites', group);
   return readdirSync(dir)
     .filter((file) => file.endsWith('.test.ts'))
-    .flatMap((file) => [...readFileSync(path.join(dir, file), 'utf8').matchAll(/^\s*(?:it|test|\w+Case)\('([a-z0-9-]+)'/gm)].map((match) => match[1]!));
+    .flatMap((file) => [...readFileSync(path.join(dir, file), 'utf8').matchAll(/^\s*(?:it|test|waitingTest|\w+Case)\('([a-z0-9-]+)'/gm)].map((match) => match[1]!));
 }
 
 describe('the catalogue and the fault tests', () => {
