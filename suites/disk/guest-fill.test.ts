@@ -4,14 +4,7 @@ import { DISK } from '../../harness/config/constants.ts';
 import {
   checkBystanderProgressDuringPeerFill,
   checkConcurrentWritersEnospc,
-  checkDeletedFilesReclaimedOnHost,
-  checkDestroyReleasesHostSpace,
-  checkDiscardZeroes,
   checkFillDeleteCycles,
-  checkFillDeleteFillNoDouble,
-  checkHostEnospcPausesNotCorrupts,
-  checkHostUploadEnospc,
-  checkImageConsistency,
   checkInodeExhaustionAppendExisting,
   checkInodeExhaustionSurvives,
   checkRestartWithFullRootfs,
@@ -22,6 +15,7 @@ import {
   expectImagesConsistent,
 } from './checks.ts';
 
+// The guest fills its own root disk: bounded, isolated from its neighbours, and still usable after.
 describe('disk', () => {
   // image-consistency, after every case: the runtime's disk image check of every disk still there.
   test.afterEach(async ({ vm }) => {
@@ -65,39 +59,5 @@ describe('disk', () => {
 
   test('fill-delete-cycles', async ({ vm, task }) => {
     await checkFillDeleteCycles(await vm(diskVm()), caseRecorder(task));
-  });
-
-  test('destroy-releases-host-space', async ({ vm, run, task }) => {
-    await checkDestroyReleasesHostSpace((overlayDir) => vm(diskVm({ overlayDir })), run.runDir, caseRecorder(task));
-  });
-
-  test('fill-delete-fill-no-double', async ({ vm, runtime, skip, task }) => {
-    requireCapabilities(skip, runtime, 'disk-discard', 'host-footprint');
-    await checkFillDeleteFillNoDouble(await vm(diskVm()), caseRecorder(task));
-  });
-
-  test('deleted-files-reclaimed-on-host', async ({ vm, runtime, skip, task }) => {
-    requireCapabilities(skip, runtime, 'disk-discard', 'host-footprint');
-    await checkDeletedFilesReclaimedOnHost(await vm(diskVm()), caseRecorder(task));
-  });
-
-  test('host-upload-enospc', async ({ vm, runtime, skip, task }) => {
-    requireCapabilities(skip, runtime, 'file-transfer');
-    await checkHostUploadEnospc(await vm(diskVm()), caseRecorder(task));
-  });
-
-  test('discard-zeroes', async ({ vm, runtime, skip, task }) => {
-    requireCapabilities(skip, runtime, 'scratch-disk', 'disk-discard', 'host-footprint');
-    await checkDiscardZeroes(await vm(diskVm({ scratchMiB: DISK.scratchMiB })), caseRecorder(task));
-  });
-
-  test('image-consistency', async ({ vm, runtime, skip, task }) => {
-    requireCapabilities(skip, runtime, 'stop-start');
-    await checkImageConsistency(await vm(diskVm()), caseRecorder(task));
-  });
-
-  test('host-enospc-pauses-not-corrupts', async ({ vm, runtime, run, skip, task }) => {
-    requireCapabilities(skip, runtime, 'io-error-pause');
-    await checkHostEnospcPausesNotCorrupts((disk) => vm(diskVm({ ...disk, writeErrorPolicy: 'stop' })), run.runDir, caseRecorder(task));
   });
 });
