@@ -1,5 +1,5 @@
 import { caseRecorder } from '../../harness/vitest/case-recorder.ts';
-import { describe, requireCapabilities, test } from '../../harness/vitest/vm-test.ts';
+import { requireCapabilities, test } from '../../harness/vitest/vm-test.ts';
 import { DISK } from '../../harness/config/constants.ts';
 import {
   checkBystanderProgressDuringPeerFill,
@@ -12,16 +12,11 @@ import {
   checkRootfsBoundedIsolatedSurvivesFill,
   checkTwoVmsIsolated,
   diskVm,
-  expectImagesConsistent,
 } from './checks.ts';
+import { describeDisk } from './disk-suite.ts';
 
 // The guest fills its own root disk: bounded, isolated from its neighbours, and still usable after.
-describe('disk', () => {
-  // image-consistency, after every case: the runtime's disk image check of every disk still there.
-  test.afterEach(async ({ vm }) => {
-    await expectImagesConsistent(vm.created);
-  });
-
+describeDisk(() => {
   test('rootfs-bounded-isolated-survives-fill', async ({ vm, task }) => {
     await checkRootfsBoundedIsolatedSurvivesFill(await vm(diskVm()), caseRecorder(task));
   });

@@ -1,5 +1,5 @@
 import { caseRecorder } from '../../harness/vitest/case-recorder.ts';
-import { describe, requireCapabilities, test } from '../../harness/vitest/vm-test.ts';
+import { requireCapabilities, test } from '../../harness/vitest/vm-test.ts';
 import { DISK } from '../../harness/config/constants.ts';
 import {
   checkDeletedFilesReclaimedOnHost,
@@ -10,16 +10,11 @@ import {
   checkHostUploadEnospc,
   checkImageConsistency,
   diskVm,
-  expectImagesConsistent,
 } from './checks.ts';
+import { describeDisk } from './disk-suite.ts';
 
 // What the host's disk sees: space given back, a full host disk, the image left consistent.
-describe('disk', () => {
-  // image-consistency, after every case: the runtime's disk image check of every disk still there.
-  test.afterEach(async ({ vm }) => {
-    await expectImagesConsistent(vm.created);
-  });
-
+describeDisk(() => {
   test('destroy-releases-host-space', async ({ vm, run, task }) => {
     await checkDestroyReleasesHostSpace((overlayDir) => vm(diskVm({ overlayDir })), run.runDir, caseRecorder(task));
   });
