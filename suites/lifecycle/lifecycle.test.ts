@@ -1,8 +1,5 @@
 import { describe, requireCapabilities, test } from '../../harness/vitest/vm-test.ts';
-import { checkBootToReady, checkDestroyLeavesNothing, checkStopStartPreservesDisk } from './checks.ts';
-
-// A VM's life from its boot is the subject here, so every VM boots: none is restored from a snapshot.
-const booted = { restore: false } as const;
+import { booted, checkBootToReady, checkDestroyLeavesNothing, checkStopStartPreservesDisk } from './checks.ts';
 
 describe('lifecycle', () => {
   // The vm fixture records every boot's milestones (boot to first exec, …) for every case.

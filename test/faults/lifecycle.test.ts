@@ -1,18 +1,18 @@
 import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
-import { checkBootToReady, checkDestroyLeavesNothing, checkStopStartPreservesDisk } from '../../suites/lifecycle/checks.ts';
+import { booted, checkBootToReady, checkDestroyLeavesNothing, checkStopStartPreservesDisk } from '../../suites/lifecycle/checks.ts';
 
 describe('lifecycle faults', () => {
   test('overlay-leak-on-destroy fails destroy-leaves-nothing', async ({ vm }) => {
-    const leaky = await vm({ faults: ['overlay-leak-on-destroy'] });
+    const leaky = await vm({ ...booted, faults: ['overlay-leak-on-destroy'] });
     await expect(checkDestroyLeavesNothing(leaky)).rejects.toThrow(/left behind: .*root\.qcow2/);
   });
 
   test('agent-port-driver-missing fails boot-to-ready', async ({ vm, runtime }) => {
-    await expect(checkBootToReady(() => vm({ faults: ['agent-port-driver-missing'] }), runtime.accelerator)).rejects.toThrow(/did not become ready/);
+    await expect(checkBootToReady(() => vm({ ...booted, faults: ['agent-port-driver-missing'] }), runtime.accelerator)).rejects.toThrow(/did not become ready/);
   });
 
   test('fresh-overlay-on-start fails stop-start-preserves-disk', async ({ vm }) => {
-    const forgetful = await vm({ faults: ['fresh-overlay-on-start'] });
+    const forgetful = await vm({ ...booted, faults: ['fresh-overlay-on-start'] });
     await expect(checkStopStartPreservesDisk(forgetful)).rejects.toThrow(/file written before stop: expected '' to be '[0-9a-f]{32}'/);
   });
 });
