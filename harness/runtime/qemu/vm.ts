@@ -3,7 +3,7 @@
  * agent), stops and starts it on the same disk, and on destroy kills it, removes every file it made
  * and checks that nothing is left.
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { allocatedBytes } from '../../assert/footprint.ts';
@@ -154,7 +154,14 @@ export class QemuVm implements Sandbox {
 
     const firstOutput = new FirstOutputWatch(paths.consoleLog);
     const startedAt = Date.now();
-    const vmm = VmmProcess.start(this.context.qemuBinary, args);
+    const stateFd = restoring ? openSync(restoring.stateFile, 'r') : undefined;
+    let vmm: VmmProcess;
+    try {
+      vmm = VmmProcess.start(this.context.qemuBinary, args, { extraFd: stateFd });
+    } finally {
+      // The VMM has its own copy of the descriptor once it started.
+      if (stateFd !== undefined) closeSync(stateFd);
+    }
     this.vmm = vmm;
     this.lastPid = vmm.pid;
     this.current = 'running';
@@ -167,7 +174,7 @@ export class QemuVm implements Sandbox {
       this.qmp.onEvent((event) => this.onVmmEvent(event));
       await this.qmp.connect(deadline, () => vmm.alive);
       const controlConnectMs = Date.now() - startedAt;
-      if (restoring) await loadVmState(this.qmp, restoring.stateFile, startedAt + deadline);
+      if (restoring) await loadVmState(this.qmp, startedAt + deadline);
       const pollingLost = restoring && this.faults.has('restore-loses-stats-polling');
       if (this.spec.balloon && this.spec.balloon.statsIntervalSeconds && !this.faults.has('no-balloon-stats-polling') && !pollingLost) {
         await this.qmp.execute('qom-set', {

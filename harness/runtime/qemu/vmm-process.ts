@@ -1,5 +1,5 @@
 /** The QEMU process of one VM: start, watch, kill, and prove it is gone. */
-import { execa, type ResultPromise } from 'execa';
+import { execa, type Options, type ResultPromise } from 'execa';
 import { diesWithParent } from '../../host/dies-with-parent.ts';
 import { thisHost, type HostPlatform } from '../../host/platform.ts';
 
@@ -18,10 +18,13 @@ export class VmmProcess {
     );
   }
 
-  static start(binary: string, args: string[], host: Pick<HostPlatform, 'platform'> = thisHost): VmmProcess {
+  /** `extraFd`: an open file descriptor of ours the VMM gets as its fd 3. */
+  static start(binary: string, args: string[], { extraFd }: { extraFd?: number } = {}, host: Pick<HostPlatform, 'platform'> = thisHost): VmmProcess {
     // cleanup: execa kills the child if this worker exits; diesWithParent also when it is killed outright.
     const { file, args: argv } = diesWithParent({ file: binary, args }, host);
-    const child = execa(file, argv, { stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', cleanup: true, reject: true });
+    // execa hands a plain fd number in stdio[3] to the spawn as it is; its types only list fd 0-2 for numbers.
+    const stdio = ['ignore', 'ignore', 'pipe', ...(extraFd === undefined ? [] : [extraFd])] as unknown as Options['stdio'];
+    const child = execa(file, argv, { stdio, cleanup: true, reject: true });
     return new VmmProcess(child);
   }
 
