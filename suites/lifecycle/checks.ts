@@ -6,10 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { BOOT, deadlineMs } from '../../harness/config/constants.ts';
 import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
-import type { Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
-
-/** A VM's life from its boot is the subject here, so every VM of these cases, and of their faults, boots: none is restored. */
-export const booted = { restore: false } satisfies Partial<SandboxSpec>;
+import type { Sandbox } from '../../harness/runtime/contract/sandbox.ts';
 
 /** Boots a VM (the case's action, so a VM that never gets ready fails the case) and returns its boot time. */
 export async function checkBootToReady(boot: () => Promise<Sandbox>, accel: Accelerator): Promise<number> {

@@ -1,5 +1,7 @@
-import { describe, requireCapabilities, test } from '../../harness/vitest/vm-test.ts';
-import { booted, checkBootToReady, checkDestroyLeavesNothing, checkStopStartPreservesDisk } from './checks.ts';
+import { booted, describe, requireCapabilities, test } from '../../harness/vitest/vm-test.ts';
+import { checkBootToReady, checkDestroyLeavesNothing, checkStopStartPreservesDisk } from './checks.ts';
+
+// A VM's life from its boot is the subject here: every VM of these cases, and of their faults, boots.
 
 describe('lifecycle', () => {
   // The vm fixture records every boot's milestones (boot to first exec, …) for every case.

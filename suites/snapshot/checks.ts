@@ -8,11 +8,11 @@ import { AGENT, BALLOON, deadlineMs, SNAPSHOT_CASES } from '../../harness/config
 import type { BalloonStats } from '../../harness/runtime/contract/balloon.ts';
 import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
 import type { Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
+import { booted } from '../../harness/vitest/vm-test.ts';
 
 export type MakeVm = (spec?: Partial<SandboxSpec>) => Promise<Sandbox>;
 
 export const restoredSpec: Partial<SandboxSpec> = { restore: true };
-const bootedSpec: Partial<SandboxSpec> = { restore: false };
 
 /** A restored VM is of no use to a case that believes it was restored while it booted. */
 function expectRestored(sandbox: Sandbox): void {
@@ -28,7 +28,7 @@ async function run(sandbox: Sandbox, command: string): Promise<string> {
 
 /** restore-then-exec: a restored VM answers, and costs a fraction of a cold boot of the same profile. */
 export async function checkRestoreThenExec(vm: MakeVm): Promise<{ coldMs: number; restoreMs: number }> {
-  const cold = await vm(bootedSpec);
+  const cold = await vm(booted);
   const restored = await vm(restoredSpec);
   expectRestored(restored);
   const answer = await run(restored, 'echo answered');

@@ -1,5 +1,5 @@
-import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
-import { booted, checkBootToReady, checkDestroyLeavesNothing, checkStopStartPreservesDisk } from '../../suites/lifecycle/checks.ts';
+import { booted, describe, expect, test } from '../../harness/vitest/vm-test.ts';
+import { checkBootToReady, checkDestroyLeavesNothing, checkStopStartPreservesDisk } from '../../suites/lifecycle/checks.ts';
 
 describe('lifecycle faults', () => {
   test('overlay-leak-on-destroy fails destroy-leaves-nothing', async ({ vm }) => {

@@ -20,6 +20,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { QmpClient } from './qmp-client.ts';
+import { VMM_EXTRA_FD } from './vmm-process.ts';
 import { SNAPSHOT } from '../../config/constants.ts';
 import { processExists } from '../../host/process-exists.ts';
 import { shellQuote } from '../../text/shell-quote.ts';
@@ -131,15 +132,12 @@ export async function saveVmState(qmp: QmpClient, stateFile: string): Promise<vo
 }
 
 /**
- * The fd a restored VMM reads its saved state from: the file is opened by the harness and handed to
- * QEMU at start. Read straight from the file, not through `exec:cat`'s pipe: a 90 MB state took ~100 ms
- * less to load here, and no cat process per restore.
+ * Loads a saved state into a QEMU started to wait for one (`incoming`) with the state file open as its
+ * VMM_EXTRA_FD; the VM stays paused until `cont`. Read straight from the file, not through `exec:cat`'s
+ * pipe: a 90 MB state took ~100 ms less to load here, and no cat process per restore.
  */
-export const STATE_FD = 3;
-
-/** Loads a saved state into a QEMU started to wait for one (`incoming`) with the state file on STATE_FD; the VM stays paused until `cont`. */
 export async function loadVmState(qmp: QmpClient, giveUpAt: number): Promise<void> {
-  await qmp.execute('migrate-incoming', { uri: `fd:${STATE_FD}` });
+  await qmp.execute('migrate-incoming', { uri: `fd:${VMM_EXTRA_FD}` });
   await migrationCompleted(qmp, giveUpAt);
 }
 

@@ -3,6 +3,9 @@ import { execa, type Options, type ResultPromise } from 'execa';
 import { diesWithParent } from '../../host/dies-with-parent.ts';
 import { thisHost, type HostPlatform } from '../../host/platform.ts';
 
+/** The VMM's fd number of `extraFd`: the first after stdin, stdout and stderr. */
+export const VMM_EXTRA_FD = 3;
+
 export class VmmProcess {
   private exited = false;
   private exitDescription = '';
@@ -18,7 +21,7 @@ export class VmmProcess {
     );
   }
 
-  /** `extraFd`: an open file descriptor of ours the VMM gets as its fd 3. */
+  /** `extraFd`: an open file descriptor of ours the VMM gets as its VMM_EXTRA_FD. */
   static start(binary: string, args: string[], { extraFd }: { extraFd?: number } = {}, host: Pick<HostPlatform, 'platform'> = thisHost): VmmProcess {
     // cleanup: execa kills the child if this worker exits; diesWithParent also when it is killed outright.
     const { file, args: argv } = diesWithParent({ file: binary, args }, host);
