@@ -10,22 +10,42 @@ import { machineProfile } from '../../harness/runtime/qemu/machine.ts';
 import { QemuRuntime } from '../../harness/runtime/qemu/runtime.ts';
 import { profileKey, restoreUnsupported, SnapshotStore, templateSpec, type SavedVmState } from '../../harness/runtime/qemu/snapshot.ts';
 import { LINUX_X64 } from './fixtures/fake-host-platform.ts';
+import { AGENT, VM_DEFAULTS } from '../../harness/config/constants.ts';
+import type { SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
+import type { VmTarget } from '../../harness/runtime/qemu/vm-shape.ts';
 
 describe('the profile of a saved VM', () => {
-  it('is the spec without its name: VMs of two cases share one saved state', () => {
-    expect(profileKey({ name: 'a', restore: true, memoryMiB: 256 })).toBe(profileKey({ name: 'b', restore: true, memoryMiB: 256 }));
+  const target: VmTarget = { machine: machineProfile('microvm'), accel: 'tcg', kernel: 'vmlinuz', initramfs: 'initramfs' };
+  const key = (spec: Omit<SandboxSpec, 'name'>) => profileKey({ name: 'a', ...spec }, target);
+
+  it('is the same for VMs of two cases: the name is not part of it', () => {
+    expect(profileKey({ name: 'a', restore: true, memoryMiB: 256 }, target)).toBe(profileKey({ name: 'b', restore: true, memoryMiB: 256 }, target));
   });
 
-  it('differs with whatever shapes the booted guest: memory, agent, balloon target at save', () => {
-    const base = profileKey({ name: 'a', restore: true });
-    expect(profileKey({ name: 'a', restore: true, memoryMiB: 512 })).not.toBe(base);
-    expect(profileKey({ name: 'a', restore: true, agent: { readTimeoutSeconds: 3 } })).not.toBe(base);
-    expect(profileKey({ name: 'a', restore: { balloonTargetMiB: 128 } })).not.toBe(base);
-    expect(profileKey({ name: 'a', restore: true, faults: ['agent-never-reopens'] })).not.toBe(base);
+  it('differs with whatever shapes the booted guest: memory, agent, balloon device, disk base, balloon target at save', () => {
+    const base = key({ restore: true });
+    expect(key({ restore: true, memoryMiB: 512 })).not.toBe(base);
+    expect(key({ restore: true, agent: { readTimeoutSeconds: 3 } })).not.toBe(base);
+    expect(key({ restore: true, balloon: { freePageReporting: true } })).not.toBe(base);
+    expect(key({ restore: true, disk: { rootfsInodes: 4096 } })).not.toBe(base);
+    expect(key({ restore: { balloonTargetMiB: 128 } })).not.toBe(base);
+    expect(key({ restore: true, faults: ['agent-never-reopens'] })).not.toBe(base);
+  });
+
+  it('is the same however a spec spells one guest: defaults given or left out, keys in any order', () => {
+    const base = key({ restore: true });
+    expect(key({ restore: true, memoryMiB: VM_DEFAULTS.memoryMiB, zramMiB: 0, balloon: {}, disk: { rootfsMiB: VM_DEFAULTS.rootfsMiB } })).toBe(base);
+    expect(key({ restore: true, agent: { readTimeoutSeconds: AGENT.productionReadTimeoutSeconds } })).toBe(base);
+    expect(key({ agent: { readTimeoutSeconds: 3 }, restore: true })).toBe(key({ restore: true, agent: { readTimeoutSeconds: 3 } }));
+  });
+
+  it('leaves out what is set after the restore: balloon stats polling, which the saved VM never has', () => {
+    expect(key({ restore: true, balloon: { statsIntervalSeconds: 1 } })).toBe(key({ restore: true }));
+    expect(templateSpec({ name: 'a', restore: true, balloon: { statsIntervalSeconds: 1, deflateOnOom: true } }, 't').balloon).toEqual({ deflateOnOom: true });
   });
 
   it('leaves out the faults of the restore itself: the saved VM is the same with them', () => {
-    expect(profileKey({ name: 'a', restore: true, faults: ['restore-shares-overlay'] })).toBe(profileKey({ name: 'a', restore: true }));
+    expect(key({ restore: true, faults: ['restore-shares-overlay'] })).toBe(key({ restore: true }));
     expect(templateSpec({ name: 'a', restore: true, faults: ['restore-resets-balloon', 'no-discard'] }, 't')).toEqual({ name: 't', restore: undefined, faults: ['no-discard'] });
   });
 });

@@ -1,7 +1,6 @@
 /** The reference runtime: Debian's QEMU booting our guest image. */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { DISK, VM_DEFAULTS } from '../../config/constants.ts';
 import { thisHost, type HostPlatform } from '../../host/platform.ts';
 import { ensureRootfsBase, type GuestImage } from '../../image/index.ts';
 import { qemuBaseFormat } from './disk-format.ts';
@@ -12,6 +11,7 @@ import { qemuCapabilities } from './capabilities.ts';
 import type { MachineProfile } from './machine.ts';
 import { profileKey, restoreUnsupported, SnapshotStore, templateSpec, type SavedVmState } from './snapshot.ts';
 import { QemuVm, type QemuVmContext } from './vm.ts';
+import { rootBaseShape, type VmTarget } from './vm-shape.ts';
 
 export interface QemuRuntimeOptions {
   qemuBinary: string;
@@ -44,6 +44,11 @@ export class QemuRuntime implements Runtime {
     this.snapshots = new SnapshotStore(path.join(options.runDir, 'snapshots'));
   }
 
+  private get target(): VmTarget {
+    const { machine, accel, kernel, image } = this.options;
+    return { machine, accel, kernel: kernel ?? image.kernel, initramfs: image.initramfs };
+  }
+
   get accelerator(): Accelerator {
     return this.options.accel;
   }
@@ -52,7 +57,7 @@ export class QemuRuntime implements Runtime {
     if (!spec.restore) return this.boot(spec);
     const fallback = this.options.cold ? COLD_RUN : restoreUnsupported(spec);
     if (fallback) return this.boot(spec, { restoreFallback: `booted cold: ${fallback}` });
-    const saved = await this.snapshots.get(profileKey(spec), (files) => this.saveTemplate(spec, files));
+    const saved = await this.snapshots.get(profileKey(spec, this.target), (files) => this.saveTemplate(spec, files));
     return this.boot(spec, { restoreFrom: saved });
   }
 
@@ -75,11 +80,7 @@ export class QemuRuntime implements Runtime {
 
   private async boot(spec: SandboxSpec, restore: Pick<QemuVmContext, 'restoreFrom' | 'restoreFallback'> = {}): Promise<QemuVm> {
     const { image, runDir } = this.options;
-    const oversized = spec.faults?.includes('oversized-rootfs');
-    const rootBase = await ensureRootfsBase(image, {
-      sizeMiB: oversized ? DISK.oversizedRootfsMiB : (spec.disk?.rootfsMiB ?? VM_DEFAULTS.rootfsMiB),
-      inodes: spec.faults?.includes('rootfs-inodes-ignored') ? undefined : spec.disk?.rootfsInodes,
-    }, qemuBaseFormat(this.options.qemuBinary));
+    const rootBase = await ensureRootfsBase(image, rootBaseShape(spec), qemuBaseFormat(this.options.qemuBinary));
     // A leaked overlay stays in the directory the caller gave for the disks, as a real leak would, so
     // measuring that directory finds it.
     const leakDir = path.join(spec.disk?.overlayDir ?? runDir, 'leaked');
@@ -88,10 +89,7 @@ export class QemuRuntime implements Runtime {
     const vmDir = path.join(runDir, `${process.pid.toString(36)}${(this.created++).toString(36)}-${spec.name.replace(/[^\w-]/g, '').slice(0, 16)}`);
     const vm = new QemuVm(spec, {
       qemuBinary: this.options.qemuBinary,
-      machine: this.options.machine,
-      accel: this.options.accel,
-      kernel: this.options.kernel ?? image.kernel,
-      initramfs: image.initramfs,
+      ...this.target,
       rootBase,
       vmDir,
       leakDir,

@@ -1,7 +1,7 @@
 /**
- * Snapshot restore for the QEMU runtime. A booted, agent-ready VM is saved once per profile (the spec
- * without its name: memory, devices, balloon, disk base, kernel arguments, faults) with QMP `stop` and
- * a migration to a file; new VMs start from it with the same command line plus `-S -incoming defer`,
+ * Snapshot restore for the QEMU runtime. A booted, agent-ready VM is saved once per profile (its command
+ * line without its files, its disk base, its faults) with QMP `stop` and a migration to a file; new
+ * VMs start from it with the same command line plus `-S -incoming defer`,
  * each on its own overlay backed by the overlay as it was at save time (read-only from then on: the
  * guest's disk must match its saved memory).
  *
@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { QmpClient } from './qmp-client.ts';
 import { VMM_EXTRA_FD } from './vmm-process.ts';
@@ -26,6 +26,8 @@ import { processExists } from '../../host/process-exists.ts';
 import { shellQuote } from '../../text/shell-quote.ts';
 import type { Fault } from '../contract/faults.ts';
 import type { SandboxSpec } from '../contract/sandbox.ts';
+import type { VmPaths } from './command-line.ts';
+import { resolveSpec, rootBaseShape, vmCommandLine, type VmTarget } from './vm-shape.ts';
 
 /** One saved VM: its device and memory state, and its root disk as it was at save time. */
 export interface SavedVmState {
@@ -49,16 +51,50 @@ export function restoreUnsupported(spec: SandboxSpec): string | undefined {
   return undefined;
 }
 
-/** The profile a saved state is valid for: everything of the spec that shapes the booted guest. */
-export function profileKey(spec: SandboxSpec): string {
-  const restore = typeof spec.restore === 'object' ? spec.restore : {};
-  const faults = (spec.faults ?? []).filter((fault) => !RESTORE_FAULTS.has(fault)).sort();
-  return JSON.stringify({ ...spec, name: undefined, faults, restore });
+/**
+ * Stand-ins for a VM's own files: a saved state is valid for any VM whose command line matches the
+ * template's apart from them.
+ */
+const PROFILE_PATHS: VmPaths = {
+  qmpSocket: 'qmp',
+  controlSocket: 'control',
+  agentSocket: 'agent',
+  consoleSocket: 'console',
+  consoleLog: 'console.log',
+  pidFile: 'pid',
+  rootOverlay: 'root',
+};
+
+/**
+ * The profile a saved state is valid for: what the booted guest is made of (its command line, its
+ * root disk's base), the faults it was made with, and the balloon it was saved at. Taken from the
+ * command line rather than the spec, so specs that differ only in how they say it (a default given
+ * or left out, a setting applied after the restore such as stats polling) share one saved state.
+ */
+export function profileKey(spec: SandboxSpec, target: VmTarget): string {
+  const template = templateSpec(spec, 'profile');
+  return JSON.stringify({
+    commandLine: vmCommandLine(resolveSpec(template), target, PROFILE_PATHS),
+    rootBase: rootBaseShape(template),
+    faults: [...(template.faults ?? [])].sort(),
+    balloonTargetMiB: typeof spec.restore === 'object' ? spec.restore.balloonTargetMiB : undefined,
+  });
 }
 
-/** The spec of the VM that is booted cold and saved for a profile. */
+/**
+ * The spec of the VM that is booted cold and saved for a profile. It never polls balloon stats: each
+ * restored VM turns polling on for itself, so whichever VM of a profile comes first, the saved state
+ * is the same.
+ */
 export function templateSpec(spec: SandboxSpec, name: string): SandboxSpec {
-  return { ...spec, name, restore: undefined, faults: spec.faults?.filter((fault) => !RESTORE_FAULTS.has(fault)) };
+  const { statsIntervalSeconds: _setAfterRestore, ...balloon } = spec.balloon || {};
+  return {
+    ...spec,
+    name,
+    restore: undefined,
+    faults: spec.faults?.filter((fault) => !RESTORE_FAULTS.has(fault)),
+    ...(spec.balloon ? { balloon } : {}),
+  };
 }
 
 /**
@@ -105,22 +141,29 @@ export class SnapshotStore {
   }
 }
 
-/** Takes the lock directory for this process; false when another process holds it. */
+/**
+ * Takes the lock directory for this process; false when another process holds it. The directory
+ * appears with its owner already in it (made aside, then renamed into place), so a claimant that dies
+ * at any moment leaves either no lock or one whose dead owner can be seen.
+ */
 async function claim(lock: string): Promise<boolean> {
+  const aside = await mkdtemp(`${lock}.`);
+  await writeFile(path.join(aside, 'owner'), String(process.pid));
   try {
-    await mkdir(lock);
+    await rename(aside, lock);
+    return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    await rm(aside, { recursive: true, force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
     throw error;
   }
-  await writeFile(path.join(lock, 'owner'), String(process.pid));
-  return true;
 }
 
 /** A worker killed mid-save leaves its lock behind; the next claimant takes it over. */
 async function ownerAlive(lock: string): Promise<boolean> {
   const owner = await readFile(path.join(lock, 'owner'), 'utf8').catch(() => undefined);
-  // No owner file yet: the lock was taken a moment ago and its pid is being written.
+  // No owner file: the lock was released since the claim failed; the next round sees what came of it.
   return owner === undefined || processExists(Number(owner));
 }
 

@@ -9,34 +9,29 @@ import path from 'node:path';
 import { allocatedBytes } from '../../assert/footprint.ts';
 import { AgentChannelError, AgentClient } from '../../channel/agent-client.ts';
 import { QmpClient, type QmpEvent } from './qmp-client.ts';
-import { AGENT, BOOT, deadlineMs, DISK, VM_DEFAULTS } from '../../config/constants.ts';
+import { AGENT, BOOT, deadlineMs } from '../../config/constants.ts';
 import type { BalloonControl } from '../contract/balloon.ts';
 import type { VmEvent, VmEventKind } from '../contract/events.ts';
 import type { Fault } from '../contract/faults.ts';
 import type { Accelerator } from '../contract/run-target.ts';
 import type { AgentChannelReport, ConsoleLogReport, DiskImageCheck, ExecOptions, ExecResult, HostFootprint, Sandbox, SandboxSpec, SandboxState, BootTimeline, SandboxTimings } from '../contract/sandbox.ts';
 import { QemuBalloonControl } from './balloon-control.ts';
-import { AGENT_PORT_DEVICE_ID, qemuArgs, type VmPaths } from './command-line.ts';
+import { AGENT_PORT_DEVICE_ID, type VmPaths } from './command-line.ts';
 import { ConsoleCapture, keptLogBytes, logTail, previousSegment, removeLog } from './console-log.ts';
 import { checkDiskImages } from './disk-check.ts';
 import { FirstOutputWatch } from './first-output.ts';
-import { guestKernelArgs } from './guest-kernel-args.ts';
 import { setHostStorageFull } from './host-storage.ts';
-import type { MachineProfile } from './machine.ts';
 import { createEmptyDisk, createOverlay, createVmFiles, qemuImgBinary } from './vm-files.ts';
 import { processExists } from '../../host/process-exists.ts';
 import { shellQuote } from '../../text/shell-quote.ts';
 import { VmEventLog } from './vm-events.ts';
+import { resolveSpec, vmCommandLine, type ResolvedSpec, type VmTarget } from './vm-shape.ts';
 import { VmmProcess } from './vmm-process.ts';
 import { keepOverlay, loadVmState, saveVmState, type SavedVmState } from './snapshot.ts';
 import { vmmResidentBytes } from './vmm-memory.ts';
 
-export interface QemuVmContext {
+export interface QemuVmContext extends VmTarget {
   qemuBinary: string;
-  machine: MachineProfile;
-  accel: Accelerator;
-  kernel: string;
-  initramfs: string;
   /** Read-only qcow2 base for this VM's root disk (already sized for the spec). */
   rootBase: string;
   vmDir: string;
@@ -47,8 +42,6 @@ export interface QemuVmContext {
   /** Why the VM boots although its spec asked to be restored. */
   restoreFallback?: string;
 }
-
-export type ResolvedSpec = Sandbox['spec'];
 
 export class QemuVm implements Sandbox {
   readonly spec: ResolvedSpec;
@@ -68,7 +61,7 @@ export class QemuVm implements Sandbox {
     spec: SandboxSpec,
     private readonly context: QemuVmContext,
   ) {
-    this.spec = { ...spec, memoryMiB: spec.memoryMiB ?? VM_DEFAULTS.memoryMiB, vcpus: spec.vcpus ?? VM_DEFAULTS.vcpus };
+    this.spec = resolveSpec(spec);
   }
 
   get name(): string {
@@ -126,28 +119,9 @@ export class QemuVm implements Sandbox {
     const paths = this.paths!;
     // Only the first boot: a restored VM that is stopped and started boots from its own disk.
     const restoring = this.boots.length === 0 ? this.context.restoreFrom : undefined;
-    const balloon = this.spec.balloon === false ? false : this.balloonOptions();
-    const args = qemuArgs({
-      machine: this.context.machine,
-      accel: this.context.accel,
-      kernel: this.context.kernel,
-      initramfs: this.context.initramfs,
-      memoryMiB: this.spec.memoryMiB,
-      memoryLeftToVmm: this.faults.has('vmm-default-memory'),
-      vcpus: this.spec.vcpus,
-      kernelArgs: guestKernelArgs(this.spec, this.context.accel),
-      paths,
-      balloon,
-      discard: (this.spec.disk?.discard ?? true) && !this.faults.has('no-discard'),
-      writeErrorPolicy: this.faults.has('host-write-errors-reported') ? 'report' : (this.spec.disk?.writeErrorPolicy ?? 'enospc'),
-      readErrorPolicy: this.spec.disk?.readErrorPolicy ?? 'report',
-      hostStorageControl: this.spec.disk?.hostStorageControl ?? false,
-      ...(this.faults.has('io-throttle-starves') ? { writeLimit: DISK.starvingWriteLimit } : {}),
-      uncappedConsoleFile: this.faults.has('console-log-uncapped'),
-      lockGuestMemory: this.faults.has('guest-memory-locked'),
-      incoming: restoring !== undefined,
+    const args = vmCommandLine(this.spec, this.context, paths, restoring && {
       // Two VMMs on one writable image need QEMU's image locking off: only the shared-overlay fault does that.
-      ...(restoring && this.faults.has('restore-shares-overlay') ? { unlockedImage: restoring.sharedOverlay } : {}),
+      ...(this.faults.has('restore-shares-overlay') ? { unlockedImage: restoring.sharedOverlay } : {}),
     });
     await writeFile(path.join(this.context.vmDir, 'cmdline.txt'), [this.context.qemuBinary, ...args].map(shellQuote).join(' ') + '\n');
     await removeLog(paths.consoleLog);
@@ -276,15 +250,6 @@ export class QemuVm implements Sandbox {
     if (!(await this.vmm!.waitForExit(BOOT.shutdownGraceMs))) await this.vmm!.kill(BOOT.killGraceMs);
     await keepOverlay(this.paths!.rootOverlay, saved.rootOverlay);
     await this.destroy();
-  }
-
-  private balloonOptions() {
-    const requested = this.spec.balloon || {};
-    return {
-      ...requested,
-      freePageReporting: (requested.freePageReporting ?? false) && !this.faults.has('no-free-page-reporting'),
-      deflateOnOom: (requested.deflateOnOom ?? false) && !this.faults.has('no-deflate-on-oom'),
-    };
   }
 
   exec(command: string, options?: ExecOptions): Promise<ExecResult> {
