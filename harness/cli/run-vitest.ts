@@ -21,7 +21,7 @@ import { defaultMachine } from '../runtime/qemu/machine.ts';
 import type { GuestArch } from '../runtime/contract/run-target.ts';
 import { ARTIFACTS_DIR, REPORT_FILES } from '../reports/layout.ts';
 import { writeReports } from '../reports/write-reports.ts';
-import { VM_DEFAULTS } from '../config/constants.ts';
+import { HOST_BUDGET, VM_DEFAULTS } from '../config/constants.ts';
 import { UsageError, type RunOptions } from './args.ts';
 import { caseProgress, progress } from './progress.ts';
 
@@ -86,7 +86,10 @@ export async function runTests(cells: RunCell[], options: RunOptions = { repeat:
     const { settings } = prepared;
     runDirs.push(settings.runDir);
     Object.assign(process.env, settingsToEnv(settings));
-    const budget = await hostBudget(VM_DEFAULTS.memoryMiB, { coresForRun: options.cores });
+    const budget = await hostBudget(VM_DEFAULTS.memoryMiB, {
+      coresForRun: options.cores,
+      waitingWorkers: settings.cold ? 0 : HOST_BUDGET.waitingWorkersWhenRestoring,
+    });
     progress(`workers: ${budget.workers} (${budget.reason})`);
     const environment = await describeRunEnvironment(prepared);
     if (!cleared) clearPreviousReports(reportsDir);

@@ -114,6 +114,13 @@ export const HOST_BUDGET = {
   vmmOverheadMiB: 150,
   /** Share of available memory never planned for VMs, so page cache, node and vitest keep room. */
   hostReserveFraction: 0.2,
+  /**
+   * Workers beyond one per core when VMs are restored (not under --cold): a worker then spends much of
+   * its time waiting on idle guests (agent and balloon timers, another worker's template), and one
+   * more worker fills that time. Measured here (2 cores, TCG): a catalogue run 145 -> 132 s with the
+   * cores busier (1.55 -> 1.86), and 5 repeats under --load 1 with no failure or flake.
+   */
+  waitingWorkersWhenRestoring: 1,
 } as const;
 
 // ─── Assertion helpers (harness/assert/) ───────────────────────────────────────────────────────────

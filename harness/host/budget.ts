@@ -13,6 +13,11 @@ export interface BudgetInput {
   /** VMs one test keeps running at the same time (two-vms-isolated needs 2). */
   vmsPerTest?: number;
   vcpusPerVm?: number;
+  /**
+   * Workers beyond those the cores keep busy, for a run whose tests spend much of their time waiting
+   * on idle guests; given only where memory has room for their VMs too.
+   */
+  waitingWorkers?: number;
 }
 
 export interface Budget {
@@ -39,16 +44,19 @@ export function planBudget(input: BudgetInput): Budget {
   const byMemory = Math.floor(plannableMiB / perVmMiB);
 
   const concurrentVms = Math.max(1, Math.min(byCores, byMemory));
-  const workers = Math.max(1, Math.floor(concurrentVms / vmsPerTest));
+  const busyWorkers = Math.max(1, Math.floor(concurrentVms / vmsPerTest));
+  const waitingWorkers = Math.max(0, Math.min(input.waitingWorkers ?? 0, Math.floor(byMemory / vmsPerTest) - busyWorkers));
+  const workers = busyWorkers + waitingWorkers;
 
-  const coresPart = `${logicalCores} cores / ${vcpusPerVm} vCPU per VM = ${byCores} VMs`;
+  const coresPart = `${logicalCores} ${logicalCores === 1 ? 'core' : 'cores'} / ${vcpusPerVm} vCPU per VM = ${byCores} VMs`;
   const memoryPart =
     `${Math.round(plannableMiB)} MiB usable (${availableMemMiB} MiB available, ` +
     `${HOST_BUDGET.hostReserveFraction * 100}% kept for the host) / ${perVmMiB} MiB per VM ` +
     `(${vmMemoryMiB} + ${HOST_BUDGET.vmmOverheadMiB} QEMU overhead) = ${byMemory} VMs`;
   const limitedBy = byCores <= byMemory ? 'cores' : 'memory';
   const floorNote = Math.min(byCores, byMemory) < 1 ? '; the host cannot fit one VM, running 1 anyway' : '';
-  const workersPart = `${workers} workers x ${vmsPerTest} VMs per test`;
+  const waitingPart = waitingWorkers > 0 ? ` + ${waitingWorkers} for time spent waiting on idle guests` : '';
+  const workersPart = `${busyWorkers} workers x ${vmsPerTest} VMs per test${waitingPart}`;
   return {
     workers,
     concurrentVms,
@@ -57,13 +65,17 @@ export function planBudget(input: BudgetInput): Budget {
 }
 
 /** `coresForRun` (--cores) caps the host's cores, so two runs side by side share them instead of each planning for all. */
-export async function hostBudget(vmMemoryMiB: number, { vmsPerTest = 1, coresForRun }: { vmsPerTest?: number; coresForRun?: number | undefined } = {}): Promise<Budget> {
+export async function hostBudget(
+  vmMemoryMiB: number,
+  { vmsPerTest = 1, coresForRun, waitingWorkers }: { vmsPerTest?: number; coresForRun?: number | undefined; waitingWorkers?: number } = {},
+): Promise<Budget> {
   const [cpu, mem] = await Promise.all([si.cpu(), si.mem()]);
   return planBudget({
     logicalCores: Math.min(cpu.cores, coresForRun ?? cpu.cores),
     availableMemMiB: Math.floor(mem.available / BYTES_PER_MIB),
     vmMemoryMiB,
     vmsPerTest,
+    waitingWorkers,
   });
 }
 

@@ -19,6 +19,15 @@ describe('planBudget', () => {
     expect(budget.reason).toContain('406 MiB per VM');
   });
 
+  it('adds workers for time spent waiting on idle guests only where memory has room for their VMs', () => {
+    const roomy = planBudget({ logicalCores: 2, availableMemMiB: 64_000, vmMemoryMiB: 256, waitingWorkers: 1 });
+    expect(roomy).toMatchObject({ concurrentVms: 2, workers: 3 });
+    expect(roomy.reason).toContain('2 workers x 1 VMs per test + 1 for time spent waiting on idle guests');
+    // 1600 MiB usable / 406 MiB per VM = 3 VMs: memory already sets the limit, so no worker is added.
+    expect(planBudget({ logicalCores: 64, availableMemMiB: 2_000, vmMemoryMiB: 256, waitingWorkers: 1 }).workers).toBe(3);
+    expect(planBudget({ logicalCores: 1, availableMemMiB: 64_000, vmMemoryMiB: 256, waitingWorkers: 1 }).reason).toMatch(/^1 VMs at once, limited by cores: 1 core \//);
+  });
+
   it('counts every vCPU of a VM against the cores', () => {
     expect(planBudget({ logicalCores: 8, availableMemMiB: 64_000, vmMemoryMiB: 256, vcpusPerVm: 2 }).concurrentVms).toBe(4);
   });
