@@ -2,7 +2,7 @@
  * Builds one guest image into a temp dir next to its final place and renames it there when complete:
  * an interrupted build leaves no half image, only a temp dir that the next build sweeps.
  */
-import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { aptStateFor } from './apt-state.ts';
 import { busyboxApplets } from './busybox.ts';
@@ -15,6 +15,7 @@ import { FIXTURES_DIR, loadRecipe } from './recipe.ts';
 import { sourceDateEpoch } from './reproducible.ts';
 import { buildRootfsTree } from './rootfs-tree.ts';
 import type { GuestArch, ImageManifest } from './types.ts';
+import { uncompressedKernel } from './uncompressed-kernel.ts';
 
 export const GUEST_FILES = {
   initramfsInit: path.join(FIXTURES_DIR, 'guest', 'initramfs-init.sh'),
@@ -89,7 +90,7 @@ export async function buildImage(opts: {
     const applets = busyboxApplets(busybox);
     const mtime = sourceDateEpoch();
 
-    await rename(vmlinuz, path.join(dir, IMAGE_FILES.kernel));
+    await placeKernel(vmlinuz, path.join(dir, IMAGE_FILES.kernel), arch, progress);
     progress('building initramfs');
     await writeInitramfs(path.join(dir, IMAGE_FILES.initramfs), {
       init: await readFile(GUEST_FILES.initramfsInit),
@@ -140,4 +141,18 @@ export async function buildImage(opts: {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The package's kernel, or on x86_64 the vmlinux inside it (uncompressed-kernel.ts says why). */
+async function placeKernel(packaged: string, target: string, arch: GuestArch, progress: (line: string) => void): Promise<void> {
+  if (arch === 'x86_64') {
+    const unpacked = await uncompressedKernel(await readFile(packaged));
+    if ('vmlinux' in unpacked) {
+      progress(`kernel: its uncompressed vmlinux (${Math.round(unpacked.vmlinux.length / 1024 / 1024)} MiB), booted at its PVH entry`);
+      await writeFile(target, unpacked.vmlinux);
+      return;
+    }
+    progress(`kernel: the bzImage as packaged (${unpacked.keptBecause})`);
+  }
+  await rename(packaged, target);
 }

@@ -24,7 +24,8 @@ export function imageDir(cacheDir: string, arch: GuestArch, recipeHash: string):
 
 /** Fixed names inside an image directory. */
 export const IMAGE_FILES = {
-  kernel: 'vmlinuz',
+  /** What QEMU boots: on x86_64 the vmlinux unpacked from the package's bzImage, else the package's kernel. */
+  kernel: 'kernel',
   initramfs: 'initramfs.cpio.gz',
   rootfsTree: 'rootfs',
   manifest: 'manifest.json',

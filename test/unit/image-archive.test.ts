@@ -31,7 +31,7 @@ async function fakeImage(cacheDir: string, opts: { arch?: GuestArch; recipeHash?
     await writeFile(path.join(dir, rel), content);
     await chmod(path.join(dir, rel), mode);
   };
-  await put('vmlinuz', 'kernel');
+  await put('kernel', 'kernel');
   await put('initramfs.cpio.gz', 'initramfs');
   await put('rootfs/bin/busybox', 'busybox', 0o755);
   await put('rootfs/usr/sbin/gauntlet-agent', '#!/bin/sh\n', 0o755);
@@ -49,7 +49,7 @@ async function fakeImage(cacheDir: string, opts: { arch?: GuestArch; recipeHash?
     kernelVersion: '6.1.0-test',
     packages: {},
     artifacts: {
-      kernel: await artifact(dir, 'vmlinuz'),
+      kernel: await artifact(dir, 'kernel'),
       initramfs: await artifact(dir, 'initramfs.cpio.gz'),
       busybox: await artifact(dir, 'rootfs/bin/busybox'),
       agent: await artifact(dir, 'rootfs/usr/sbin/gauntlet-agent'),
@@ -146,9 +146,9 @@ describe('image archive', () => {
     }, /: rootfs\/bin\/sh: symlink target differs from the list$/],
     ['a symlink out of the image', (dir) => symlink('../../../../etc/passwd', path.join(dir, 'rootfs/bin/evil')), /: rootfs\/bin\/evil: symlink to \.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd points outside rootfs\/$/],
     ['a symlink as the kernel', async (dir) => {
-      await rm(path.join(dir, 'vmlinuz'));
-      await symlink('rootfs/bin/busybox', path.join(dir, 'vmlinuz'));
-    }, /: vmlinuz: symlink outside rootfs\/$/],
+      await rm(path.join(dir, 'kernel'));
+      await symlink('rootfs/bin/busybox', path.join(dir, 'kernel'));
+    }, /: kernel: symlink outside rootfs\/$/],
     ['no contents.json', (dir) => rm(path.join(dir, 'contents.json')), /: contents\.json missing/],
   ];
   for (const [what, change, message] of refusals) {
