@@ -15,7 +15,12 @@ export function deadlineMs(baseMs: number, accel: Accelerator): number {
 export const VM_DEFAULTS = {
   memoryMiB: 256,
   vcpus: 1,
-  rootfsMiB: 256,
+  /**
+   * Root filesystem: inside the disk cases' bounds (DISK.rootfsMinMiB..rootfsMaxMiB) with room for the
+   * host-enospc overflow, and small enough to fill in about a second under TCG: every disk fill writes
+   * all of it, and a 256 MiB one cost ~2.5 s of QEMU's CPU here.
+   */
+  rootfsMiB: 128,
   /**
    * The guest kernel reports a task stuck in uninterruptible sleep this long (KVM base, scaled): shorter
    * than the guest-side kill of the longest command (a disk fill), so a guest that stops answering
@@ -296,8 +301,8 @@ export const HOSTILE_CASES = {
 // ─── Disk suite (suites/disk/) ─────────────────────────────────────────────────────────────────────
 
 export const DISK = {
-  /** Root filesystem of the disk cases: the catalogue's default, small enough to fill in seconds. */
-  rootfsMiB: 256,
+  /** Root filesystem of the disk cases: the default, so their VMs share every other case's saved state. */
+  rootfsMiB: VM_DEFAULTS.rootfsMiB,
   /** `/` must be the VM's own bounded disk: larger than this and smaller than the maximum, never the host's. */
   rootfsMinMiB: 50,
   rootfsMaxMiB: 2048,
@@ -307,7 +312,7 @@ export const DISK = {
   rootfsInodes: 4096,
   /**
    * Guest-side kill timeout of one fill or writer (KVM base, scaled): a writer still running then hangs.
-   * A full 256 MiB fill, or 4096 files to inode exhaustion, takes 2-5 s here under TCG (scaled: 60 s).
+   * A full 256 MiB fill, or 4096 files to inode exhaustion, took 2-5 s here under TCG (scaled: 60 s).
    */
   fillTimeoutMs: 15_000,
   concurrentWriters: 6,
@@ -328,7 +333,7 @@ export const DISK = {
    * fill-delete-fill writes this much each time: under half the rootfs, so a second fill that lands on
    * fresh blocks could double the overlay. Two full fills never could: the virtual disk size caps it.
    */
-  refillMiB: 96,
+  refillMiB: 48,
   /** The overlay after the second fill must stay below this multiple of its size after the first. */
   maxRefillGrowth: 1.5,
   /** The bystander's appender logs its guest clock this often (seconds, the guest's sleep between appends)... */
