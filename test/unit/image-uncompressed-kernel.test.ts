@@ -47,10 +47,14 @@ describe('the uncompressed kernel of a bzImage', () => {
     expect(await uncompressedKernel(bzImage(gzipSync(pvhElf)))).toEqual({ vmlinux: pvhElf });
   });
 
-  it('unpacks an lz4 payload (the kernel build appends the size) with the host tool, checking the size', async () => {
-    const lz4 = execFileSync('lz4', ['-l', '-c'], { input: pvhElf });
-    expect(await uncompressedKernel(bzImage(Buffer.concat([lz4, u32s(pvhElf.length)])))).toEqual({ vmlinux: pvhElf });
-    await expect(uncompressedKernel(bzImage(Buffer.concat([lz4, u32s(pvhElf.length + 1)])))).rejects.toThrow(/header says/);
+  it.each([
+    ['lz4', ['-l', '-c']],
+    ['xz', ['--check=crc32', '-c']],
+    ['zstd', ['-q', '-c']],
+  ])('unpacks a %s payload (the kernel build appends the size) with the host tool, checking the size', async (tool, args) => {
+    const packed = execFileSync(tool, args, { input: pvhElf });
+    expect(await uncompressedKernel(bzImage(Buffer.concat([packed, u32s(pvhElf.length)])))).toEqual({ vmlinux: pvhElf });
+    await expect(uncompressedKernel(bzImage(Buffer.concat([packed, u32s(pvhElf.length + 1)])))).rejects.toThrow(/header says/);
   });
 
   it('is not made, with the reason, when QEMU could not boot it directly or it cannot be found', async () => {
