@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './harness/vitest/longest-first.ts';
 
 const vmTests = {
   globalSetup: ['harness/vitest/global-setup.ts'],
@@ -11,6 +12,7 @@ const vmTests = {
 
 export default defineConfig({
   test: {
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { test: { name: 'suites', include: ['suites/**/*.test.ts'], ...vmTests } },

@@ -128,6 +128,32 @@ export const HOST_BUDGET = {
   waitingWorkersWhenRestoring: 1,
 } as const;
 
+/**
+ * Seconds the long test files took here (2 cores, TCG, three workers), so a run starts the longest
+ * first where vitest has no duration of its own cached, as in a fresh clone (every CI run): taken in
+ * discovery order, `npm start` there ran its 82 s balloon file fifth and took 118 s, not 102 s. Only
+ * the order depends on them: a stale figure makes a run slower, never wrong. A file not listed runs
+ * first, as vitest runs a file it knows nothing of (harness/vitest/longest-first.ts).
+ */
+export const EXPECTED_FILE_SECONDS: Readonly<Record<string, number>> = {
+  'suites/balloon/balloon.test.ts': 82,
+  'suites/agent/agent.test.ts': 57,
+  'suites/hostile/hostile.test.ts': 51,
+  'suites/disk/host-space.test.ts': 33,
+  'suites/disk/guest-fill.test.ts': 33,
+  'suites/snapshot/snapshot.test.ts': 15,
+  'suites/lifecycle/lifecycle.test.ts': 10,
+  'test/faults/disk.test.ts': 628,
+  'test/faults/balloon.test.ts': 306,
+  'test/faults/served-adapter.test.ts': 139,
+  'test/faults/agent.test.ts': 137,
+  'test/faults/lifecycle.test.ts': 70,
+  'test/faults/snapshot.test.ts': 49,
+  'test/faults/hostile.test.ts': 36,
+  'test/faults/bisect.test.ts': 26,
+  'test/faults/interrupted-run.test.ts': 23,
+};
+
 // ─── Assertion helpers (harness/assert/) ───────────────────────────────────────────────────────────
 
 export const POLL = {
