@@ -67,14 +67,13 @@ export function planBudget(input: BudgetInput): Budget {
 /** `coresForRun` (--cores) caps the host's cores, so two runs side by side share them instead of each planning for all. */
 export async function hostBudget(
   vmMemoryMiB: number,
-  { vmsPerTest = 1, coresForRun, waitingWorkers }: { vmsPerTest?: number; coresForRun?: number | undefined; waitingWorkers?: number } = {},
+  { coresForRun, waitingWorkers }: { coresForRun?: number | undefined; waitingWorkers?: number } = {},
 ): Promise<Budget> {
   const [cpu, mem] = await Promise.all([si.cpu(), si.mem()]);
   return planBudget({
     logicalCores: Math.min(cpu.cores, coresForRun ?? cpu.cores),
     availableMemMiB: Math.floor(mem.available / BYTES_PER_MIB),
     vmMemoryMiB,
-    vmsPerTest,
     waitingWorkers,
   });
 }
