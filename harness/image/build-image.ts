@@ -148,7 +148,7 @@ async function placeKernel(packaged: string, target: string, arch: GuestArch, pr
   if (arch === 'x86_64') {
     const unpacked = await uncompressedKernel(await readFile(packaged));
     if ('vmlinux' in unpacked) {
-      progress(`kernel: its uncompressed vmlinux (${Math.round(unpacked.vmlinux.length / 1024 / 1024)} MiB), booted at its PVH entry`);
+      progress(`kernel: its vmlinux unpacked from ${unpacked.compression} (${Math.round(unpacked.vmlinux.length / 1024 / 1024)} MiB), booted at its PVH entry`);
       await writeFile(target, unpacked.vmlinux);
       return;
     }

@@ -8,7 +8,8 @@ import { execa } from 'execa';
 import { gunzipSync } from 'node:zlib';
 import { hostTool } from './host-tools.ts';
 
-export type UncompressedKernel = { vmlinux: Buffer } | { keptBecause: string };
+/** The vmlinux and the compression it was unpacked from, or why the bzImage is kept. */
+export type UncompressedKernel = { vmlinux: Buffer; compression: string } | { keptBecause: string };
 
 /** x86 boot protocol 2.08 added the payload's offset and length to the header. */
 const PAYLOAD_FIELDS_PROTOCOL = 0x0208;
@@ -16,18 +17,17 @@ const PAYLOAD_FIELDS_PROTOCOL = 0x0208;
 const PVH_ENTRY_NOTE = 18;
 const PT_NOTE = 4;
 
-interface Decompressor {
+interface Compression {
+  /** Also the host tool that unpacks it (`-dc`), except gzip's, which is unpacked in process. */
   name: string;
   magic: Buffer;
-  /** The host tool that writes the payload decompressed to stdout; gzip is done in process. */
-  tool?: { command: string; args: string[] };
 }
 
-const DECOMPRESSORS: Decompressor[] = [
+const COMPRESSIONS: Compression[] = [
   { name: 'gzip', magic: Buffer.from([0x1f, 0x8b]) },
-  { name: 'lz4', magic: Buffer.from([0x02, 0x21, 0x4c, 0x18]), tool: { command: 'lz4', args: ['-dc'] } },
-  { name: 'xz', magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), tool: { command: 'xz', args: ['-dc'] } },
-  { name: 'zstd', magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), tool: { command: 'zstd', args: ['-dc'] } },
+  { name: 'lz4', magic: Buffer.from([0x02, 0x21, 0x4c, 0x18]) },
+  { name: 'xz', magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) },
+  { name: 'zstd', magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]) },
 ];
 
 export async function uncompressedKernel(bzImage: Buffer): Promise<UncompressedKernel> {
@@ -36,22 +36,21 @@ export async function uncompressedKernel(bzImage: Buffer): Promise<UncompressedK
   const setupSectors = bzImage[0x1f1] || 4;
   const start = (setupSectors + 1) * 512 + bzImage.readUInt32LE(0x248);
   const payload = bzImage.subarray(start, start + bzImage.readUInt32LE(0x24c));
-  const decompressor = DECOMPRESSORS.find((candidate) => payload.subarray(0, candidate.magic.length).equals(candidate.magic));
-  if (!decompressor) return { keptBecause: `its payload is compressed in a format the builder does not unpack (magic ${payload.subarray(0, 4).toString('hex')})` };
+  const compression = COMPRESSIONS.find((candidate) => payload.subarray(0, candidate.magic.length).equals(candidate.magic));
+  if (!compression) return { keptBecause: `its payload is compressed in a format the builder does not unpack (magic ${payload.subarray(0, 4).toString('hex')})` };
 
-  let vmlinux: Buffer;
-  if (decompressor.tool) {
-    // The kernel build appends the decompressed size to every payload but gzip's (which has its own).
-    const size = payload.readUInt32LE(payload.length - 4);
-    const { command, args } = decompressor.tool;
-    const result = await execa(await hostTool(command), args, { input: payload.subarray(0, -4), encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 });
-    vmlinux = Buffer.from(result.stdout);
-    if (vmlinux.length !== size) throw new Error(`${command} unpacked the kernel to ${vmlinux.length} bytes, but its header says ${size}`);
-  } else {
-    vmlinux = gunzipSync(payload);
-  }
+  const vmlinux = compression.name === 'gzip' ? gunzipSync(payload) : await unpackWithHostTool(compression.name, payload);
   if (!hasPvhEntry(vmlinux)) return { keptBecause: 'its vmlinux has no PVH entry note, so QEMU could not boot it directly' };
-  return { vmlinux };
+  return { vmlinux, compression: compression.name };
+}
+
+/** The kernel build appends the unpacked size to every payload but gzip's (which has its own): checked here. */
+async function unpackWithHostTool(tool: string, payload: Buffer): Promise<Buffer> {
+  const size = payload.readUInt32LE(payload.length - 4);
+  const result = await execa(await hostTool(tool), ['-dc'], { input: payload.subarray(0, -4), encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 });
+  const vmlinux = Buffer.from(result.stdout);
+  if (vmlinux.length !== size) throw new Error(`${tool} unpacked the kernel to ${vmlinux.length} bytes, but its header says ${size}`);
+  return vmlinux;
 }
 
 /** An x86-64 ELF with a Xen PHYS32_ENTRY note, the entry QEMU's PVH boot uses. */

@@ -44,7 +44,7 @@ const pvhElf = elfWithNote('Xen', 18);
 
 describe('the uncompressed kernel of a bzImage', () => {
   it('is its gzip payload when that is an ELF with a PVH entry', async () => {
-    expect(await uncompressedKernel(bzImage(gzipSync(pvhElf)))).toEqual({ vmlinux: pvhElf });
+    expect(await uncompressedKernel(bzImage(gzipSync(pvhElf)))).toEqual({ vmlinux: pvhElf, compression: 'gzip' });
   });
 
   it.each([
@@ -53,7 +53,7 @@ describe('the uncompressed kernel of a bzImage', () => {
     ['zstd', ['-q', '-c']],
   ])('unpacks a %s payload (the kernel build appends the size) with the host tool, checking the size', async (tool, args) => {
     const packed = execFileSync(tool, args, { input: pvhElf });
-    expect(await uncompressedKernel(bzImage(Buffer.concat([packed, u32s(pvhElf.length)])))).toEqual({ vmlinux: pvhElf });
+    expect(await uncompressedKernel(bzImage(Buffer.concat([packed, u32s(pvhElf.length)])))).toEqual({ vmlinux: pvhElf, compression: tool });
     await expect(uncompressedKernel(bzImage(Buffer.concat([packed, u32s(pvhElf.length + 1)])))).rejects.toThrow(/header says/);
   });
 
