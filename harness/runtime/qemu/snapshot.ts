@@ -128,8 +128,13 @@ export class SnapshotStore {
       if (existsSync(ready)) return files;
       if (await claim(lock)) {
         try {
-          await save(files);
-          await writeFile(ready, '');
+          // The claimant before us may have finished between our look at the mark and our claim: saving
+          // again would replace the state under VMs restoring from it (seen in CI: clones whose timers
+          // never fired, their memory from one template and their CPU state from the other).
+          if (!existsSync(ready)) {
+            await save(files);
+            await writeFile(ready, '');
+          }
           return files;
         } finally {
           await rm(lock, { recursive: true, force: true });
@@ -167,11 +172,16 @@ async function ownerAlive(lock: string): Promise<boolean> {
   return owner === undefined || processExists(Number(owner));
 }
 
-/** Saves a running VM's state to `stateFile`; the VM is left stopped. */
+/**
+ * Saves a running VM's state to `stateFile`; the VM is left stopped. Written aside and renamed into
+ * place, so a VM restoring from an earlier state never reads one that is being rewritten.
+ */
 export async function saveVmState(qmp: QmpClient, stateFile: string): Promise<void> {
+  const partial = `${stateFile}.partial`;
   await qmp.execute('stop');
-  await qmp.execute('migrate', { uri: `exec:cat > ${shellQuote(stateFile)}` });
+  await qmp.execute('migrate', { uri: `exec:cat > ${shellQuote(partial)}` });
   await migrationCompleted(qmp, Date.now() + SNAPSHOT.saveDeadlineMs);
+  await rename(partial, stateFile);
 }
 
 /**
