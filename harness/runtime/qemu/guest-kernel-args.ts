@@ -1,5 +1,5 @@
 /** What the guest's init and agent read from the kernel command line (fixtures/guest/*.sh). */
-import { AGENT, AGENT_CASES, deadlineMs, VM_DEFAULTS } from '../../config/constants.ts';
+import { AGENT, AGENT_CASES, BALLOON, deadlineMs, VM_DEFAULTS } from '../../config/constants.ts';
 import type { Accelerator } from '../contract/run-target.ts';
 import type { SandboxSpec } from '../contract/sandbox.ts';
 
@@ -23,5 +23,6 @@ export function guestKernelArgs(spec: SandboxSpec, accel: Accelerator): string[]
   if (spec.hostile?.agent) args.push(`gauntlet.agent_hostile=${spec.hostile.agent}`);
   if (faults.has('agent-state-on-rootfs')) args.push('gauntlet.agent_state=rootfs');
   if (spec.zramMiB) args.push(`gauntlet.zram=${spec.zramMiB}`);
+  if (spec.balloon && spec.balloon.freePageReporting) args.push(`gauntlet.page_reporting_order=${BALLOON.guestPageReportingOrder}`);
   return args;
 }

@@ -1,0 +1,15 @@
+import { expect, test } from 'vitest';
+import { BALLOON } from '../../harness/config/constants.ts';
+import { guestKernelArgs } from '../../harness/runtime/qemu/guest-kernel-args.ts';
+
+const orderArg = `gauntlet.page_reporting_order=${BALLOON.guestPageReportingOrder}`;
+
+test('a guest whose balloon reports free pages is told the smallest block to report', () => {
+  expect(guestKernelArgs({ name: 'vm', balloon: { freePageReporting: true } }, 'tcg')).toContain(orderArg);
+});
+
+test('a guest without free page reporting keeps the kernel default', () => {
+  for (const balloon of [undefined, false, {}, { freePageReporting: false }] as const) {
+    expect(guestKernelArgs({ name: 'vm', balloon }, 'tcg').some((arg) => arg.startsWith('gauntlet.page_reporting_order='))).toBe(false);
+  }
+});
