@@ -81,7 +81,7 @@ it('the full KVM command line of an x86_64 microvm, as a KVM runner gets it', ()
     '-mon', 'chardev=control,mode=control',
     '-drive', 'id=root,file=/tmp/g/root.qcow2,format=qcow2,if=none,discard=unmap,werror=enospc,rerror=report',
     '-device', 'virtio-blk-device,drive=root',
-    '-device', 'virtio-serial-device,id=agentbus',
+    '-device', 'virtio-serial-device,id=agentbus,max_ports=2',
     '-chardev', 'socket,id=agent,path=/tmp/g/agent.sock,server=on,wait=off',
     '-device', 'virtserialport,bus=agentbus.0,chardev=agent,name=gauntlet.agent,id=agentport',
     '-device', 'virtio-balloon-device,id=balloon0,free-page-reporting=on,deflate-on-oom=off',
@@ -96,7 +96,7 @@ it("the KVM command line of an aarch64 virt guest: GICv3 board, the profile's vi
   expect(valuesOf(args, '-append')).toEqual(['console=ttyAMA0 panic=-1 gauntlet.agent=1']);
   expect(valuesOf(args, '-device')).toEqual([
     `virtio-blk${virt.virtioSuffix},drive=root`,
-    `virtio-serial${virt.virtioSuffix},id=agentbus`,
+    `virtio-serial${virt.virtioSuffix},id=agentbus,max_ports=2`,
     'virtserialport,bus=agentbus.0,chardev=agent,name=gauntlet.agent,id=agentport',
     `virtio-balloon${virt.virtioSuffix},id=balloon0,free-page-reporting=on,deflate-on-oom=off`,
   ]);
