@@ -99,6 +99,11 @@ export const CONSOLE = {
    * a flood far exceeds it even under TCG, whose emulated UART passed ~170 KB/s here.
    */
   segmentBytes: 128 * 1024,
+  /**
+   * How often the console FIFO is read. At the UART's ~170 KB/s that is ~3 KiB a read, well inside the
+   * 64 KiB a FIFO holds, so the guest never waits for it; a boot's lines reach the log at most this much later.
+   */
+  readPauseMs: 20,
 } as const;
 
 export const ALIVE = {

@@ -4,7 +4,9 @@ import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { keptLogBytes, logTail, previousSegment, removeLog, RotatingLog } from '../../harness/runtime/qemu/console-log.ts';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { makeFifo } from '../../harness/host/fifo.ts';
+import { ConsoleCapture, keptLogBytes, logTail, previousSegment, removeLog, RotatingLog } from '../../harness/runtime/qemu/console-log.ts';
 
 let dir: string;
 beforeEach(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'console-log-'))));
@@ -42,5 +44,25 @@ describe('console log', () => {
     await writeAll(new RotatingLog(logPath, 4), ['abcd', 'efgh']);
     await removeLog(logPath);
     expect(await keptLogBytes(logPath)).toBe(0);
+  });
+});
+
+describe('console capture', () => {
+  it('keeps every byte a VMM writes one at a time, in order, and a flush makes them visible', async () => {
+    const fifo = path.join(dir, 'console.pipe');
+    const logPath = path.join(dir, 'console.log');
+    await makeFifo(fifo);
+    const capture = new ConsoleCapture(fifo, logPath);
+    // As QEMU's serial port does: the VMM opens the FIFO for writing and sends each byte on its own.
+    const vmm = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    const text = Array.from({ length: 400 }, (_, i) => `line ${i}\n`).join('');
+    for (const byte of Buffer.from(text)) writeSync(vmm, Buffer.of(byte));
+    await capture.flush();
+    expect(await readFile(logPath, 'utf8')).toBe(text);
+    expect(capture.receivedBytes).toBe(text.length);
+    // A VMM that exits leaves what it wrote readable.
+    closeSync(vmm);
+    await capture.close();
+    expect(await logTail(logPath, 2)).toBe('line 399\n');
   });
 });

@@ -74,7 +74,7 @@ it('the full KVM command line of an x86_64 microvm, as a KVM runner gets it', ()
     '-initrd', '/img/initramfs.cpio.gz',
     '-append', 'console=ttyS0 panic=-1 gauntlet.agent=1',
     '-pidfile', '/tmp/g/vmm.pid',
-    '-chardev', 'socket,id=console,path=/tmp/g/console.sock,server=on,wait=on',
+    '-chardev', 'file,id=console,path=/tmp/g/console.pipe',
     '-serial', 'chardev:console',
     '-qmp', 'unix:/tmp/g/qmp.sock,server=on,wait=off',
     '-chardev', 'socket,id=control,path=/tmp/g/ctl.sock,server=on,wait=off',

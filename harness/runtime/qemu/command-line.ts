@@ -9,8 +9,8 @@ export interface VmPaths {
   /** A second QMP monitor, for balloon control clients that connect and close on their own. */
   controlSocket: string;
   agentSocket: string;
-  /** The serial console: QEMU writes it to this socket, the harness keeps it capped in consoleLog. */
-  consoleSocket: string;
+  /** The serial console: QEMU writes it into this FIFO, the harness keeps it capped in consoleLog. */
+  consolePipe: string;
   consoleLog: string;
   pidFile: string;
   rootOverlay: string;
@@ -118,8 +118,10 @@ export function qemuArgs(input: CommandLineInput): string[] {
   const args = [
     ...kernelBootArgs(input),
     '-pidfile', paths.pidFile,
-    // wait=on: QEMU starts the guest only once the harness reads the console, so no boot line is lost.
-    '-chardev', input.uncappedConsoleFile ? `file,id=console,path=${paths.consoleLog}` : `socket,id=console,path=${paths.consoleSocket},server=on,wait=on`,
+    // The console goes into a FIFO the harness holds open from before the spawn, so no boot line is lost.
+    // Not a unix socket: the serial port sends each byte on its own, and a socket is full after a few
+    // hundred one-byte sends (each its own buffer), where a FIFO packs them into 64 KiB (CONSOLE.readPauseMs).
+    '-chardev', `file,id=console,path=${input.uncappedConsoleFile ? paths.consoleLog : paths.consolePipe}`,
     '-serial', 'chardev:console',
     '-qmp', `unix:${paths.qmpSocket},server=on,wait=off`,
     '-chardev', `socket,id=control,path=${paths.controlSocket},server=on,wait=off`,

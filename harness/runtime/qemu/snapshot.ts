@@ -47,7 +47,7 @@ export function restoreUnsupported(spec: SandboxSpec): string | undefined {
   if (spec.disk?.overlayDir !== undefined) return 'the case chose where the overlays live';
   if (spec.disk?.hostStorageControl) return 'the root drive is built for a storage swap, a different device tree';
   if (spec.hostile) return 'a hostile guest is the subject of its case from boot';
-  if (spec.faults?.includes('console-log-uncapped')) return 'the console is a file chardev, not the socket the restore reconnects';
+  if (spec.faults?.includes('console-log-uncapped')) return 'the console is a log file the VMM writes itself, not one the harness keeps';
   return undefined;
 }
 
@@ -59,7 +59,7 @@ const PROFILE_PATHS: VmPaths = {
   qmpSocket: 'qmp',
   controlSocket: 'control',
   agentSocket: 'agent',
-  consoleSocket: 'console',
+  consolePipe: 'console.pipe',
   consoleLog: 'console.log',
   pidFile: 'pid',
   rootOverlay: 'root',

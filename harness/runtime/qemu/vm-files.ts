@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { makeFifo } from '../../host/fifo.ts';
 import { thisHost, unixSocketPathLimit, type HostPlatform } from '../../host/platform.ts';
 import { VMM_PID_FILE } from '../contract/vmm-pid.ts';
 import type { VmPaths } from './command-line.ts';
@@ -19,13 +20,14 @@ export async function createVmFiles(
     qmpSocket: path.join(vmDir, 'qmp.sock'),
     controlSocket: path.join(vmDir, 'ctl.sock'),
     agentSocket: path.join(vmDir, 'agent.sock'),
-    consoleSocket: path.join(vmDir, 'console.sock'),
+    consolePipe: path.join(vmDir, 'console.pipe'),
     consoleLog: path.join(vmDir, 'console.log'),
     pidFile: path.join(vmDir, VMM_PID_FILE),
     rootOverlay: path.join(disks, `${path.basename(vmDir)}-root.qcow2`),
     scratchOverlay: withScratch ? path.join(disks, `${path.basename(vmDir)}-scratch.qcow2`) : undefined,
   };
-  requireSocketPathsFit([paths.qmpSocket, paths.controlSocket, paths.agentSocket, paths.consoleSocket]);
+  requireSocketPathsFit([paths.qmpSocket, paths.controlSocket, paths.agentSocket]);
+  await makeFifo(paths.consolePipe);
   return paths;
 }
 

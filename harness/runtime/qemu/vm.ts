@@ -127,6 +127,8 @@ export class QemuVm implements Sandbox {
     await removeLog(paths.consoleLog);
 
     const firstOutput = new FirstOutputWatch(paths.consoleLog);
+    // Before the VMM opens the console FIFO, so its open does not wait.
+    if (!this.faults.has('console-log-uncapped')) this.console = new ConsoleCapture(paths.consolePipe, paths.consoleLog);
     const startedAt = Date.now();
     const stateFd = restoring ? openSync(restoring.stateFile, 'r') : undefined;
     let vmm: VmmProcess;
@@ -141,8 +143,6 @@ export class QemuVm implements Sandbox {
     this.current = 'running';
     const deadline = deadlineMs(BOOT.readyDeadlineMs, this.context.accel);
     try {
-      // First: QEMU waits for the console reader before it starts the guest.
-      if (!this.faults.has('console-log-uncapped')) this.console = await ConsoleCapture.start(paths.consoleSocket, paths.consoleLog, deadline, () => vmm.alive);
       this.qmp = new QmpClient(paths.qmpSocket, path.join(this.context.vmDir, 'qmp.log'));
       this.eventLog.beginBoot();
       this.qmp.onEvent((event) => this.onVmmEvent(event));
@@ -402,6 +402,7 @@ export class QemuVm implements Sandbox {
   }
 
   async consoleLog(): Promise<ConsoleLogReport> {
+    await this.console?.flush();
     return { keptBytes: await keptLogBytes(this.consoleLogPath), receivedBytes: this.console?.receivedBytes };
   }
 
@@ -426,6 +427,7 @@ export class QemuVm implements Sandbox {
   }
 
   async consoleTail(lines = 40): Promise<string> {
+    await this.console?.flush();
     return logTail(this.consoleLogPath, lines);
   }
 }
