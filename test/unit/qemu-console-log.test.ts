@@ -65,4 +65,15 @@ describe('console capture', () => {
     await capture.close();
     expect(await logTail(logPath, 2)).toBe('line 399\n');
   });
+
+  it('survives a log it cannot write, and closes once however often it is asked', async () => {
+    const fifo = path.join(dir, 'console.pipe');
+    await makeFifo(fifo);
+    const capture = new ConsoleCapture(fifo, path.join(dir, 'no-such-dir', 'console.log'));
+    const vmm = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    writeSync(vmm, 'boot line\n');
+    await capture.flush();
+    closeSync(vmm);
+    await Promise.all([capture.close(), capture.close()]);
+  });
 });

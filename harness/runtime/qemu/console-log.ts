@@ -68,11 +68,15 @@ export class ConsoleCapture {
   private received = 0;
   private timer: NodeJS.Timeout | undefined;
   private awaitingDrain = false;
+  /** Settles when the log is written and closed; also takes the log's error, which would otherwise be unhandled. */
+  private readonly finished: Promise<unknown>;
+  private closing: Promise<void> | undefined;
 
   constructor(fifoPath: string, logPath: string) {
     // A one-byte buffer: after each read the stream stops reading until take() empties it.
     this.fifo = new FifoReader(fifoPath, 1);
     this.log = new RotatingLog(logPath);
+    this.finished = once(this.log, 'finish').catch(() => undefined);
     this.fifo.stream.on('readable', () => {
       // The first output at once: when it reaches the log is a milestone of the boot (FirstOutputWatch).
       if (this.received === 0) this.take();
@@ -86,8 +90,9 @@ export class ConsoleCapture {
 
   /** Takes what the VMM has written so far and waits until it is in the log. */
   async flush(): Promise<void> {
+    // Emptying the stream's buffer lets it read again; it reads the FIFO in the event loop's poll phase,
+    // which comes before the next check phase.
     this.take();
-    // The FIFO is read in the event loop's poll phase, which comes before its next check phase.
     await new Promise((resolve) => setImmediate(resolve));
     this.take();
     if (this.log.writableEnded) return;
@@ -96,13 +101,17 @@ export class ConsoleCapture {
   }
 
   /** Stops reading and waits until what was read is written, so the files can be copied or removed. */
-  async close(): Promise<void> {
-    if (this.log.writableEnded) return;
+  close(): Promise<void> {
+    this.closing ??= this.stop();
+    return this.closing;
+  }
+
+  private async stop(): Promise<void> {
     await this.flush();
     clearTimeout(this.timer);
     this.fifo.close();
     this.log.end();
-    await once(this.log, 'finish').catch(() => undefined);
+    await this.finished;
   }
 
   private take(): void {
