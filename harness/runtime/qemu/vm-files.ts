@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { makeFifo } from '../../host/fifo.ts';
 import { thisHost, unixSocketPathLimit, type HostPlatform } from '../../host/platform.ts';
 import { VMM_PID_FILE } from '../contract/vmm-pid.ts';
 import type { VmPaths } from './command-line.ts';
@@ -27,7 +26,6 @@ export async function createVmFiles(
     scratchOverlay: withScratch ? path.join(disks, `${path.basename(vmDir)}-scratch.qcow2`) : undefined,
   };
   requireSocketPathsFit([paths.qmpSocket, paths.controlSocket, paths.agentSocket]);
-  await makeFifo(paths.consolePipe);
   return paths;
 }
 
