@@ -13,3 +13,15 @@ test('a guest without free page reporting keeps the kernel default', () => {
     expect(guestKernelArgs({ name: 'vm', balloon }, 'tcg').some((arg) => arg.startsWith('gauntlet.page_reporting_order='))).toBe(false);
   }
 });
+
+const oomArg = `gauntlet.oom_working_set_ms=${BALLOON.guestOomWorkingSetMs}`;
+
+test('a guest whose balloon deflates on OOM is told to go to the OOM path rather than thrash', () => {
+  expect(guestKernelArgs({ name: 'vm', balloon: { deflateOnOom: true } }, 'tcg')).toContain(oomArg);
+});
+
+test('a guest without deflate-on-oom keeps the kernel default reclaim', () => {
+  for (const balloon of [undefined, false, {}, { deflateOnOom: false }, { freePageReporting: true }] as const) {
+    expect(guestKernelArgs({ name: 'vm', balloon }, 'tcg').some((arg) => arg.startsWith('gauntlet.oom_working_set_ms='))).toBe(false);
+  }
+});

@@ -24,5 +24,6 @@ export function guestKernelArgs(spec: SandboxSpec, accel: Accelerator): string[]
   if (faults.has('agent-state-on-rootfs')) args.push('gauntlet.agent_state=rootfs');
   if (spec.zramMiB) args.push(`gauntlet.zram=${spec.zramMiB}`);
   if (spec.balloon && spec.balloon.freePageReporting) args.push(`gauntlet.page_reporting_order=${BALLOON.guestPageReportingOrder}`);
+  if (spec.balloon && spec.balloon.deflateOnOom) args.push(`gauntlet.oom_working_set_ms=${BALLOON.guestOomWorkingSetMs}`);
   return args;
 }
