@@ -68,6 +68,11 @@ export const SNAPSHOT = {
   saveDeadlineMs: 60_000,
   /** A VM waiting for another worker's save of its profile looks this often: a save takes ~3 s (boot and all). */
   claimPollMs: 50,
+  /**
+   * The layout of the saved-state cache (runtime/qemu/snapshot-cache.ts): raised whenever what a save
+   * leaves, or how a restore reads it, changes, so no run restores a state an older harness saved.
+   */
+  storeFormat: 1,
 } as const;
 
 /** The snapshot cases (suites/snapshot/). */

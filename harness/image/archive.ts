@@ -33,9 +33,12 @@ export class ImageArchiveError extends Error {
   override name = 'ImageArchiveError';
 }
 
-/** Temp dirs of rootfs base builders (rootfs-base.ts) are work in progress, not image content. */
-function isBuilderTemp(rel: string): boolean {
-  return rel.startsWith(`${IMAGE_FILES.bases}/.tmp-`);
+/**
+ * Temp dirs of rootfs base builders (rootfs-base.ts) are work in progress, and saved VM states are
+ * only valid on the host that made them: neither is image content.
+ */
+function isNotImageContent(rel: string): boolean {
+  return rel.startsWith(`${IMAGE_FILES.bases}/.tmp-`) || rel === IMAGE_FILES.snapshots;
 }
 
 export interface WrittenArchive {
@@ -48,7 +51,7 @@ export interface WrittenArchive {
  * The manifest follows contents.json so `tar tzf | head` shows what the archive holds.
  */
 export async function writeImageArchive(imageDirectory: string, file: string): Promise<WrittenArchive> {
-  const entries = await describeTree(imageDirectory, isBuilderTemp);
+  const entries = await describeTree(imageDirectory, isNotImageContent);
   if (!entries.some((entry) => entry.path === IMAGE_FILES.manifest && entry.type === 'file')) {
     throw new ImageArchiveError(`${imageDirectory} holds no ${IMAGE_FILES.manifest}: not a finished image`);
   }

@@ -30,6 +30,8 @@ export const IMAGE_FILES = {
   rootfsTree: 'rootfs',
   manifest: 'manifest.json',
   bases: 'bases',
+  /** A runtime's saved VM states booted from this image (runtime/qemu/snapshot-cache.ts): host-bound, never exported. */
+  snapshots: 'snapshots',
 } as const;
 
 export function rootfsBaseName(layout: RootfsLayout, format: Pick<DiskFormat, 'extension'>): string {

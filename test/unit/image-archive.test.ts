@@ -115,6 +115,16 @@ describe('image archive', () => {
     expect((await readFile(path.join(work, 'a.tar.gz'))).equals(await readFile(path.join(work, 'b.tar.gz')))).toBe(true);
   });
 
+  it('leaves out the saved VM states a runtime keeps beside the image: they are only valid on this host', async () => {
+    const dir = await fakeImage(path.join(work, 'states-cache'));
+    await mkdir(path.join(dir, 'snapshots', 'abc'), { recursive: true });
+    await writeFile(path.join(dir, 'snapshots', 'abc', 's1.state'), 'memory');
+    const file = path.join(work, 'with-states.tar.gz');
+    await writeImageArchive(dir, file);
+    const { dir: imported } = await importInto(path.join(work, 'states-import'), file);
+    expect(await readdir(imported)).not.toContain('snapshots');
+  });
+
   it('says an identical image is already there, and adds the rootfs bases it lacks', async () => {
     const file = await exportFake();
     const cacheDir = path.join(work, 'cache');

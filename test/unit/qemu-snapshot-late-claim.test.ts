@@ -20,12 +20,12 @@ vi.mock('node:fs', async (importOriginal) => {
 it('a worker that wins the lock after another finished the save keeps that state', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'snapshots-'));
   const saves: string[] = [];
-  const first = await new SnapshotStore(dir).get('profile', async (files) => {
+  const first = await new SnapshotStore(async () => dir, path.join(dir, 'run')).get('profile', async (files) => {
     saves.push(files.stateFile);
     await writeFile(files.stateFile, 'saved first');
   });
   earlyLook.paths.add(first.stateFile.replace(/\.state$/, '.ready'));
-  const late = await new SnapshotStore(dir).get('profile', async (files) => {
+  const late = await new SnapshotStore(async () => dir, path.join(dir, 'run')).get('profile', async (files) => {
     saves.push(files.stateFile);
     await writeFile(files.stateFile, 'saved again');
   });

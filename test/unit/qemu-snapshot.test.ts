@@ -16,10 +16,15 @@ import type { VmTarget } from '../../harness/runtime/qemu/vm-shape.ts';
 
 describe('the profile of a saved VM', () => {
   const target: VmTarget = { machine: machineProfile('microvm'), accel: 'tcg', kernel: 'vmlinuz', initramfs: 'initramfs' };
-  const key = (spec: Omit<SandboxSpec, 'name'>) => profileKey({ name: 'a', ...spec }, target);
+  const baseFile = '/cache/bases/rootfs-128.qcow2:41:1024:1700000000000';
+  const key = (spec: Omit<SandboxSpec, 'name'>) => profileKey({ name: 'a', ...spec }, target, baseFile);
 
   it('is the same for VMs of two cases: the name is not part of it', () => {
-    expect(profileKey({ name: 'a', restore: true, memoryMiB: 256 }, target)).toBe(profileKey({ name: 'b', restore: true, memoryMiB: 256 }, target));
+    expect(profileKey({ name: 'a', restore: true, memoryMiB: 256 }, target, baseFile)).toBe(profileKey({ name: 'b', restore: true, memoryMiB: 256 }, target, baseFile));
+  });
+
+  it('differs when the root disk base is another file, though built alike: the saved overlay sits on the one it was made on', () => {
+    expect(profileKey({ name: 'a', restore: true }, target, baseFile)).not.toBe(profileKey({ name: 'a', restore: true }, target, baseFile.replace(':41:', ':42:')));
   });
 
   it('differs with whatever shapes the booted guest: memory, agent, balloon device, disk base, balloon target at save', () => {
@@ -70,7 +75,8 @@ describe('--cold', () => {
 });
 
 describe('the saved states of a run', () => {
-  // Two stores on one directory stand for two workers of a run.
+  // Two stores on one directory stand for two workers of a run, or two runs.
+  const store = (dir: string) => new SnapshotStore(async () => dir, path.join(dir, 'run'));
   const savingAfter = (ms: number, saves: string[]) => async (files: SavedVmState) => {
     saves.push(files.stateFile);
     await new Promise((resolve) => setTimeout(resolve, ms));
@@ -80,7 +86,7 @@ describe('the saved states of a run', () => {
   it('are saved once per profile, however many workers ask at the same time', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'snapshots-'));
     const saves: string[] = [];
-    const [a, b] = [new SnapshotStore(dir), new SnapshotStore(dir)];
+    const [a, b] = [store(dir), store(dir)];
     const got = await Promise.all([a.get('profile', savingAfter(200, saves)), b.get('profile', savingAfter(200, saves)), b.get('profile', savingAfter(200, saves))]);
     expect(saves).toHaveLength(1);
     expect(new Set(got.map((files) => files.stateFile))).toEqual(new Set(saves));
@@ -90,7 +96,7 @@ describe('the saved states of a run', () => {
   it('are saved by the next worker when the one that claimed a profile died mid-save', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'snapshots-'));
     const saves: string[] = [];
-    const first = await new SnapshotStore(dir).get('profile', savingAfter(0, saves));
+    const first = await store(dir).get('profile', savingAfter(0, saves));
     const dead = spawnSync('true').pid;
     const stem = first.stateFile.replace(/\.state$/, '');
     const other = path.join(dir, 'other');
@@ -99,7 +105,7 @@ describe('the saved states of a run', () => {
     const lock = path.join(other, `${path.basename(stem)}.lock`);
     await mkdir(lock);
     await writeFile(path.join(lock, 'owner'), String(dead));
-    const files = await new SnapshotStore(other).get('profile', savingAfter(0, saves));
+    const files = await store(other).get('profile', savingAfter(0, saves));
     expect(saves).toHaveLength(2);
     expect(existsSync(files.stateFile)).toBe(true);
     expect(existsSync(lock)).toBe(false);
@@ -107,10 +113,27 @@ describe('the saved states of a run', () => {
 
   it('are not kept when the save failed: the next VM of the profile tries again', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'snapshots-'));
-    const store = new SnapshotStore(dir);
-    await expect(store.get('profile', () => Promise.reject(new Error('template did not boot')))).rejects.toThrow('template did not boot');
+    const states = store(dir);
+    await expect(states.get('profile', () => Promise.reject(new Error('template did not boot')))).rejects.toThrow('template did not boot');
     const saves: string[] = [];
-    await store.get('profile', savingAfter(0, saves));
+    await states.get('profile', savingAfter(0, saves));
     expect(saves).toHaveLength(1);
+  });
+
+  it('keep what a run writes into a state (the shared overlay of the restore-shares-overlay fault) in that run, not beside the state', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'snapshots-'));
+    const files = await new SnapshotStore(async () => path.join(dir, 'cache'), path.join(dir, 'run-1')).get('profile', savingAfter(0, []));
+    expect(path.dirname(files.stateFile)).toBe(path.join(dir, 'cache'));
+    expect(path.dirname(files.rootOverlay)).toBe(path.join(dir, 'cache'));
+    expect(path.dirname(files.sharedOverlay)).toBe(path.join(dir, 'run-1'));
+  });
+
+  it('are located once, and only when a VM asks for one', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'snapshots-'));
+    let located = 0;
+    const states = new SnapshotStore(async () => (located++, dir), path.join(dir, 'run'));
+    expect(located).toBe(0);
+    await Promise.all([states.get('a', savingAfter(0, [])), states.get('b', savingAfter(0, []))]);
+    expect(located).toBe(1);
   });
 });

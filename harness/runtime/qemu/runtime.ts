@@ -10,6 +10,7 @@ import type { Capability, Runtime, Sandbox, SandboxSpec } from '../contract/sand
 import { qemuCapabilities } from './capabilities.ts';
 import type { MachineProfile } from './machine.ts';
 import { profileKey, restoreUnsupported, SnapshotStore, templateSpec, type SavedVmState } from './snapshot.ts';
+import { fileIdentity, snapshotCacheDir } from './snapshot-cache.ts';
 import { QemuVm, type QemuVmContext } from './vm.ts';
 import { rootBaseShape, type VmTarget } from './vm-shape.ts';
 
@@ -41,7 +42,9 @@ export class QemuRuntime implements Runtime {
     const { capabilities, missingOnThisHost } = qemuCapabilities(host);
     this.capabilities = options.cold ? new Set([...capabilities].filter((capability) => capability !== 'snapshot')) : capabilities;
     this.missingOnThisHost = options.cold ? new Map([...missingOnThisHost, ['snapshot', COLD_RUN]]) : missingOnThisHost;
-    this.snapshots = new SnapshotStore(path.join(options.runDir, 'snapshots'));
+    const { image, qemuBinary, accel } = options;
+    const { kernel, initramfs } = this.target;
+    this.snapshots = new SnapshotStore(() => snapshotCacheDir({ imageDir: image.dir, qemuBinary, kernel, initramfs, accel }), path.join(options.runDir, 'snapshots'));
   }
 
   private get target(): VmTarget {
@@ -57,7 +60,8 @@ export class QemuRuntime implements Runtime {
     if (!spec.restore) return this.boot(spec);
     const fallback = this.options.cold ? COLD_RUN : restoreUnsupported(spec);
     if (fallback) return this.boot(spec, { restoreFallback: `booted cold: ${fallback}` });
-    const saved = await this.snapshots.get(profileKey(spec, this.target), (files) => this.saveTemplate(spec, files));
+    const rootBase = await this.rootBase(spec);
+    const saved = await this.snapshots.get(profileKey(spec, this.target, await fileIdentity(rootBase)), (files) => this.saveTemplate(spec, files));
     return this.boot(spec, { restoreFrom: saved });
   }
 
@@ -78,9 +82,13 @@ export class QemuRuntime implements Runtime {
     }
   }
 
+  private rootBase(spec: SandboxSpec): Promise<string> {
+    return ensureRootfsBase(this.options.image, rootBaseShape(spec), qemuBaseFormat(this.options.qemuBinary));
+  }
+
   private async boot(spec: SandboxSpec, restore: Pick<QemuVmContext, 'restoreFrom' | 'restoreFallback'> = {}): Promise<QemuVm> {
-    const { image, runDir } = this.options;
-    const rootBase = await ensureRootfsBase(image, rootBaseShape(spec), qemuBaseFormat(this.options.qemuBinary));
+    const { runDir } = this.options;
+    const rootBase = await this.rootBase(spec);
     // A leaked overlay stays in the directory the caller gave for the disks, as a real leak would, so
     // measuring that directory finds it.
     const leakDir = path.join(spec.disk?.overlayDir ?? runDir, 'leaked');

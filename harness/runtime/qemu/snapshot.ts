@@ -5,10 +5,9 @@
  * each on its own overlay backed by the overlay as it was at save time (read-only from then on: the
  * guest's disk must match its saved memory).
  *
- * Saved states live in the run dir, not the image cache: a state is only valid for the exact QEMU
- * binary, machine, image and host it was made with, and a per-run store needs no key for any of them,
- * never serves a stale state, and is swept with the run. The price is one cold boot and a save per
- * profile and run.
+ * Saved states outlive the run, in a cache beside the image named by everything a state is only valid
+ * for (snapshot-cache.ts): a profile costs one cold boot and a save the first time, not in every run.
+ * What a run writes into a state's files stays in the run dir.
  *
  * Plain migration, not `x-ignore-shared` with file-backed RAM: measured here (QEMU 7.2, microvm, TCG,
  * 256 MiB, 5 restores each) the shared RAM file cut the save from 517 ms to 14 ms, but every clone then
@@ -17,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { QmpClient } from './qmp-client.ts';
 import { VMM_EXTRA_FD } from './vmm-process.ts';
@@ -71,11 +70,12 @@ const PROFILE_PATHS: VmPaths = {
  * command line rather than the spec, so specs that differ only in how they say it (a default given
  * or left out, a setting applied after the restore such as stats polling) share one saved state.
  */
-export function profileKey(spec: SandboxSpec, target: VmTarget): string {
+export function profileKey(spec: SandboxSpec, target: VmTarget, rootBaseFile: string): string {
   const template = templateSpec(spec, 'profile');
   return JSON.stringify({
     commandLine: vmCommandLine(resolveSpec(template), target, PROFILE_PATHS),
     rootBase: rootBaseShape(template),
+    rootBaseFile,
     faults: [...(template.faults ?? [])].sort(),
     balloonTargetMiB: typeof spec.restore === 'object' ? spec.restore.balloonTargetMiB : undefined,
   });
@@ -98,14 +98,23 @@ export function templateSpec(spec: SandboxSpec, name: string): SandboxSpec {
 }
 
 /**
- * Saved states of one run, one per profile, made once even when many VMs ask at the same time, in this
- * worker or in another: the first to claim a profile (a lock directory in the run dir) saves it and
- * the others wait for its ready mark, so a run pays one cold boot per profile, not one per worker.
+ * Saved states, one per profile, made once even when many VMs ask at the same time, in this worker, in
+ * another or in another run: the first to claim a profile (a lock directory beside its files) saves it
+ * and the others wait for its ready mark, so a profile costs one cold boot, not one per worker.
  */
 export class SnapshotStore {
   private readonly saved = new Map<string, Promise<SavedVmState>>();
 
-  constructor(private readonly dir: string) {}
+  private dir: Promise<string> | undefined;
+
+  /**
+   * `locate` names the directory of the states, asked once and only when a VM is restored;
+   * `runDir` is where this run's own writable files of a state go (the shared overlay of a fault).
+   */
+  constructor(
+    private readonly locate: () => Promise<string>,
+    private readonly runDir: string,
+  ) {}
 
   get(key: string, save: (files: SavedVmState) => Promise<void>): Promise<SavedVmState> {
     let state = this.saved.get(key);
@@ -119,9 +128,12 @@ export class SnapshotStore {
   }
 
   private async claimOrAwait(key: string, save: (files: SavedVmState) => Promise<void>): Promise<SavedVmState> {
-    await mkdir(this.dir, { recursive: true });
-    const stem = path.join(this.dir, `s${createHash('sha256').update(key).digest('hex').slice(0, 12)}`);
-    const files = { stateFile: `${stem}.state`, rootOverlay: `${stem}-root.qcow2`, sharedOverlay: `${stem}-shared.qcow2` };
+    const dir = await (this.dir ??= this.locate());
+    await mkdir(dir, { recursive: true });
+    await mkdir(this.runDir, { recursive: true });
+    const name = `s${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+    const stem = path.join(dir, name);
+    const files = { stateFile: `${stem}.state`, rootOverlay: `${stem}-root.qcow2`, sharedOverlay: path.join(this.runDir, `${name}-shared.qcow2`) };
     const ready = `${stem}.ready`;
     const lock = `${stem}.lock`;
     for (;;) {
@@ -194,10 +206,22 @@ export async function loadVmState(qmp: QmpClient, giveUpAt: number): Promise<voi
   await migrationCompleted(qmp, giveUpAt);
 }
 
-/** The overlay as the VM left it, kept read-only so no restored VM can change what the others start from. */
+/**
+ * The overlay as the VM left it, kept read-only so no restored VM can change what the others start from.
+ * Copied where the run dir and the cache are on different filesystems (a tmpfs /tmp); written aside
+ * either way, so the state's ready mark never points at half an overlay.
+ */
 export async function keepOverlay(overlay: string, savedOverlay: string): Promise<void> {
-  await rename(overlay, savedOverlay);
-  await chmod(savedOverlay, 0o444);
+  const partial = `${savedOverlay}.partial`;
+  try {
+    await rename(overlay, partial);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    await copyFile(overlay, partial);
+    await rm(overlay);
+  }
+  await chmod(partial, 0o444);
+  await rename(partial, savedOverlay);
 }
 
 interface MigrationInfo {

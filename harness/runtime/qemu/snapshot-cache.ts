@@ -1,0 +1,54 @@
+/**
+ * Where the QEMU runtime keeps its saved states: beside the guest image they were booted from, so a
+ * later run restores from them instead of booting and saving each profile again, and removing an image
+ * removes its states with it.
+ *
+ * A saved state is memory and device state for one exact VMM, guest kernel and initramfs: restored
+ * into another build it fails to load or, worse, runs the old guest while the run says it tried the
+ * new one (a kernel regression hunt that swaps the file at one path). So the directory is named by
+ * the content of each of those files, not their paths, and by the host CPU where a hardware
+ * accelerator passes it through. The root disk base of each profile joins the profile's own key
+ * (snapshot.ts), by file identity: a rebuilt base is a new file.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { SNAPSHOT } from '../../config/constants.ts';
+import { IMAGE_FILES } from '../../image/cache-paths.ts';
+import { hostTool } from '../../image/host-tools.ts';
+import type { Accelerator } from '../contract/run-target.ts';
+
+export interface SnapshotCacheInputs {
+  imageDir: string;
+  qemuBinary: string;
+  kernel: string;
+  initramfs: string;
+  accel: Accelerator;
+}
+
+export async function snapshotCacheDir(inputs: SnapshotCacheInputs, hostCpu: string = hostCpuModel()): Promise<string> {
+  const qemu = inputs.qemuBinary.includes('/') ? inputs.qemuBinary : await hostTool(inputs.qemuBinary);
+  const identity = createHash('sha256');
+  identity.update(JSON.stringify({ format: SNAPSHOT.storeFormat, accel: inputs.accel, hostCpu: inputs.accel === 'tcg' ? undefined : hostCpu }));
+  for (const file of [qemu, inputs.kernel, inputs.initramfs]) identity.update(await fileDigest(file));
+  return path.join(inputs.imageDir, IMAGE_FILES.snapshots, identity.digest('hex').slice(0, 16));
+}
+
+/** What a profile's root disk base is on disk: a base built again, even alike, is another file. */
+export async function fileIdentity(file: string): Promise<string> {
+  const { ino, size, mtimeMs } = await stat(file);
+  return `${path.resolve(file)}:${ino}:${size}:${mtimeMs}`;
+}
+
+async function fileDigest(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
+function hostCpuModel(): string {
+  return `${process.arch} ${cpus()[0]?.model ?? 'unknown'}`;
+}

@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fileIdentity, snapshotCacheDir, type SnapshotCacheInputs } from '../../harness/runtime/qemu/snapshot-cache.ts';
+import { keepOverlay } from '../../harness/runtime/qemu/snapshot.ts';
+
+async function buildFiles(): Promise<SnapshotCacheInputs> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'snapshot-cache-'));
+  const at = (name: string) => path.join(dir, name);
+  await Promise.all([writeFile(at('qemu'), 'vmm build 1'), writeFile(at('vmlinuz'), 'kernel 1'), writeFile(at('initramfs'), 'initramfs 1')]);
+  return { imageDir: at('image'), qemuBinary: at('qemu'), kernel: at('vmlinuz'), initramfs: at('initramfs'), accel: 'tcg' };
+}
+
+describe('the saved-state cache', () => {
+  it('lives beside the image, so removing the image removes its states', async () => {
+    const inputs = await buildFiles();
+    expect(path.dirname(path.dirname(await snapshotCacheDir(inputs)))).toBe(inputs.imageDir);
+  });
+
+  it('is another directory when the VMM, the kernel or the initramfs changes in place, at the same path', async () => {
+    for (const file of ['qemuBinary', 'kernel', 'initramfs'] as const) {
+      const inputs = await buildFiles();
+      const before = await snapshotCacheDir(inputs);
+      expect(await snapshotCacheDir(inputs)).toBe(before);
+      await writeFile(inputs[file], 'rebuilt');
+      expect(await snapshotCacheDir(inputs), file).not.toBe(before);
+    }
+  });
+
+  it('follows the host CPU only where a hardware accelerator passes it through', async () => {
+    const inputs = await buildFiles();
+    expect(await snapshotCacheDir(inputs, 'x64 AMD EPYC')).toBe(await snapshotCacheDir(inputs, 'x64 Intel Xeon'));
+    const kvm = { ...inputs, accel: 'kvm' as const };
+    expect(await snapshotCacheDir(kvm, 'x64 AMD EPYC')).not.toBe(await snapshotCacheDir(kvm, 'x64 Intel Xeon'));
+    expect(await snapshotCacheDir(kvm, 'x64 AMD EPYC')).not.toBe(await snapshotCacheDir(inputs, 'x64 AMD EPYC'));
+  });
+
+  it('tells a root disk base built again from the one before, even with the same bytes', async () => {
+    const { kernel: file } = await buildFiles();
+    const before = await fileIdentity(file);
+    await rm(file);
+    await writeFile(file, 'kernel 1');
+    expect(await fileIdentity(file)).not.toBe(before);
+  });
+});
+
+// /dev/shm is a tmpfs on Linux: an overlay there cannot be renamed into the cache on another filesystem.
+describe.runIf(existsSync('/dev/shm'))('a saved overlay', () => {
+  it('is copied read-only into the cache from another filesystem, and the run dir keeps no copy', async () => {
+    const runDir = await mkdtemp('/dev/shm/gauntlet-test-');
+    const cache = await mkdtemp(path.join(tmpdir(), 'snapshot-cache-'));
+    try {
+      const overlay = path.join(runDir, 'root.qcow2');
+      const saved = path.join(cache, 's1-root.qcow2');
+      await writeFile(overlay, 'disk as the template left it');
+      await keepOverlay(overlay, saved);
+      expect(await readFile(saved, 'utf8')).toBe('disk as the template left it');
+      expect((await stat(saved)).mode & 0o777).toBe(0o444);
+      expect(existsSync(overlay)).toBe(false);
+      expect(existsSync(`${saved}.partial`)).toBe(false);
+    } finally {
+      await rm(runDir, { recursive: true, force: true });
+    }
+  });
+});
