@@ -72,7 +72,13 @@ export const SNAPSHOT = {
    * The layout of the saved-state cache (runtime/qemu/snapshot-cache.ts): raised whenever what a save
    * leaves, or how a restore reads it, changes, so no run restores a state an older harness saved.
    */
-  storeFormat: 1,
+  storeFormat: 2,
+  /**
+   * How many builds (QEMU binary, kernel, initramfs) keep their saved states, the last used first: two
+   * for a regression hunt's A and B, and room for a third. A build's states take ~60 MB per profile,
+   * ~0.5 GB for a catalogue run.
+   */
+  keptBuilds: 3,
 } as const;
 
 /** The snapshot cases (suites/snapshot/). */

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileIdentity, snapshotCacheDir, type SnapshotCacheInputs } from '../../harness/runtime/qemu/snapshot-cache.ts';
 import { keepOverlay } from '../../harness/runtime/qemu/snapshot.ts';
+import { SNAPSHOT } from '../../harness/config/constants.ts';
 
 async function buildFiles(): Promise<SnapshotCacheInputs> {
   const dir = await mkdtemp(path.join(tmpdir(), 'snapshot-cache-'));
@@ -35,6 +36,19 @@ describe('the saved-state cache', () => {
     const kvm = { ...inputs, accel: 'kvm' as const };
     expect(await snapshotCacheDir(kvm, 'x64 AMD EPYC')).not.toBe(await snapshotCacheDir(kvm, 'x64 Intel Xeon'));
     expect(await snapshotCacheDir(kvm, 'x64 AMD EPYC')).not.toBe(await snapshotCacheDir(inputs, 'x64 AMD EPYC'));
+  });
+
+  it(`keeps the states of the ${SNAPSHOT.keptBuilds} builds used last, and forgets older ones`, async () => {
+    const inputs = await buildFiles();
+    const snapshots = path.join(inputs.imageDir, 'snapshots');
+    const old = Array.from({ length: SNAPSHOT.keptBuilds + 1 }, (_, age) => path.join(snapshots, `build-${age}`));
+    for (const [age, dir] of old.entries()) {
+      await mkdir(dir, { recursive: true });
+      const usedAt = new Date(Date.now() - (age + 1) * 3_600_000);
+      await utimes(dir, usedAt, usedAt);
+    }
+    const current = await snapshotCacheDir(inputs);
+    expect((await readdir(snapshots)).sort()).toEqual([path.basename(current), ...old.slice(0, SNAPSHOT.keptBuilds - 1).map((dir) => path.basename(dir))].sort());
   });
 
   it('tells a root disk base built again from the one before, even with the same bytes', async () => {

@@ -24,7 +24,7 @@ it('a worker that wins the lock after another finished the save keeps that state
     saves.push(files.stateFile);
     await writeFile(files.stateFile, 'saved first');
   });
-  earlyLook.paths.add(first.stateFile.replace(/\.state$/, '.ready'));
+  earlyLook.paths.add(path.dirname(first.stateFile));
   const late = await new SnapshotStore(async () => dir, path.join(dir, 'run')).get('profile', async (files) => {
     saves.push(files.stateFile);
     await writeFile(files.stateFile, 'saved again');

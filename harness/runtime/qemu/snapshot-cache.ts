@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -34,7 +34,24 @@ export async function snapshotCacheDir(inputs: SnapshotCacheInputs, hostCpu: str
   const identity = createHash('sha256');
   identity.update(JSON.stringify({ format: SNAPSHOT.storeFormat, accel: inputs.accel, hostCpu: inputs.accel === 'tcg' ? undefined : hostCpu }));
   for (const file of [qemu, inputs.kernel, inputs.initramfs]) identity.update(await fileDigest(file));
-  return path.join(inputs.imageDir, IMAGE_FILES.snapshots, identity.digest('hex').slice(0, 16));
+  const dir = path.join(inputs.imageDir, IMAGE_FILES.snapshots, identity.digest('hex').slice(0, 16));
+  await mkdir(dir, { recursive: true });
+  const now = new Date();
+  await utimes(dir, now, now);
+  await forgetOldBuilds(path.dirname(dir));
+  return dir;
+}
+
+/**
+ * Every QEMU or kernel build a run tries leaves its states (a bisection tries one per step): only the
+ * builds used last are kept, each directory's time being its last use.
+ */
+async function forgetOldBuilds(snapshotsDir: string): Promise<void> {
+  const builds = await Promise.all(
+    (await readdir(snapshotsDir)).map(async (name) => ({ name, usedMs: (await stat(path.join(snapshotsDir, name))).mtimeMs })),
+  );
+  builds.sort((a, b) => b.usedMs - a.usedMs);
+  for (const { name } of builds.slice(SNAPSHOT.keptBuilds)) await rm(path.join(snapshotsDir, name), { recursive: true, force: true });
 }
 
 /** What a profile's root disk base is on disk: a base built again, even alike, is another file. */

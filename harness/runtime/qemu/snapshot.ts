@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { QmpClient } from './qmp-client.ts';
 import { VMM_EXTRA_FD } from './vmm-process.ts';
@@ -99,8 +99,14 @@ export function templateSpec(spec: SandboxSpec, name: string): SandboxSpec {
 
 /**
  * Saved states, one per profile, made once even when many VMs ask at the same time, in this worker, in
- * another or in another run: the first to claim a profile (a lock directory beside its files) saves it
- * and the others wait for its ready mark, so a profile costs one cold boot, not one per worker.
+ * another or in another run: the first to claim a profile (a lock directory beside it) saves it and the
+ * others wait for it to appear, so a profile costs one cold boot, not one per worker.
+ *
+ * A profile's state is a directory (memory and device state, root overlay) that a save fills under a
+ * name of its own and renames into place whole. The lock only spares duplicate boots: should two
+ * savers ever both pass it (a dead owner's lock taken over by two waiters at once), the second rename
+ * fails and its copy is dropped, so no VM ever restores one save's memory on another's disk, or a
+ * state being rewritten under it.
  */
 export class SnapshotStore {
   private readonly saved = new Map<string, Promise<SavedVmState>>();
@@ -132,22 +138,18 @@ export class SnapshotStore {
     await mkdir(dir, { recursive: true });
     await mkdir(this.runDir, { recursive: true });
     const name = `s${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
-    const stem = path.join(dir, name);
-    const files = { stateFile: `${stem}.state`, rootOverlay: `${stem}-root.qcow2`, sharedOverlay: path.join(this.runDir, `${name}-shared.qcow2`) };
-    const ready = `${stem}.ready`;
-    const lock = `${stem}.lock`;
+    const saved = path.join(dir, name);
+    const sharedOverlay = path.join(this.runDir, `${name}-shared.qcow2`);
+    const filesIn = (stateDir: string): SavedVmState => ({ stateFile: path.join(stateDir, 'state'), rootOverlay: path.join(stateDir, 'root.qcow2'), sharedOverlay });
+    const lock = `${saved}.lock`;
     for (;;) {
-      if (existsSync(ready)) return files;
+      if (existsSync(saved)) return filesIn(saved);
       if (await claim(lock)) {
         try {
-          // The claimant before us may have finished between our look at the mark and our claim: saving
-          // again would replace the state under VMs restoring from it (seen in CI: clones whose timers
-          // never fired, their memory from one template and their CPU state from the other).
-          if (!existsSync(ready)) {
-            await save(files);
-            await writeFile(ready, '');
-          }
-          return files;
+          // The claimant before us may have finished between our look and our claim: saving again would
+          // only cost a boot, as the state in place is never replaced.
+          if (!existsSync(saved)) await saveInPlace(saved, (stateDir) => save(filesIn(stateDir)));
+          return filesIn(saved);
         } finally {
           await rm(lock, { recursive: true, force: true });
         }
@@ -155,6 +157,27 @@ export class SnapshotStore {
       if (!(await ownerAlive(lock))) await rm(lock, { recursive: true, force: true });
       else await new Promise((resolve) => setTimeout(resolve, SNAPSHOT.claimPollMs));
     }
+  }
+}
+
+/**
+ * Saves into a directory of this process's own, then renames it to `saved`. A save that comes second
+ * leaves the first in place. Whatever a saver killed midway left is removed by the next one.
+ */
+async function saveInPlace(saved: string, save: (stateDir: string) => Promise<void>): Promise<void> {
+  const stagingPrefix = `${path.basename(saved)}.saving-`;
+  for (const entry of await readdir(path.dirname(saved))) {
+    const owner = Number(entry.startsWith(stagingPrefix) ? entry.slice(stagingPrefix.length).split('-')[0] : NaN);
+    if (Number.isInteger(owner) && !processExists(owner)) await rm(path.join(path.dirname(saved), entry), { recursive: true, force: true });
+  }
+  const staging = await mkdtemp(path.join(path.dirname(saved), `${stagingPrefix}${process.pid}-`));
+  try {
+    await save(staging);
+    await rename(staging, saved);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
   }
 }
 
@@ -184,16 +207,11 @@ async function ownerAlive(lock: string): Promise<boolean> {
   return owner === undefined || processExists(Number(owner));
 }
 
-/**
- * Saves a running VM's state to `stateFile`; the VM is left stopped. Written aside and renamed into
- * place, so a VM restoring from an earlier state never reads one that is being rewritten.
- */
+/** Saves a running VM's state to `stateFile`; the VM is left stopped. */
 export async function saveVmState(qmp: QmpClient, stateFile: string): Promise<void> {
-  const partial = `${stateFile}.partial`;
   await qmp.execute('stop');
-  await qmp.execute('migrate', { uri: `exec:cat > ${shellQuote(partial)}` });
+  await qmp.execute('migrate', { uri: `exec:cat > ${shellQuote(stateFile)}` });
   await migrationCompleted(qmp, Date.now() + SNAPSHOT.saveDeadlineMs);
-  await rename(partial, stateFile);
 }
 
 /**
@@ -208,20 +226,17 @@ export async function loadVmState(qmp: QmpClient, giveUpAt: number): Promise<voi
 
 /**
  * The overlay as the VM left it, kept read-only so no restored VM can change what the others start from.
- * Copied where the run dir and the cache are on different filesystems (a tmpfs /tmp); written aside
- * either way, so the state's ready mark never points at half an overlay.
+ * Copied where the run dir and the saved states are on different filesystems (a tmpfs /tmp).
  */
 export async function keepOverlay(overlay: string, savedOverlay: string): Promise<void> {
-  const partial = `${savedOverlay}.partial`;
   try {
-    await rename(overlay, partial);
+    await rename(overlay, savedOverlay);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-    await copyFile(overlay, partial);
+    await copyFile(overlay, savedOverlay);
     await rm(overlay);
   }
-  await chmod(partial, 0o444);
-  await rename(partial, savedOverlay);
+  await chmod(savedOverlay, 0o444);
 }
 
 interface MigrationInfo {
