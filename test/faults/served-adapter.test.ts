@@ -16,6 +16,7 @@ process.env[ENV.runtime] = 'exec:npx gauntlet runtime serve qemu';
 
 await import('../../suites/lifecycle/lifecycle.test.ts');
 await import('../../suites/balloon/balloon.test.ts');
+await import('../../suites/balloon/balloon-reclaim.test.ts');
 await import('../../suites/agent/agent.test.ts');
 
 describe('runtime check', () => {
