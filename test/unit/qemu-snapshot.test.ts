@@ -8,7 +8,7 @@ import { missingCapabilitiesNote } from '../../harness/vitest/vm-test.ts';
 import type { GuestImage } from '../../harness/image/index.ts';
 import { machineProfile } from '../../harness/runtime/qemu/machine.ts';
 import { QemuRuntime } from '../../harness/runtime/qemu/runtime.ts';
-import { profileKey, restoreUnsupported, SnapshotStore, templateSpec, type SavedVmState } from '../../harness/runtime/qemu/snapshot.ts';
+import { keptAcrossRuns, profileKey, restoreUnsupported, SnapshotStore, templateSpec, type SavedVmState } from '../../harness/runtime/qemu/snapshot.ts';
 import { LINUX_X64 } from './fixtures/fake-host-platform.ts';
 import { AGENT, VM_DEFAULTS } from '../../harness/config/constants.ts';
 import type { SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
@@ -52,6 +52,14 @@ describe('the profile of a saved VM', () => {
   it('leaves out the faults of the restore itself: the saved VM is the same with them', () => {
     expect(key({ restore: true, faults: ['restore-shares-overlay'] })).toBe(key({ restore: true }));
     expect(templateSpec({ name: 'a', restore: true, faults: ['restore-resets-balloon', 'no-discard'] }, 't')).toEqual({ name: 't', restore: undefined, faults: ['no-discard'] });
+  });
+});
+
+describe('keptAcrossRuns', () => {
+  it('keeps a healthy guest for later runs, and a fault test\'s broken one only in its run', () => {
+    expect(keptAcrossRuns({ name: 'a', restore: true })).toBe(true);
+    expect(keptAcrossRuns({ name: 'a', restore: true, faults: ['restore-shares-overlay'] })).toBe(true);
+    expect(keptAcrossRuns({ name: 'a', restore: true, faults: ['agent-never-reopens'] })).toBe(false);
   });
 });
 

@@ -9,7 +9,7 @@ import type { Accelerator } from '../contract/run-target.ts';
 import type { Capability, Runtime, Sandbox, SandboxSpec } from '../contract/sandbox.ts';
 import { qemuCapabilities } from './capabilities.ts';
 import type { MachineProfile } from './machine.ts';
-import { profileKey, restoreUnsupported, SnapshotStore, templateSpec, type SavedVmState } from './snapshot.ts';
+import { keptAcrossRuns, profileKey, restoreUnsupported, SnapshotStore, templateSpec, type SavedVmState } from './snapshot.ts';
 import { fileIdentity, snapshotCacheDir } from './snapshot-cache.ts';
 import { QemuVm, type QemuVmContext } from './vm.ts';
 import { rootBaseShape, type VmTarget } from './vm-shape.ts';
@@ -33,7 +33,8 @@ export class QemuRuntime implements Runtime {
   readonly capabilities: ReadonlySet<Capability>;
   readonly missingOnThisHost: ReadonlyMap<Capability, string>;
   private created = 0;
-  private readonly snapshots: SnapshotStore;
+  private readonly keptSnapshots: SnapshotStore;
+  private readonly runSnapshots: SnapshotStore;
 
   constructor(
     private readonly options: QemuRuntimeOptions,
@@ -44,7 +45,9 @@ export class QemuRuntime implements Runtime {
     this.missingOnThisHost = options.cold ? new Map([...missingOnThisHost, ['snapshot', COLD_RUN]]) : missingOnThisHost;
     const { image, qemuBinary, accel } = options;
     const { kernel, initramfs } = this.target;
-    this.snapshots = new SnapshotStore(() => snapshotCacheDir({ imageDir: image.dir, qemuBinary, kernel, initramfs, accel }), path.join(options.runDir, 'snapshots'));
+    const runSnapshotsDir = path.join(options.runDir, 'snapshots');
+    this.keptSnapshots = new SnapshotStore(() => snapshotCacheDir({ imageDir: image.dir, qemuBinary, kernel, initramfs, accel }), runSnapshotsDir);
+    this.runSnapshots = new SnapshotStore(async () => runSnapshotsDir, runSnapshotsDir);
   }
 
   private get target(): VmTarget {
@@ -61,13 +64,14 @@ export class QemuRuntime implements Runtime {
     const fallback = this.options.cold ? COLD_RUN : restoreUnsupported(spec);
     if (fallback) return this.boot(spec, { restoreFallback: `booted cold: ${fallback}` });
     const rootBase = await this.rootBase(spec);
-    const saved = await this.snapshots.get(profileKey(spec, this.target, await fileIdentity(rootBase)), (files) => this.saveTemplate(spec, files));
+    const store = keptAcrossRuns(spec) ? this.keptSnapshots : this.runSnapshots;
+    const saved = await store.get(profileKey(spec, this.target, await fileIdentity(rootBase)), (files) => this.saveTemplate(spec, files));
     return this.boot(spec, { restoreFrom: saved });
   }
 
   /** Boots a VM of the profile cold, brings its balloon where the profile says, and saves it. */
   private async saveTemplate(spec: SandboxSpec, files: SavedVmState): Promise<void> {
-    const template = await this.boot(templateSpec(spec, `snapshot-${path.basename(files.stateFile, '.state')}`));
+    const template = await this.boot(templateSpec(spec, `snapshot-${path.basename(path.dirname(files.stateFile)).split('.')[0]}`));
     try {
       const balloonTargetMiB = typeof spec.restore === 'object' ? spec.restore.balloonTargetMiB : undefined;
       if (balloonTargetMiB !== undefined) {

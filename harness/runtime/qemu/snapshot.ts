@@ -51,6 +51,15 @@ export function restoreUnsupported(spec: SandboxSpec): string | undefined {
 }
 
 /**
+ * Whether a profile's saved state is kept for later runs. A broken guest's (a fault test's profile)
+ * stays in its run: ~30 fault profiles at ~60 MB each would add ~2 GB per build to the cache, to
+ * spare one boot each. A fault of the restore itself leaves the saved guest healthy.
+ */
+export function keptAcrossRuns(spec: SandboxSpec): boolean {
+  return !templateSpec(spec, 'profile').faults?.length;
+}
+
+/**
  * Stand-ins for a VM's own files: a saved state is valid for any VM whose command line matches the
  * template's apart from them.
  */
