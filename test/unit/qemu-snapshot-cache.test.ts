@@ -2,10 +2,23 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fileIdentity, snapshotCacheDir, type SnapshotCacheInputs } from '../../harness/runtime/qemu/snapshot-cache.ts';
 import { keepOverlay } from '../../harness/runtime/qemu/snapshot.ts';
 import { SNAPSHOT } from '../../harness/config/constants.ts';
+
+// Every worker of a run forgets old builds as it starts: one can remove a build directory between
+// another's listing and its look at that directory. A path put here vanishes when it is looked at.
+const removedMeanwhile = vi.hoisted(() => ({ paths: new Set<string>() }));
+
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs/promises')>();
+  const stat = async (file: string) => {
+    if (removedMeanwhile.paths.delete(String(file))) await fs.rm(file, { recursive: true });
+    return fs.stat(file);
+  };
+  return { ...fs, stat, default: { ...fs, stat } };
+});
 
 async function buildFiles(): Promise<SnapshotCacheInputs> {
   const dir = await mkdtemp(path.join(tmpdir(), 'snapshot-cache-'));
@@ -38,17 +51,24 @@ describe('the saved-state cache', () => {
     expect(await snapshotCacheDir(kvm, 'x64 AMD EPYC')).not.toBe(await snapshotCacheDir(inputs, 'x64 AMD EPYC'));
   });
 
-  it(`keeps the states of the ${SNAPSHOT.keptBuilds} builds used last, and forgets older ones`, async () => {
-    const inputs = await buildFiles();
-    const snapshots = path.join(inputs.imageDir, 'snapshots');
-    const old = Array.from({ length: SNAPSHOT.keptBuilds + 1 }, (_, age) => path.join(snapshots, `build-${age}`));
-    for (const [age, dir] of old.entries()) {
-      await mkdir(dir, { recursive: true });
-      const usedAt = new Date(Date.now() - (age + 1) * 3_600_000);
-      await utimes(dir, usedAt, usedAt);
+  describe(`keeps the states of the ${SNAPSHOT.keptBuilds} builds used last, and forgets older ones`, () => {
+    async function withOldBuilds(removedByAnotherWorker: boolean): Promise<void> {
+      const inputs = await buildFiles();
+      const snapshots = path.join(inputs.imageDir, 'snapshots');
+      const old = Array.from({ length: SNAPSHOT.keptBuilds + 1 }, (_, age) => path.join(snapshots, `build-${age}`));
+      for (const [age, dir] of old.entries()) {
+        await mkdir(dir, { recursive: true });
+        const usedAt = new Date(Date.now() - (age + 1) * 3_600_000);
+        await utimes(dir, usedAt, usedAt);
+      }
+      if (removedByAnotherWorker) removedMeanwhile.paths.add(old.at(-1)!);
+      const current = await snapshotCacheDir(inputs);
+      expect(removedMeanwhile.paths.size).toBe(0);
+      expect((await readdir(snapshots)).sort()).toEqual([path.basename(current), ...old.slice(0, SNAPSHOT.keptBuilds - 1).map((dir) => path.basename(dir))].sort());
     }
-    const current = await snapshotCacheDir(inputs);
-    expect((await readdir(snapshots)).sort()).toEqual([path.basename(current), ...old.slice(0, SNAPSHOT.keptBuilds - 1).map((dir) => path.basename(dir))].sort());
+
+    it('one worker alone', () => withOldBuilds(false));
+    it('passing over a build another worker removed meanwhile', () => withOldBuilds(true));
   });
 
   it('tells a root disk base built again from the one before, even with the same bytes', async () => {

@@ -44,14 +44,21 @@ export async function snapshotCacheDir(inputs: SnapshotCacheInputs, hostCpu: str
 
 /**
  * Every QEMU or kernel build a run tries leaves its states (a bisection tries one per step): only the
- * builds used last are kept, each directory's time being its last use.
+ * builds used last are kept, each directory's time being its last use. Every worker of a run does
+ * this as it starts, so a build another worker has just removed is passed over, not an error.
  */
 async function forgetOldBuilds(snapshotsDir: string): Promise<void> {
   const builds = await Promise.all(
-    (await readdir(snapshotsDir)).map(async (name) => ({ name, usedMs: (await stat(path.join(snapshotsDir, name))).mtimeMs })),
+    (await readdir(snapshotsDir)).map(async (name) => ({ name, usedMs: await stat(path.join(snapshotsDir, name)).then((info) => info.mtimeMs, vanished) })),
   );
-  builds.sort((a, b) => b.usedMs - a.usedMs);
-  for (const { name } of builds.slice(SNAPSHOT.keptBuilds)) await rm(path.join(snapshotsDir, name), { recursive: true, force: true });
+  const present = builds.filter((build): build is { name: string; usedMs: number } => build.usedMs !== undefined);
+  present.sort((a, b) => b.usedMs - a.usedMs);
+  for (const { name } of present.slice(SNAPSHOT.keptBuilds)) await rm(path.join(snapshotsDir, name), { recursive: true, force: true });
+}
+
+function vanished(error: NodeJS.ErrnoException): undefined {
+  if (error.code !== 'ENOENT') throw error;
+  return undefined;
 }
 
 /** What a profile's root disk base is on disk: a base built again, even alike, is another file. */
