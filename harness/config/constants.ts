@@ -272,9 +272,13 @@ export const AGENT_CASES = {
      */
     lanes: 4,
     /**
-     * How long the agent-unguarded-reopen fault keeps its port closed between close and reopen. Wider
-     * than the dense steps (so several land in it) and than the 0.07–0.33 s the reopen moves with load,
-     * so the sweep loses a request to it on every run, however busy the host.
+     * How long the agent-unguarded-reopen fault waits, its read timed out, before it closes and reopens
+     * its port. A request that reaches the open port in that time is unread at the close, which
+     * discards it; one sent while the port is closed waits in the VMM and is answered after the
+     * reopen. So the pause comes before the close: one after it (as this fault first had) left only the
+     * agent's own ~0.1 s from timeout to close to lose a request in, and a CI run's sweep missed it.
+     * Wider than the dense steps (so several land in it) and than the 0.07–0.33 s the reopen moves
+     * with load, so the sweep loses a request to it on every run, however busy the host.
      */
     unguardedReopenPauseSeconds: 0.5,
   },
