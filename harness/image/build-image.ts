@@ -22,6 +22,7 @@ export const GUEST_FILES = {
   rootfsInit: path.join(FIXTURES_DIR, 'guest', 'rootfs-init.sh'),
   agent: path.join(FIXTURES_DIR, 'guest', 'agent', 'gauntlet-agent.sh'),
   cmdlineLib: path.join(FIXTURES_DIR, 'guest', 'lib', 'cmdline.sh'),
+  fstab: path.join(FIXTURES_DIR, 'guest', 'fstab'),
   workloads: path.join(FIXTURES_DIR, 'workloads'),
 };
 
@@ -108,6 +109,7 @@ export async function buildImage(opts: {
       rootfsInit: GUEST_FILES.rootfsInit,
       agent: GUEST_FILES.agent,
       cmdlineLib: GUEST_FILES.cmdlineLib,
+      fstab: GUEST_FILES.fstab,
       workloadsDir: GUEST_FILES.workloads,
       recipeHash: hash,
       mtime,

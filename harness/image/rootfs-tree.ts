@@ -1,6 +1,6 @@
 /**
  * The root disk's content as a plain directory, which mkfs.ext4 -d turns into a filesystem without
- * loop mounts or root. Only what the agent and the cases need: busybox, the two scripts, workloads.
+ * loop mounts or root. Only what the agent and the cases need: busybox, the two scripts, fstab, workloads.
  */
 import { chmod, copyFile, lstat, lutimes, mkdir, open, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,6 +16,7 @@ export interface RootfsTreeInput {
   rootfsInit: string;
   agent: string;
   cmdlineLib: string;
+  fstab: string;
   /** fixtures/workloads; copied to /usr/libexec/gauntlet when it exists. */
   workloadsDir: string;
   recipeHash: string;
@@ -52,6 +53,7 @@ export async function buildRootfsTree(input: RootfsTreeInput): Promise<void> {
   await chmod(at(ROOTFS_PATHS.init), 0o755);
   await copyFile(input.agent, at(ROOTFS_PATHS.agent));
   await copyFile(input.cmdlineLib, at(GUEST_CMDLINE_LIB));
+  await copyFile(input.fstab, at('etc/fstab'));
   await chmod(at(ROOTFS_PATHS.agent), 0o755);
   for (const rel of await listInputFiles(input.workloadsDir)) {
     const target = at(path.join(ROOTFS_PATHS.workloads, rel));
