@@ -53,8 +53,8 @@ export async function buildRootfsTree(input: RootfsTreeInput): Promise<void> {
   await chmod(at(ROOTFS_PATHS.init), 0o755);
   await copyFile(input.agent, at(ROOTFS_PATHS.agent));
   await copyFile(input.cmdlineLib, at(GUEST_CMDLINE_LIB));
-  await copyFile(input.fstab, at('etc/fstab'));
   await chmod(at(ROOTFS_PATHS.agent), 0o755);
+  await copyFile(input.fstab, at('etc/fstab'));
   for (const rel of await listInputFiles(input.workloadsDir)) {
     const target = at(path.join(ROOTFS_PATHS.workloads, rel));
     await mkdir(path.dirname(target), { recursive: true });
