@@ -5,7 +5,7 @@
  * once, in the process that starts the test workers, and handed to them as settings. Every refusal
  * here is one line and exit 2 (125 with --bisect): the run could not be made, which is no verdict.
  */
-import { defaultCacheDir, ensureGuestImage, findGuestImage, type GuestImage } from '../image/index.ts';
+import { defaultCacheDir, ensureGuestImage, findGuestImage, sweepDeadImports, type GuestImage } from '../image/index.ts';
 import { kernelProblem } from '../image/kernel-format.ts';
 import type { RunSettings } from '../config/settings.ts';
 import { SettingsError } from '../config/settings.ts';
@@ -37,6 +37,7 @@ export async function prepareRun(given: RunSettings, onProgress: (line: string) 
   onProgress(`accelerator: ${target.accelerator} (${target.acceleratorReason})`);
   const { reaped } = reapDeadRuns();
   for (const { dir, killed } of reaped) onProgress(`removed ${dir}, left by a run that was killed${killed.length ? ` (and its ${killed.length} VMM process(es))` : ''}`);
+  for (const dir of await sweepDeadImports(settings.cacheDir ?? defaultCacheDir())) onProgress(`removed ${dir}, left by an image import that was killed`);
   const runDir = settings.runDir ?? (await createRunDir());
   const seed = settings.seed ?? freshSeed();
   onProgress(`seed: ${seed} (--seed ${seed} draws the same random choices again)`);
