@@ -77,7 +77,11 @@ export async function writeImageArchive(imageDirectory: string, file: string): P
     await rename(partial, file);
     return { entries: entries.length, bytes: (await stat(file)).size };
   } catch (error) {
-    if (isFilesystemError(error)) throw new ImageArchiveError(`cannot write ${file}: ${firstLine(error).replace(partial, file)}`);
+    if (isFilesystemError(error)) {
+      // The archive is written beside `file` and renamed onto it: name the user's path, not the temp file's.
+      const reason = error.code === 'EISDIR' ? 'it is a directory' : firstLine(error).replace(partial, file);
+      throw new ImageArchiveError(`cannot write ${file}: ${reason}`);
+    }
     throw error;
   } finally {
     await rm(partial, { force: true });
