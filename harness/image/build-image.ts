@@ -104,6 +104,7 @@ export async function buildImage(opts: {
     progress('building rootfs tree');
     await buildRootfsTree({
       dir: path.join(dir, IMAGE_FILES.rootfsTree),
+      arch,
       busyboxFile,
       applets,
       rootfsInit: GUEST_FILES.rootfsInit,

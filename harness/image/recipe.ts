@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { GuestArch } from './types.ts';
 
 /** Bump when a change to the builder changes what it produces from the same recipe. */
-export const IMAGE_BUILDER_VERSION = 2;
+export const IMAGE_BUILDER_VERSION = 3;
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURES_DIR = path.join(REPO_ROOT, 'fixtures');

@@ -1,16 +1,21 @@
 /**
  * The root disk's content as a plain directory, which mkfs.ext4 -d turns into a filesystem without
- * loop mounts or root. Only what the agent and the cases need: busybox, the two scripts, fstab, workloads.
+ * loop mounts or root. Only what the agent and the cases need: busybox, the two scripts, fstab, workloads,
+ * the reseed tool.
  */
 import { chmod, copyFile, lstat, lutimes, mkdir, open, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { appletLinks } from './busybox.ts';
 import { GUEST_CMDLINE_LIB } from './initramfs.ts';
 import { listInputFiles } from './recipe.ts';
+import { RESEED_TOOL_PATH, reseedToolElf } from './reseed-tool.ts';
+import type { GuestArch } from './types.ts';
 
 export interface RootfsTreeInput {
   /** Directory to create; must not exist. */
   dir: string;
+  /** The guest's architecture: the reseed tool is machine code. */
+  arch: GuestArch;
   busyboxFile: string;
   applets: string[];
   rootfsInit: string;
@@ -55,6 +60,7 @@ export async function buildRootfsTree(input: RootfsTreeInput): Promise<void> {
   await copyFile(input.cmdlineLib, at(GUEST_CMDLINE_LIB));
   await chmod(at(ROOTFS_PATHS.agent), 0o755);
   await copyFile(input.fstab, at('etc/fstab'));
+  await writeFile(at(RESEED_TOOL_PATH), reseedToolElf(input.arch), { mode: 0o755 });
   for (const rel of await listInputFiles(input.workloadsDir)) {
     const target = at(path.join(ROOTFS_PATHS.workloads, rel));
     await mkdir(path.dirname(target), { recursive: true });

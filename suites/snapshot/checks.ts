@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { catalogueBalloonLimits, expectAtMost, expectWithin, pollUntil } from '../../harness/assert/index.ts';
 import { AGENT, BALLOON, deadlineMs, SNAPSHOT_CASES } from '../../harness/config/constants.ts';
-import type { BalloonStats } from '../../harness/runtime/contract/balloon.ts';
+import type { BalloonControl, BalloonStats } from '../../harness/runtime/contract/balloon.ts';
 import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
 import type { Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
 import { booted } from '../../harness/vitest/vm-test.ts';
@@ -15,12 +15,12 @@ export type MakeVm = (spec?: Partial<SandboxSpec>) => Promise<Sandbox>;
 export const restoredSpec: Partial<SandboxSpec> = { restore: true };
 
 /** A restored VM is of no use to a case that believes it was restored while it booted. */
-function expectRestored(sandbox: Sandbox): void {
+export function expectRestored(sandbox: Sandbox): void {
   if (sandbox.restoreFallback) throw new Error(`VM ${sandbox.name} was not restored: ${sandbox.restoreFallback}`);
   if (!sandbox.timings?.().boots[0]?.restored) throw new Error(`VM ${sandbox.name} booted: the runtime did not restore it`);
 }
 
-async function run(sandbox: Sandbox, command: string): Promise<string> {
+export async function run(sandbox: Sandbox, command: string): Promise<string> {
   const result = await sandbox.exec(command);
   if (result.exitCode !== 0) throw new Error(`${command} on ${sandbox.name}: exit ${result.exitCode}: ${result.stderr.toString().trim()}`);
   return result.stdout.toString();
@@ -99,16 +99,21 @@ export async function checkBalloonAfterRestore(vm: MakeVm, accel: Accelerator): 
     expectWithin(await balloon.query(), BALLOON.inflateTargetMiB - toleranceMiB, BALLOON.inflateTargetMiB + toleranceMiB, 'balloon actual after inflate', 'MiB');
     await balloon.deflate(BALLOON.memoryMiB);
     expectWithin(await balloon.query(), BALLOON.memoryMiB - toleranceMiB, BALLOON.memoryMiB, 'balloon actual after deflate', 'MiB');
-    const timeoutMs = deadlineMs(BALLOON.statsDeadlineMs, accel);
-    const reported = (stats: BalloonStats) => stats.lastUpdate !== undefined && stats.freeBytes !== undefined;
-    const first = await pollUntil(() => balloon.stats(), reported, { timeoutMs, what: 'the restored guest reports its balloon stats' });
-    await pollUntil(() => balloon.stats(), (stats) => reported(stats) && stats.lastUpdate! > first.lastUpdate!, {
-      timeoutMs,
-      what: `the restored guest's balloon stats refreshed after last-update ${first.lastUpdate}`,
-    });
+    await expectStatsRefresh(balloon, accel);
   } finally {
     await balloon.close();
   }
+}
+
+/** The restored guest's balloon stats come, and come again newer: polling is on after the restore. */
+export async function expectStatsRefresh(balloon: BalloonControl, accel: Accelerator): Promise<void> {
+  const timeoutMs = deadlineMs(BALLOON.statsDeadlineMs, accel);
+  const reported = (stats: BalloonStats) => stats.lastUpdate !== undefined && stats.freeBytes !== undefined;
+  const first = await pollUntil(() => balloon.stats(), reported, { timeoutMs, what: 'the restored guest reports its balloon stats' });
+  await pollUntil(() => balloon.stats(), (stats) => reported(stats) && stats.lastUpdate! > first.lastUpdate!, {
+    timeoutMs,
+    what: `the restored guest's balloon stats refreshed after last-update ${first.lastUpdate}`,
+  });
 }
 
 export const balloonedSnapshotSpec: Partial<SandboxSpec> = {

@@ -13,6 +13,7 @@ import {
   checkRestoreThenExec,
   type MakeVm,
 } from '../../suites/snapshot/checks.ts';
+import { checkBalloonSnapshotDeflate, checkClockAfterRestore, checkClonesDistinctEntropy, checkExecStormAfterRestore } from '../../suites/snapshot/field-checks.ts';
 
 /** The check's VMs, each with the fault. */
 function withFault(vm: MakeVm, fault: Fault): MakeVm {
@@ -44,5 +45,23 @@ describe('snapshot faults', () => {
 
   test('restore-resets-balloon fails ballooned-snapshot-keeps-size', async ({ vm }) => {
     await expect(checkBalloonedSnapshotKeepsSize(withFault(vm, 'restore-resets-balloon'))).rejects.toThrow(/restored balloon actual/);
+  });
+
+  // The saved guest is past its early-boot reseeding and was reseeded just before its save: only the
+  // runtime's reseed at restore can set the clones apart.
+  test('restore-skips-reseed fails clones-distinct-entropy', async ({ vm }) => {
+    await expect(checkClonesDistinctEntropy(withFault(vm, 'restore-skips-reseed'))).rejects.toThrow(/the clones share random state/);
+  });
+
+  test('restore-keeps-saved-clock fails clock-after-restore', async ({ vm }) => {
+    await expect(checkClockAfterRestore(withFault(vm, 'restore-keeps-saved-clock'))).rejects.toThrow(/wall clock is -?[\d.]+ s off the host's right after restore/);
+  });
+
+  test('client-ignores-request-ids fails exec-storm-after-restore', async ({ vm, runtime }) => {
+    await expect(checkExecStormAfterRestore(withFault(vm, 'client-ignores-request-ids'), runtime.accelerator)).rejects.toThrow(/answered another's output/);
+  });
+
+  test('restore-loses-stats-polling fails balloon-snapshot-deflate', async ({ vm, runtime }) => {
+    await expect(checkBalloonSnapshotDeflate(withFault(vm, 'restore-loses-stats-polling'), runtime.accelerator)).rejects.toThrow(/the restored guest's balloon stats refreshed after last-update/);
   });
 });

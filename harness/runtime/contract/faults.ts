@@ -67,4 +67,8 @@ export type Fault =
   /** The balloon's guest stats polling (host-side state, not in the saved state) is not turned on again after a restore. */
   | 'restore-loses-stats-polling'
   /** The host waits for the agent's HELLO after a restore, as after a boot; the restored agent, mid-read, greets only at its idle reopen. */
-  | 'restore-awaits-hello';
+  | 'restore-awaits-hello'
+  /** A restored VM's random generator is left as saved: every clone of a state hands out the same bytes until its kernel reseeds by itself. */
+  | 'restore-skips-reseed'
+  /** A restored VM's wall clock is left where it stood at the save (its clocks stop with the VM). */
+  | 'restore-keeps-saved-clock';

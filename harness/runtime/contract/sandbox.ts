@@ -27,7 +27,9 @@ export type Capability =
   | 'file-transfer'
   | 'agent-reconnect'
   /** A VM can be restored from a saved, ready one (SandboxSpec.restore) instead of booting. */
-  | 'snapshot';
+  | 'snapshot'
+  /** The VMM freezes a running VM on request (Sandbox.pause) and lets it go (resume): meanwhile the guest neither runs nor answers. */
+  | 'pause';
 
 export interface DiskOptions {
   /** Root filesystem size; the disk cases need a small one. */
@@ -76,6 +78,19 @@ export interface SandboxSpec {
 export interface RestoreOptions {
   /** The balloon is inflated to this target before the VM is saved. */
   balloonTargetMiB?: number;
+  /**
+   * The VM is saved once its guest has been up this long: a guest past its kernel's early-boot phase
+   * (a case about what a clone carries over, which a young guest would hide by reseeding on its own).
+   */
+  savedAtUptimeSeconds?: number;
+}
+
+/** What a restored VM's saved state was, as the runtime recorded it when it saved it. */
+export interface SavedStateFacts {
+  /** Host wall clock, in milliseconds since the epoch, when the state was saved. */
+  savedAtMs: number;
+  /** The guest's uptime (its monotonic clock since boot) in seconds, read just before the save. */
+  guestUptimeSeconds: number;
 }
 
 /** What a hostile guest does; the reference runtime passes it to the guest on its kernel command line. */
@@ -180,6 +195,14 @@ export interface Sandbox {
   readonly accelerator: Accelerator;
   /** Why a VM that asked to be restored booted cold instead; undefined when it was restored or never asked. */
   readonly restoreFallback?: string;
+  /**
+   * How the runtime made this restored VM's random generator its own before its first exec (a VM
+   * generation ID device, or a reseed by the agent); undefined when it was not restored or the runtime
+   * does not say.
+   */
+  readonly restoreReseed?: string;
+  /** What the runtime recorded of the state this VM was restored from; undefined when it booted. */
+  readonly restoredFrom?: SavedStateFacts;
   /** The boots and execs the runtime timed; a runtime that times nothing leaves it out. */
   timings?(): SandboxTimings;
 
@@ -198,7 +221,9 @@ export interface Sandbox {
   events(): readonly VmEvent[];
   /** The first event of `kind` since the current boot began, waiting up to `timeoutMs` for it. */
   waitForEvent<K extends VmEventKind>(kind: K, timeoutMs: number): Promise<VmEvent<K>>;
-  /** Resume a VM the VMM paused (e.g. after a host I/O error). */
+  /** Freeze the running VM in its VMM (capability 'pause'): its vCPUs stop until resume(). */
+  pause(): Promise<void>;
+  /** Resume a VM the VMM paused (after pause(), or a host I/O error). */
   resume(): Promise<void>;
   /**
    * Makes the host storage under the root disk refuse writes for lack of space, as a full host

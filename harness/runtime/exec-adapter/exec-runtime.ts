@@ -8,7 +8,7 @@ import { ADAPTER } from '../../config/constants.ts';
 import type { BalloonControl, BalloonLimits, BalloonMove, BalloonStats } from '../contract/balloon.ts';
 import type { VmEvent, VmEventKind } from '../contract/events.ts';
 import type { Accelerator } from '../contract/run-target.ts';
-import type { AgentChannelReport, Capability, ConsoleLogReport, DiskImageCheck, ExecOptions, ExecResult, HostFootprint, Runtime, Sandbox, SandboxSpec, SandboxState, SandboxTimings } from '../contract/sandbox.ts';
+import type { AgentChannelReport, Capability, ConsoleLogReport, DiskImageCheck, ExecOptions, ExecResult, HostFootprint, Runtime, Sandbox, SavedStateFacts, SandboxSpec, SandboxState, SandboxTimings } from '../contract/sandbox.ts';
 import type { AdapterCommand } from './adapter-command.ts';
 import type { AdapterProcess } from './adapter-process.ts';
 import { startAdapter, type StartedAdapter } from './handshake.ts';
@@ -88,6 +88,12 @@ class ExecSandbox implements Sandbox {
   get restoreFallback(): string | undefined {
     return this.status.restoreFallback;
   }
+  get restoreReseed(): string | undefined {
+    return this.status.restoreReseed;
+  }
+  get restoredFrom(): SavedStateFacts | undefined {
+    return this.status.restoredFrom;
+  }
   timings(): SandboxTimings {
     return this.status.timings ?? { boots: [], execRoundTripsMs: [] };
   }
@@ -141,6 +147,10 @@ class ExecSandbox implements Sandbox {
 
   async waitForEvent<K extends VmEventKind>(kind: K, timeoutMs: number): Promise<VmEvent<K>> {
     return (await this.call<{ event: VmEvent<K> }>('waitForEvent', { kind, timeoutMs })).event;
+  }
+
+  async pause(): Promise<void> {
+    await this.call('pause');
   }
 
   async resume(): Promise<void> {

@@ -6,7 +6,7 @@
 import type { BalloonMove, BalloonStats } from '../contract/balloon.ts';
 import type { VmEvent } from '../contract/events.ts';
 import type { Accelerator } from '../contract/run-target.ts';
-import type { BootTimeline, DiskImageCheck, SandboxSpec, SandboxState } from '../contract/sandbox.ts';
+import type { BootTimeline, DiskImageCheck, SavedStateFacts, SandboxSpec, SandboxState } from '../contract/sandbox.ts';
 
 /** Versions this harness speaks; the adapter answers initialize with the one it chose. */
 export const PROTOCOL_VERSION = 1;
@@ -34,6 +34,7 @@ export const METHODS = [
   'events',
   'waitForEvent',
   'setHostStorageFull',
+  'pause',
   'resume',
   'reconnectAgent',
   'consoleTail',
@@ -92,6 +93,8 @@ export interface WireStatus {
   vmmPid?: number;
   bootMs?: number;
   restoreFallback?: string;
+  restoreReseed?: string;
+  restoredFrom?: SavedStateFacts;
   hasBalloon: boolean;
   events: VmEvent[];
   agentChannel: { protocolErrors: number; lastProtocolError?: string; strayReplies: number; peakHeldChars: number };

@@ -12,6 +12,8 @@ export function statusOf(sandbox: Sandbox): WireStatus {
     ...(sandbox.vmmPid !== undefined && { vmmPid: sandbox.vmmPid }),
     ...(sandbox.bootMs !== undefined && { bootMs: sandbox.bootMs }),
     ...(sandbox.restoreFallback !== undefined && { restoreFallback: sandbox.restoreFallback }),
+    ...(sandbox.restoreReseed !== undefined && { restoreReseed: sandbox.restoreReseed }),
+    ...(sandbox.restoredFrom !== undefined && { restoredFrom: { ...sandbox.restoredFrom } }),
     hasBalloon: sandbox.spec.balloon !== false,
     events: sandbox.events().map((event) => ({ ...event })),
     agentChannel: {

@@ -43,6 +43,8 @@ const HONOURED: Record<Fault, true> = {
   'restore-resets-balloon': true,
   'restore-loses-stats-polling': true,
   'restore-awaits-hello': true,
+  'restore-skips-reseed': true,
+  'restore-keeps-saved-clock': true,
 };
 
 export const QEMU_FAULTS = Object.keys(HONOURED) as Fault[];

@@ -1,16 +1,17 @@
 /** The reference runtime: Debian's QEMU booting our guest image. */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { thisHost, type HostPlatform } from '../../host/platform.ts';
 import { ensureRootfsBase, type GuestImage } from '../../image/index.ts';
 import { qemuBaseFormat } from './disk-format.ts';
 import { SandboxCreateError } from '../contract/create-error.ts';
 import type { Accelerator } from '../contract/run-target.ts';
-import type { Capability, Runtime, Sandbox, SandboxSpec } from '../contract/sandbox.ts';
+import type { Capability, Runtime, Sandbox, SandboxSpec, SavedStateFacts } from '../contract/sandbox.ts';
 import { qemuCapabilities } from './capabilities.ts';
 import type { MachineProfile } from './machine.ts';
 import { keptAcrossRuns, profileKey, restoreUnsupported, SnapshotStore, templateSpec, type SavedVmState } from './snapshot.ts';
 import { fileIdentity, snapshotCacheDir } from './snapshot-cache.ts';
+import { readyToSave } from './restored-guest.ts';
 import { QemuVm, type QemuVmContext } from './vm.ts';
 import { rootBaseShape, type VmTarget } from './vm-shape.ts';
 
@@ -80,7 +81,10 @@ export class QemuRuntime implements Runtime {
         await balloon.connect();
         await balloon.inflate(balloonTargetMiB).finally(() => balloon.close());
       }
+      const guestUptimeSeconds = await readyToSave(template, typeof spec.restore === 'object' ? spec.restore.savedAtUptimeSeconds : undefined);
       await template.saveTo(files);
+      const facts: SavedStateFacts = { savedAtMs: Date.now(), guestUptimeSeconds };
+      await writeFile(files.factsFile, JSON.stringify(facts));
     } finally {
       await template.destroy();
     }

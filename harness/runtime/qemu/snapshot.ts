@@ -35,10 +35,12 @@ export interface SavedVmState {
   rootOverlay: string;
   /** Fault restore-shares-overlay: the one writable overlay every clone of this state is given. */
   sharedOverlay: string;
+  /** What was recorded at the save (SavedStateFacts), as JSON. */
+  factsFile: string;
 }
 
 /** Faults of the restore itself: the saved VM is the same with or without them. */
-const RESTORE_FAULTS: ReadonlySet<Fault> = new Set<Fault>(['restore-shares-overlay', 'restore-resets-balloon', 'restore-loses-stats-polling', 'restore-awaits-hello']);
+const RESTORE_FAULTS: ReadonlySet<Fault> = new Set<Fault>(['restore-shares-overlay', 'restore-resets-balloon', 'restore-loses-stats-polling', 'restore-awaits-hello', 'restore-skips-reseed', 'restore-keeps-saved-clock']);
 
 /** Why a VM of this spec cannot be restored (it boots cold instead), or undefined when it can. */
 export function restoreUnsupported(spec: SandboxSpec): string | undefined {
@@ -87,6 +89,7 @@ export function profileKey(spec: SandboxSpec, target: VmTarget, rootBaseFile: st
     rootBaseFile,
     faults: [...(template.faults ?? [])].sort(),
     balloonTargetMiB: typeof spec.restore === 'object' ? spec.restore.balloonTargetMiB : undefined,
+    savedAtUptimeSeconds: typeof spec.restore === 'object' ? spec.restore.savedAtUptimeSeconds : undefined,
   });
 }
 
@@ -149,7 +152,7 @@ export class SnapshotStore {
     const name = `s${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
     const saved = path.join(dir, name);
     const sharedOverlay = path.join(this.runDir, `${name}-shared.qcow2`);
-    const filesIn = (stateDir: string): SavedVmState => ({ stateFile: path.join(stateDir, 'state'), rootOverlay: path.join(stateDir, 'root.qcow2'), sharedOverlay });
+    const filesIn = (stateDir: string): SavedVmState => ({ stateFile: path.join(stateDir, 'state'), rootOverlay: path.join(stateDir, 'root.qcow2'), sharedOverlay, factsFile: path.join(stateDir, 'facts.json') });
     const lock = `${saved}.lock`;
     for (;;) {
       if (existsSync(saved)) return filesIn(saved);

@@ -4,7 +4,7 @@
  * and checks that nothing is left.
  */
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { allocatedBytes } from '../../assert/footprint.ts';
 import { AgentChannelError, AgentClient } from '../../channel/agent-client.ts';
@@ -14,7 +14,7 @@ import type { BalloonControl } from '../contract/balloon.ts';
 import type { VmEvent, VmEventKind } from '../contract/events.ts';
 import type { Fault } from '../contract/faults.ts';
 import type { Accelerator } from '../contract/run-target.ts';
-import type { AgentChannelReport, ConsoleLogReport, DiskImageCheck, ExecOptions, ExecResult, HostFootprint, Sandbox, SandboxSpec, SandboxState, BootTimeline, SandboxTimings } from '../contract/sandbox.ts';
+import type { AgentChannelReport, ConsoleLogReport, DiskImageCheck, ExecOptions, ExecResult, HostFootprint, Sandbox, SandboxSpec, SandboxState, BootTimeline, SandboxTimings, SavedStateFacts } from '../contract/sandbox.ts';
 import { QemuBalloonControl } from './balloon-control.ts';
 import { AGENT_PORT_DEVICE_ID, type VmPaths } from './command-line.ts';
 import { makeFifo } from '../../host/fifo.ts';
@@ -28,6 +28,7 @@ import { shellQuote } from '../../text/shell-quote.ts';
 import { VmEventLog } from './vm-events.ts';
 import { resolveSpec, vmCommandLine, type ResolvedSpec, type VmTarget } from './vm-shape.ts';
 import { VmmProcess } from './vmm-process.ts';
+import { afterRestoreCommand, RESTORE_RESEED } from './restored-guest.ts';
 import { keepOverlay, loadVmState, saveVmState, type SavedVmState } from './snapshot.ts';
 import { vmmResidentBytes } from './vmm-memory.ts';
 
@@ -53,6 +54,8 @@ export class QemuVm implements Sandbox {
   private console: ConsoleCapture | undefined;
   private paths: VmPaths | undefined;
   private lastBootMs: number | undefined;
+  /** What the save recorded of the state this VM was restored from. */
+  private savedFacts: SavedStateFacts | undefined;
   private lastPid: number | undefined;
   private readonly eventLog = new VmEventLog();
   private readonly boots: BootTimeline[] = [];
@@ -88,6 +91,14 @@ export class QemuVm implements Sandbox {
 
   get restoreFallback(): string | undefined {
     return this.context.restoreFallback;
+  }
+
+  get restoredFrom(): SavedStateFacts | undefined {
+    return this.savedFacts;
+  }
+
+  get restoreReseed(): string | undefined {
+    return this.context.restoreFrom && !this.faults.has('restore-skips-reseed') ? RESTORE_RESEED : undefined;
   }
 
   private get faults(): Set<Fault> {
@@ -154,7 +165,10 @@ export class QemuVm implements Sandbox {
       this.qmp.onEvent((event) => this.onVmmEvent(event));
       await this.qmp.connect(deadline, () => vmm.alive);
       const controlConnectMs = Date.now() - startedAt;
-      if (restoring) await loadVmState(this.qmp, startedAt + deadline);
+      if (restoring) {
+        await loadVmState(this.qmp, startedAt + deadline);
+        this.savedFacts = JSON.parse(await readFile(restoring.factsFile, 'utf8')) as SavedStateFacts;
+      }
       const pollingLost = restoring && this.faults.has('restore-loses-stats-polling');
       if (this.spec.balloon && this.spec.balloon.statsIntervalSeconds && !this.faults.has('no-balloon-stats-polling') && !pollingLost) {
         await this.qmp.execute('qom-set', {
@@ -177,7 +191,7 @@ export class QemuVm implements Sandbox {
       if (restoring) await this.resumeRestored();
       const greets = !restoring || this.faults.has('restore-awaits-hello');
       if (greets && !this.faults.has('client-no-hello-deadline')) await this.awaitAgentGreeting(startedAt + deadline);
-      await this.waitUntilReady(startedAt + deadline, restoring ? restoredClockCommand() : undefined);
+      await this.waitUntilReady(startedAt + deadline, restoring ? afterRestoreCommand({ clock: this.faults.has('restore-keeps-saved-clock'), randomState: this.faults.has('restore-skips-reseed') }) : undefined);
       this.lastBootMs = Date.now() - startedAt;
       const firstOutputAt = firstOutput.stop();
       this.boots.push({
@@ -238,7 +252,7 @@ export class QemuVm implements Sandbox {
   /** `before` runs in the same request, so it costs no extra round trip. */
   private async waitUntilReady(giveUpAt: number, before?: string): Promise<void> {
     const remainingSeconds = () => Math.max(1, Math.ceil((giveUpAt - Date.now()) / 1000));
-    const result = await this.agent!.exec(before ? `${before}; echo ready` : 'echo ready', { timeoutSeconds: remainingSeconds() });
+    const result = await this.agent!.exec(before ? `${before} && echo ready` : 'echo ready', { timeoutSeconds: remainingSeconds() });
     if (result.exitCode !== 0 || result.stdout.toString() !== 'ready\n') {
       throw new Error(`first exec answered exit ${result.exitCode}: ${result.stderr.toString().trim()}`);
     }
@@ -331,6 +345,10 @@ export class QemuVm implements Sandbox {
     if (!this.spec.disk?.hostStorageControl) throw new Error(`VM ${this.name} was not made with disk.hostStorageControl`);
     if (!this.qmp) throw new Error(`VM ${this.name} has no QMP connection`);
     await setHostStorageFull(this.qmp, full);
+  }
+
+  async pause(): Promise<void> {
+    await this.qmp!.execute('stop');
   }
 
   async resume(): Promise<void> {
@@ -436,14 +454,6 @@ export class QemuVm implements Sandbox {
     await this.console?.flush();
     return logTail(this.consoleLogPath, lines);
   }
-}
-
-/**
- * A restored guest's clock stands where it was saved (its clocks stop with the VM), so its wall clock
- * lags by the time since: set it, as a guest agent does after a resume.
- */
-function restoredClockCommand(): string {
-  return `date -s @${Math.floor(Date.now() / 1000)} >/dev/null`;
 }
 
 /** Files or directories under `dir` (to `depth` levels) whose name starts with `prefix`. */

@@ -1,0 +1,32 @@
+/**
+ * The numbers of the snapshot cases from the field (issue: cases microVM runtimes shipped bugs for),
+ * each with where it comes from. None is a measurement of this host.
+ */
+export const FIELD_SNAPSHOT = {
+  /**
+   * clones-distinct-entropy: Linux 6.1 reseeds its generator every uptime/2 s until it has been up
+   * 2 x 60 s (CRNG_RESEED_INTERVAL), then every 60 s. A guest saved younger than 120 s has clones that
+   * drift apart by themselves within a second or two and hide a runtime that never reseeds them; 5 s
+   * past it, so a guest clock a little slow still is.
+   */
+  entropySavedAtUptimeSeconds: 125,
+  /** Bytes read from the guest's random source: as much as the kernel generator's key. */
+  entropyBytes: 32,
+  /** UUIDs each clone makes in a row: clones of one generator state a few draws apart still share some. */
+  entropyUuids: 16,
+  /** clock-after-restore: the row's "saved at least 30 s earlier": a clock left at the save is then 30 s off, far past the bound. */
+  clockStateMinAgeMs: 30_000,
+  /** clock-after-restore: the row's bound on the restored guest's wall clock against the host's. */
+  clockMaxWallSkewMs: 1_000,
+  /** clock-after-restore: how long the VM is paused; a clock that went back by the pause would show it. */
+  clockPauseMs: 2_000,
+  /** exec-storm-after-restore: the row's burst of execs sent at once the moment the VM resumes. */
+  stormExecs: 16,
+  /**
+   * exec-storm-after-restore: each exec of the burst waits this much longer than the one sent after it,
+   * so replies come back in reverse order: one matched to its exec by order rather than id is caught.
+   */
+  stormStaggerMs: 20,
+  /** exec-storm-after-restore: a whole exec round trip on KVM with the burst queued ahead of it (stretched by deadlineMs). */
+  stormDeadlineMs: 10_000,
+} as const;
