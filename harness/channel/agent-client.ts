@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import type { AgentChannelReport, ExecOptions, ExecResult } from '../runtime/contract/sandbox.ts';
 import { AGENT } from '../config/constants.ts';
+import { GuestNoAnswerError } from '../runtime/contract/exec-errors.ts';
 import { AgentProtocolError, encodeExecRequest, FrameDecoder, scriptWithEnv, type GuestFrame } from './agent-protocol.ts';
 import { connectUnixSocket } from './unix-socket.ts';
 
@@ -30,6 +31,8 @@ export interface AgentClientOptions {
   keepTranscript?: boolean;
   /** Extra time beyond the command's own timeout before the host stops waiting. */
   replyGraceMs?: number;
+  /** Fault injection: wait for every reply however long it takes (an exec to a frozen guest hangs). */
+  noReplyDeadline?: boolean;
 }
 
 interface PendingRequest {
@@ -98,11 +101,12 @@ export class AgentClient {
       outputLimitBytes: options.outputLimitBytes ?? AGENT.outputLimitBytes,
       stdin: typeof options.stdin === 'string' ? Buffer.from(options.stdin) : options.stdin,
     });
-    const waitMs = timeoutSeconds * 1000 + (this.options.replyGraceMs ?? AGENT.replyGraceMs);
+    // The longest a timer waits (about 24 days): for the fault, as good as forever.
+    const waitMs = this.options.noReplyDeadline ? 2 ** 31 - 1 : timeoutSeconds * 1000 + (this.options.replyGraceMs ?? AGENT.replyGraceMs);
     return new Promise<ExecResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new AgentChannelError(`no reply to request ${id} within ${waitMs} ms (command: ${command.slice(0, 80)})`));
+        reject(new GuestNoAnswerError(`no reply to request ${id} within ${waitMs} ms (command: ${command.slice(0, 80)})`));
       }, waitMs);
       this.pending.set(id, { id, frame, sentAt: Date.now(), resolve, reject, timer });
       this.socket!.write(frame);

@@ -11,7 +11,7 @@ describe('snapshot', () => {
   });
 
   test('clock-after-restore', async ({ vm, runtime, skip }) => {
-    requireCapabilities(skip, runtime, 'snapshot', 'pause');
+    requireCapabilities(skip, runtime, 'snapshot', 'guest-freeze');
     await checkClockAfterRestore(vm);
   });
 

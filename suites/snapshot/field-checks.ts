@@ -99,7 +99,7 @@ async function restoredFromStateAtLeast(vm: MakeVm, minAgeMs: number): Promise<S
 /**
  * clock-after-restore: a VM restored from a state saved 30 s or more earlier has the host's wall clock
  * at once (not the save's), and its monotonic clock never goes back: not across the restore (against
- * the uptime the runtime recorded at the save), not across a pause and resume.
+ * the uptime the runtime recorded at the save), not across a freeze of the guest.
  */
 export async function checkClockAfterRestore(vm: MakeVm): Promise<void> {
   const sandbox = await restoredFromStateAtLeast(vm, FIELD_SNAPSHOT.clockStateMinAgeMs);
@@ -111,11 +111,11 @@ export async function checkClockAfterRestore(vm: MakeVm): Promise<void> {
   }
   const savedUptime = sandbox.restoredFrom!.guestUptimeSeconds;
   if (restored.monotonicSeconds < savedUptime) throw new Error(`the guest's monotonic clock went back across the restore: ${restored.monotonicSeconds} s after, ${savedUptime} s at the save`);
-  await sandbox.pause();
-  await new Promise((resolve) => setTimeout(resolve, FIELD_SNAPSHOT.clockPauseMs));
-  await sandbox.resume();
+  await sandbox.freezeGuest(true);
+  await new Promise((resolve) => setTimeout(resolve, FIELD_SNAPSHOT.clockFreezeMs));
+  await sandbox.freezeGuest(false);
   const resumed = await guestClocks(sandbox);
-  if (resumed.monotonicSeconds < restored.monotonicSeconds) throw new Error(`the guest's monotonic clock went back across a pause: ${resumed.monotonicSeconds} s after, ${restored.monotonicSeconds} s before`);
+  if (resumed.monotonicSeconds < restored.monotonicSeconds) throw new Error(`the guest's monotonic clock went back across a freeze: ${resumed.monotonicSeconds} s after, ${restored.monotonicSeconds} s before`);
 }
 
 /**

@@ -18,8 +18,8 @@ export const FIELD_SNAPSHOT = {
   clockStateMinAgeMs: 30_000,
   /** clock-after-restore: the row's bound on the restored guest's wall clock against the host's. */
   clockMaxWallSkewMs: 1_000,
-  /** clock-after-restore: how long the VM is paused; a clock that went back by the pause would show it. */
-  clockPauseMs: 2_000,
+  /** clock-after-restore: how long the guest is frozen; a clock that went back by the freeze would show it. */
+  clockFreezeMs: 2_000,
   /** exec-storm-after-restore: the row's burst of execs sent at once the moment the VM resumes. */
   stormExecs: 16,
   /**

@@ -1,5 +1,6 @@
 import { booted, describe, expect, test } from '../../harness/vitest/vm-test.ts';
 import { checkBootToReady, checkDestroyLeavesNothing, checkStopStartPreservesDisk } from '../../suites/lifecycle/checks.ts';
+import { checkFrozenGuestDetected } from '../../suites/lifecycle/field-checks.ts';
 
 describe('lifecycle faults', () => {
   test('overlay-leak-on-destroy fails destroy-leaves-nothing', async ({ vm }) => {
@@ -14,5 +15,11 @@ describe('lifecycle faults', () => {
   test('fresh-overlay-on-start fails stop-start-preserves-disk', async ({ vm }) => {
     const forgetful = await vm({ ...booted, faults: ['fresh-overlay-on-start'] });
     await expect(checkStopStartPreservesDisk(forgetful)).rejects.toThrow(/file written before stop: expected '' to be '[0-9a-f]{32}'/);
+  });
+
+  // The exec to the frozen guest waits for ever: the check gives up at its bound and says it hangs.
+  test('client-exec-waits-forever fails frozen-guest-detected', async ({ vm }) => {
+    const patient = await vm({ ...booted, faults: ['client-exec-waits-forever'] });
+    await expect(checkFrozenGuestDetected(patient)).rejects.toThrow(/neither answered nor failed within \d+ ms: it hangs/);
   });
 });

@@ -71,4 +71,6 @@ export type Fault =
   /** A restored VM's random generator is left as saved: every clone of a state hands out the same bytes until its kernel reseeds by itself. */
   | 'restore-skips-reseed'
   /** A restored VM's wall clock is left where it stood at the save (its clocks stop with the VM). */
-  | 'restore-keeps-saved-clock';
+  | 'restore-keeps-saved-clock'
+  /** The client waits for an exec's reply however long it takes: an exec to a frozen guest hangs. */
+  | 'client-exec-waits-forever';

@@ -28,8 +28,8 @@ export type Capability =
   | 'agent-reconnect'
   /** A VM can be restored from a saved, ready one (SandboxSpec.restore) instead of booting. */
   | 'snapshot'
-  /** The VMM freezes a running VM on request (Sandbox.pause) and lets it go (resume): meanwhile the guest neither runs nor answers. */
-  | 'pause';
+  /** A running guest can be made to hang and let go again on request (Sandbox.freezeGuest). */
+  | 'guest-freeze';
 
 export interface DiskOptions {
   /** Root filesystem size; the disk cases need a small one. */
@@ -221,9 +221,13 @@ export interface Sandbox {
   events(): readonly VmEvent[];
   /** The first event of `kind` since the current boot began, waiting up to `timeoutMs` for it. */
   waitForEvent<K extends VmEventKind>(kind: K, timeoutMs: number): Promise<VmEvent<K>>;
-  /** Freeze the running VM in its VMM (capability 'pause'): its vCPUs stop until resume(). */
-  pause(): Promise<void>;
-  /** Resume a VM the VMM paused (after pause(), or a host I/O error). */
+  /**
+   * Makes the running guest hang (true), as a guest whose kernel or agent froze does, or lets it go
+   * (false); capability 'guest-freeze'. The runtime's own view of the VM stays as it was (running):
+   * what a caller meets meanwhile is what a real hang shows it.
+   */
+  freezeGuest(frozen: boolean): Promise<void>;
+  /** Resume a VM the VMM paused (e.g. after a host I/O error). */
   resume(): Promise<void>;
   /**
    * Makes the host storage under the root disk refuse writes for lack of space, as a full host

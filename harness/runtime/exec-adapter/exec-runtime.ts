@@ -149,8 +149,8 @@ class ExecSandbox implements Sandbox {
     return (await this.call<{ event: VmEvent<K> }>('waitForEvent', { kind, timeoutMs })).event;
   }
 
-  async pause(): Promise<void> {
-    await this.call('pause');
+  async freezeGuest(frozen: boolean): Promise<void> {
+    await this.call('freezeGuest', { frozen });
   }
 
   async resume(): Promise<void> {

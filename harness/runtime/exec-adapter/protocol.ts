@@ -34,7 +34,7 @@ export const METHODS = [
   'events',
   'waitForEvent',
   'setHostStorageFull',
-  'pause',
+  'freezeGuest',
   'resume',
   'reconnectAgent',
   'consoleTail',
@@ -58,7 +58,7 @@ export const ERROR_CODES = {
 } as const;
 
 /** Which error the harness rebuilds on its side, so cases tell failures apart as they do in process. */
-export type WireErrorType = 'Error' | 'SandboxCreateError' | 'BalloonError' | 'BalloonNotConnectedError' | 'BalloonTimeoutError' | 'UnsupportedProtocolVersion';
+export type WireErrorType = 'Error' | 'SandboxCreateError' | 'BalloonError' | 'BalloonNotConnectedError' | 'BalloonTimeoutError' | 'GuestNoAnswerError' | 'UnsupportedProtocolVersion';
 
 export interface WireError {
   code: number;

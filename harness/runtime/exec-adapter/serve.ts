@@ -110,7 +110,7 @@ export async function serveRuntime(served: ServedRuntime, input: Readable, outpu
     events: onSandbox(async (sandbox) => ({ events: [...sandbox.events()] })),
     waitForEvent: onSandbox(async (sandbox, params) => ({ event: await sandbox.waitForEvent(params.kind as VmEventKind, params.timeoutMs as number) })),
     setHostStorageFull: onSandbox((sandbox, params) => sandbox.setHostStorageFull(params.full as boolean)),
-    pause: onSandbox((sandbox) => sandbox.pause()),
+    freezeGuest: onSandbox((sandbox, params) => sandbox.freezeGuest(params.frozen as boolean)),
     resume: onSandbox((sandbox) => sandbox.resume()),
     reconnectAgent: onSandbox((sandbox) => sandbox.reconnectAgent()),
     consoleTail: onSandbox(async (sandbox, params) => ({ text: await sandbox.consoleTail(params.lines as number | undefined) })),

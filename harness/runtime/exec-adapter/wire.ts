@@ -1,5 +1,6 @@
 /** How a sandbox's synchronous facts and a runtime's errors cross the protocol, on both sides. */
 import { BalloonError, BalloonNotConnectedError, BalloonTimeoutError } from '../contract/balloon-errors.ts';
+import { GuestNoAnswerError } from '../contract/exec-errors.ts';
 import { SandboxCreateError } from '../contract/create-error.ts';
 import type { Sandbox } from '../contract/sandbox.ts';
 import { ERROR_CODES, type WireError, type WireErrorType, type WireStatus } from './protocol.ts';
@@ -34,6 +35,7 @@ export function errorToWire(error: unknown): WireError {
     : known instanceof BalloonNotConnectedError ? 'BalloonNotConnectedError'
     : known instanceof BalloonTimeoutError ? 'BalloonTimeoutError'
     : known instanceof BalloonError ? 'BalloonError'
+    : known instanceof GuestNoAnswerError ? 'GuestNoAnswerError'
     : 'Error';
   // A create error's message already names its leftovers; the bare message travels so the harness does not name them twice.
   const message = known instanceof SandboxCreateError ? known.message.split('\n(and destroying it left behind')[0]! : known.message;
@@ -55,6 +57,8 @@ export function errorFromWire(wire: WireError, method: string): Error {
       return new BalloonTimeoutError(wire.message);
     case 'BalloonError':
       return new BalloonError(wire.message);
+    case 'GuestNoAnswerError':
+      return new GuestNoAnswerError(wire.message);
     default:
       return wire.code === ERROR_CODES.operationFailed ? new Error(wire.message) : new AdapterProtocolError(`adapter answered ${method} with error ${wire.code}: ${wire.message}`);
   }

@@ -24,7 +24,7 @@ const EVERYWHERE: readonly Capability[] = [
   'file-transfer',
   'agent-reconnect',
   'snapshot',
-  'pause',
+  'guest-freeze',
 ];
 
 /**

@@ -56,6 +56,8 @@ export class QemuVm implements Sandbox {
   private lastBootMs: number | undefined;
   /** What the save recorded of the state this VM was restored from. */
   private savedFacts: SavedStateFacts | undefined;
+  /** freezeGuest(true): the VMM's pause that follows is the frozen guest's, not one the VM is counted paused for. */
+  private guestFrozen = false;
   private lastPid: number | undefined;
   private readonly eventLog = new VmEventLog();
   private readonly boots: BootTimeline[] = [];
@@ -184,6 +186,7 @@ export class QemuVm implements Sandbox {
         keepTranscript: this.faults.has('client-keeps-transcript'),
         strayRepliesToOldest: this.faults.has('client-delivers-stray-replies'),
         unboundedLineBuffer: this.faults.has('client-unbounded-line-buffer'),
+        noReplyDeadline: this.faults.has('client-exec-waits-forever'),
       });
       await this.agent.connect(deadline, () => vmm.alive);
       // Connected before the guest runs again, so the restored agent, mid-read on a port whose host
@@ -328,7 +331,7 @@ export class QemuVm implements Sandbox {
   /** The VMM pauses on its own (werror=stop after a host I/O error) as well as when asked to. */
   private onVmmEvent(qmpEvent: QmpEvent): void {
     const event = this.eventLog.add(qmpEvent);
-    if (event?.kind === 'paused' && this.current === 'running') this.current = 'paused';
+    if (event?.kind === 'paused' && this.current === 'running' && !this.guestFrozen) this.current = 'paused';
     if (event?.kind === 'resumed' && this.current === 'paused') this.current = 'running';
   }
 
@@ -347,8 +350,12 @@ export class QemuVm implements Sandbox {
     await setHostStorageFull(this.qmp, full);
   }
 
-  async pause(): Promise<void> {
-    await this.qmp!.execute('stop');
+  /** The vCPUs stop (QMP stop) with the VM still counted as running, so execs go out and meet the silence. */
+  async freezeGuest(frozen: boolean): Promise<void> {
+    if (this.state !== 'running') throw new Error(`VM ${this.name} is ${this.state}: cannot ${frozen ? 'freeze' : 'thaw'} its guest`);
+    if (frozen) this.guestFrozen = true;
+    await this.qmp!.execute(frozen ? 'stop' : 'cont');
+    if (!frozen) this.guestFrozen = false;
   }
 
   async resume(): Promise<void> {

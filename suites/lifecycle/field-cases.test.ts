@@ -1,0 +1,11 @@
+import { describe, requireCapabilities, waitingTest } from '../../harness/vitest/vm-test.ts';
+import { checkFrozenGuestDetected } from './field-checks.ts';
+
+// The lifecycle cases from the field (bugs microVM runtimes shipped with).
+describe('lifecycle', () => {
+  // The frozen VM costs no CPU: the case waits on the host's timers, beside the other waiting cases.
+  waitingTest('frozen-guest-detected', async ({ vm, runtime, skip }) => {
+    requireCapabilities(skip, runtime, 'guest-freeze');
+    await checkFrozenGuestDetected(await vm());
+  });
+});
