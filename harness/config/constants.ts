@@ -163,7 +163,7 @@ export const EXPECTED_FILE_SECONDS: Readonly<Record<string, number>> = {
   // On a fresh cache: its entropy state is saved from a guest up 125 s; about 25 s once states are kept.
   'suites/snapshot/field-cases.test.ts': 200,
   'suites/lifecycle/lifecycle.test.ts': 11,
-  'suites/lifecycle/field-cases.test.ts': 20,
+  'suites/lifecycle/field-cases.test.ts': 40,
   'test/faults/disk.test.ts': 628,
   'test/faults/balloon.test.ts': 306,
   'test/faults/served-adapter.test.ts': 139,

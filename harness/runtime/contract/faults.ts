@@ -73,4 +73,6 @@ export type Fault =
   /** A restored VM's wall clock is left where it stood at the save (its clocks stop with the VM). */
   | 'restore-keeps-saved-clock'
   /** The client waits for an exec's reply however long it takes: an exec to a frozen guest hangs. */
-  | 'client-exec-waits-forever';
+  | 'client-exec-waits-forever'
+  /** The VMM holds host memory no guest uses (a preallocated memory backend of twice the guest's size, attached to nothing). */
+  | 'vmm-stray-memory';

@@ -31,6 +31,7 @@ export const METHODS = [
   'footprint',
   'diskCheck',
   'vmmMemory',
+  'vmmOverhead',
   'events',
   'waitForEvent',
   'setHostStorageFull',

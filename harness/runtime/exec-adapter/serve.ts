@@ -107,6 +107,7 @@ export async function serveRuntime(served: ServedRuntime, input: Readable, outpu
     footprint: onSandbox(async (sandbox) => ({ ...(await sandbox.hostFootprint()) })),
     diskCheck: onSandbox(async (sandbox) => ({ checks: await sandbox.checkDiskConsistency() })),
     vmmMemory: onSandbox(async (sandbox) => ({ bytes: await sandbox.vmmMemoryBytes() })),
+    vmmOverhead: onSandbox(async (sandbox) => ({ bytes: await sandbox.vmmOverheadBytes() })),
     events: onSandbox(async (sandbox) => ({ events: [...sandbox.events()] })),
     waitForEvent: onSandbox(async (sandbox, params) => ({ event: await sandbox.waitForEvent(params.kind as VmEventKind, params.timeoutMs as number) })),
     setHostStorageFull: onSandbox((sandbox, params) => sandbox.setHostStorageFull(params.full as boolean)),
