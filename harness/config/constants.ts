@@ -158,6 +158,7 @@ export const EXPECTED_FILE_SECONDS: Readonly<Record<string, number>> = {
   'suites/hostile/hostile.test.ts': 47,
   'suites/disk/host-space.test.ts': 43,
   'suites/disk/guest-fill.test.ts': 35,
+  'suites/disk/field-cases.test.ts': 25,
   'suites/balloon/balloon-reclaim.test.ts': 26,
   'suites/snapshot/snapshot.test.ts': 15,
   // On a fresh cache: its entropy state is saved from a guest up 125 s; about 25 s once states are kept.

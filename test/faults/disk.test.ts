@@ -5,6 +5,7 @@
 import { caseRecorder } from '../../harness/vitest/case-recorder.ts';
 import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
 import { DISK } from '../../harness/config/constants.ts';
+import { checkWriteBoundEveryPath, writeBoundSpec } from '../../suites/disk/field-checks.ts';
 import {
   checkBystanderProgressDuringPeerFill,
   checkConcurrentWritersEnospc,
@@ -133,5 +134,10 @@ describe('disk faults', () => {
   test('host-write-errors-reported fails host-enospc-pauses-not-corrupts', async ({ vm, run, task }) => {
     const boot = (disk: Parameters<typeof diskVm>[0]) => vm(diskVm({ ...disk, writeErrorPolicy: 'stop' }, ['host-write-errors-reported']));
     await expect(checkHostEnospcPausesNotCorrupts(boot, run.runDir, caseRecorder(task))).rejects.toThrow(/the I\/O error event: a write that found no space, and the VM stopped for it .*: expected .* to match object/);
+  });
+
+  test('tmpfs-uncapped fails write-bound-every-path', async ({ vm, task }) => {
+    const uncapped = await vm({ ...writeBoundSpec, faults: ['tmpfs-uncapped'] });
+    await expect(checkWriteBoundEveryPath(uncapped, caseRecorder(task))).rejects.toThrow(/what the memory-backed places took together \(.*\) against half the guest's/);
   });
 });

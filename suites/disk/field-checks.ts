@@ -1,0 +1,84 @@
+/**
+ * The disk cases from the field: unbounded writes (a fixed file size limit that killed a VM silently,
+ * a guest path without quota that put 60 GB on the host).
+ */
+import { expectAlive, expectAtMost } from '../../harness/assert/index.ts';
+import type { Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
+import type { CaseRecorder } from '../../harness/vitest/case-recorder.ts';
+import { FIELD_DISK } from './field-limits.ts';
+import { filesystemUsage, fillUntilFull, MIB, mountOf, run, SCRATCH_DEVICE, type WriteOutcome } from './guest-disk.ts';
+
+export const writeBoundSpec: Partial<SandboxSpec> = { disk: { scratchMiB: FIELD_DISK.scratchMiB } };
+
+/** How a write may stop at a bound, as the guest's dd says it: ENOSPC, EFBIG, EDQUOT. */
+const BOUND_ERRORS: Record<string, string> = {
+  ENOSPC: 'No space left on device',
+  EFBIG: 'File too large',
+  EDQUOT: 'Disk quota exceeded',
+};
+
+function boundError(write: WriteOutcome): string | undefined {
+  if (write.result.exitCode === 0 || write.result.timedOut) return undefined;
+  const said = write.result.stderr.toString();
+  return Object.entries(BOUND_ERRORS).find(([, text]) => said.includes(text))?.[0];
+}
+
+const MEMORY_BACKED = new Set(['tmpfs', 'ramfs']);
+
+interface PlaceFill {
+  place: string;
+  memoryBacked: boolean;
+  sizeBytes: number;
+  writtenBytes: number;
+  error: string;
+}
+
+/** Fills one place to its bound and gives the space back; throws if the write stops otherwise. */
+async function fillPlace(sandbox: Sandbox, place: string): Promise<PlaceFill> {
+  const mountPoint = (await run(sandbox, `df -P ${place} | awk 'NR == 2 { print $6 }'`, `the mount of ${place}`)).trim();
+  const { type } = await mountOf(sandbox, mountPoint);
+  const before = await filesystemUsage(sandbox, place);
+  const file = `${place.replace(/\/$/, '')}/gauntlet-bound-fill`;
+  const write = await fillUntilFull(sandbox, file);
+  const left = await filesystemUsage(sandbox, place);
+  await run(sandbox, `rm -f ${file}`, `removing the fill of ${place}`);
+  const error = boundError(write);
+  if (!error) throw new Error(`the write into ${place} (${type}) did not stop at a bound: exit ${write.result.exitCode}${write.result.timedOut ? ', timed out' : ''}: ${write.result.stderr.toString().trim()}`);
+  if (left.freeBytes >= FIELD_DISK.leftAtBoundBytes + FIELD_DISK.metadataReserveShare * before.totalBytes) throw new Error(`the write into ${place} stopped with ${error} with ${left.freeBytes} bytes still free there: not at its own bound`);
+  return { place, memoryBacked: MEMORY_BACKED.has(type), sizeBytes: before.totalBytes, writtenBytes: write.bytes, error };
+}
+
+/**
+ * write-bound-every-path: in one guest, a write into each writable place stops with ENOSPC (or
+ * EFBIG/EDQUOT) at that place's own bound; the memory-backed ones together hold at most half the
+ * guest's RAM; the guest stays alive; the host holds only what the disk-backed places took.
+ */
+export async function checkWriteBoundEveryPath(sandbox: Sandbox, recorder: CaseRecorder): Promise<string[]> {
+  const footprintBefore = (await sandbox.hostFootprint()).totalBytes;
+  const fills: PlaceFill[] = [];
+  const absent: string[] = [];
+  for (const place of FIELD_DISK.places) {
+    if ((await run(sandbox, `[ -d ${place} ] && echo yes || echo no`, `whether ${place} exists`)).trim() === 'no') {
+      absent.push(place);
+      continue;
+    }
+    fills.push(await fillPlace(sandbox, place));
+    await expectAlive(sandbox);
+  }
+  const scratch = await sandbox.exec(`dd if=/dev/zero of=${SCRATCH_DEVICE} bs=1M; rc=$?; sync; exit $rc`);
+  const scratchError = boundError({ result: scratch, bytes: 0, durationMs: 0 });
+  if (!scratchError) throw new Error(`the write to the scratch disk ${SCRATCH_DEVICE} did not stop at its end: exit ${scratch.exitCode}: ${scratch.stderr.toString().trim()}`);
+  await expectAlive(sandbox);
+
+  const memTotalBytes = Number((await run(sandbox, "awk '/^MemTotal:/ { print $2 }' /proc/meminfo", 'MemTotal')).trim()) * 1024;
+  const memoryBacked = fills.filter((fill) => fill.memoryBacked);
+  const memoryBackedBytes = memoryBacked.reduce((sum, fill) => sum + fill.writtenBytes, 0);
+  recorder.metric('memory-backed places filled', memoryBackedBytes / MIB, 'MiB');
+  const took = memoryBacked.map((fill) => `${fill.place} ${(fill.writtenBytes / MIB).toFixed(0)} MiB`).join(', ');
+  expectAtMost(memoryBackedBytes / MIB, (memTotalBytes * FIELD_DISK.memoryBackedShareOfRam) / MIB, `what the memory-backed places took together (${took}) against half the guest's ${(memTotalBytes / MIB).toFixed(0)} MiB`, 'MiB');
+
+  const diskBackedBytes = fills.filter((fill) => !fill.memoryBacked).reduce((sum, fill) => sum + fill.writtenBytes, 0) + FIELD_DISK.scratchMiB * MIB;
+  const grown = (await sandbox.hostFootprint()).totalBytes - footprintBefore;
+  expectAtMost(grown / MIB, (diskBackedBytes + FIELD_DISK.footprintSlackBytes) / MIB, `host footprint growth (the disk-backed places took ${(diskBackedBytes / MIB).toFixed(0)} MiB)`, 'MiB');
+  return absent;
+}
