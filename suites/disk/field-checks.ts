@@ -2,7 +2,7 @@
  * The disk cases from the field: unbounded writes (a fixed file size limit that killed a VM silently,
  * a guest path without quota that put 60 GB on the host).
  */
-import { expectAlive, expectAtMost } from '../../harness/assert/index.ts';
+import { expectAlive, expectAtMost, expectWithin } from '../../harness/assert/index.ts';
 import type { Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
 import type { CaseRecorder } from '../../harness/vitest/case-recorder.ts';
 import { FIELD_DISK } from './field-limits.ts';
@@ -81,4 +81,25 @@ export async function checkWriteBoundEveryPath(sandbox: Sandbox, recorder: CaseR
   const grown = (await sandbox.hostFootprint()).totalBytes - footprintBefore;
   expectAtMost(grown / MIB, (diskBackedBytes + FIELD_DISK.footprintSlackBytes) / MIB, `host footprint growth (the disk-backed places took ${(diskBackedBytes / MIB).toFixed(0)} MiB)`, 'MiB');
   return absent;
+}
+
+export const sparseSpec: Partial<SandboxSpec> = { disk: { scratchMiB: FIELD_DISK.sparseScratchMiB, discard: true } };
+
+/**
+ * large-sparse-disk-bounded: a 4 GiB virtual scratch disk holds a few MiB on the host after boot, grows
+ * by about the 64 MiB written to it (never toward its virtual size), and falls back once the write is
+ * discarded.
+ */
+export async function checkLargeSparseDiskBounded(sandbox: Sandbox, recorder: CaseRecorder): Promise<void> {
+  const { sparseScratchMiB, sparseWriteMiB, sparseFewMiB, sparseWriteSlackMiB } = FIELD_DISK;
+  const footprintMiB = async () => (await sandbox.hostFootprint()).totalBytes / MIB;
+  const afterBoot = await footprintMiB();
+  recorder.metric('sparse disks after boot', afterBoot, 'MiB');
+  expectAtMost(afterBoot, sparseFewMiB, `host footprint right after boot, with a ${sparseScratchMiB} MiB virtual scratch disk`, 'MiB');
+  await run(sandbox, `dd if=/dev/zero of=${SCRATCH_DEVICE} bs=1M count=${sparseWriteMiB} oflag=direct conv=fsync 2>&1`, `writing ${sparseWriteMiB} MiB to ${SCRATCH_DEVICE}`);
+  const grown = (await footprintMiB()) - afterBoot;
+  expectWithin(grown, sparseWriteMiB, sparseWriteMiB + sparseWriteSlackMiB, `host footprint growth after writing ${sparseWriteMiB} MiB to the ${sparseScratchMiB} MiB scratch disk`, 'MiB');
+  await run(sandbox, `blkdiscard -o 0 -l ${sparseWriteMiB * MIB} ${SCRATCH_DEVICE}`, `discarding the ${sparseWriteMiB} MiB`);
+  const afterDiscard = (await footprintMiB()) - afterBoot;
+  expectAtMost(afterDiscard, sparseWriteSlackMiB, `host footprint growth left after discarding the ${sparseWriteMiB} MiB`, 'MiB');
 }

@@ -25,4 +25,15 @@ export const FIELD_DISK = {
    * filesystem) and the disk image format's tables, 4 MiB more.
    */
   footprintSlackBytes: 8 * 1024 * 1024,
+  /** large-sparse-disk-bounded: the row's virtual size, far beyond what the case writes. */
+  sparseScratchMiB: 4096,
+  /** large-sparse-disk-bounded: the row's write, then discarded. */
+  sparseWriteMiB: 64,
+  /**
+   * large-sparse-disk-bounded: "a few MiB" a disk may hold on the host without data of the case's:
+   * the disk image format's header and tables, and the root disk's boot-time writes (8 MiB each).
+   */
+  sparseFewMiB: 16,
+  /** large-sparse-disk-bounded: "about" the write: the data and its image tables, 8 MiB more at most. */
+  sparseWriteSlackMiB: 8,
 } as const;

@@ -5,7 +5,7 @@
 import { caseRecorder } from '../../harness/vitest/case-recorder.ts';
 import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
 import { DISK } from '../../harness/config/constants.ts';
-import { checkWriteBoundEveryPath, writeBoundSpec } from '../../suites/disk/field-checks.ts';
+import { checkLargeSparseDiskBounded, checkWriteBoundEveryPath, sparseSpec, writeBoundSpec } from '../../suites/disk/field-checks.ts';
 import {
   checkBystanderProgressDuringPeerFill,
   checkConcurrentWritersEnospc,
@@ -139,5 +139,10 @@ describe('disk faults', () => {
   test('tmpfs-uncapped fails write-bound-every-path', async ({ vm, task }) => {
     const uncapped = await vm({ ...writeBoundSpec, faults: ['tmpfs-uncapped'] });
     await expect(checkWriteBoundEveryPath(uncapped, caseRecorder(task))).rejects.toThrow(/what the memory-backed places took together \(.*\) against half the guest's/);
+  });
+
+  test('scratch-preallocated fails large-sparse-disk-bounded', async ({ vm, task }) => {
+    const preallocated = await vm({ ...sparseSpec, faults: ['scratch-preallocated'] });
+    await expect(checkLargeSparseDiskBounded(preallocated, caseRecorder(task))).rejects.toThrow(/host footprint right after boot, with a \d+ MiB virtual scratch disk/);
   });
 });

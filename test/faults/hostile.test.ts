@@ -12,6 +12,8 @@ import {
   neverHelloSpec,
   unknownIdsSpec,
 } from '../../suites/hostile/checks.ts';
+import { caseRecorder } from '../../harness/vitest/case-recorder.ts';
+import { checkAgentStopsReading, stopsReadingSpec } from '../../suites/hostile/field-checks.ts';
 
 describe('hostile faults', () => {
   test('console-log-uncapped fails console-flood-bounded', async ({ vm, runtime }) => {
@@ -32,5 +34,10 @@ describe('hostile faults', () => {
   test('client-delivers-stray-replies fails agent-unknown-ids', async ({ vm, runtime }) => {
     const sandbox = await vm({ ...unknownIdsSpec, faults: ['client-delivers-stray-replies'] });
     await expect(checkAgentUnknownIds(sandbox, runtime.accelerator)).rejects.toThrow(/every request got exactly its own reply/);
+  });
+
+  test('client-exec-waits-forever fails agent-stops-reading', async ({ vm, task }) => {
+    const victim = await vm({ ...stopsReadingSpec, faults: ['client-exec-waits-forever'] });
+    await expect(checkAgentStopsReading(victim, await vm(), caseRecorder(task))).rejects.toThrow(/requests to the agent that stopped reading neither answered nor failed within \d+ ms: they hang/);
   });
 });

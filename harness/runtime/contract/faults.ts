@@ -77,4 +77,6 @@ export type Fault =
   /** The VMM holds host memory no guest uses (a preallocated memory backend of twice the guest's size, attached to nothing). */
   | 'vmm-stray-memory'
   /** The guest's tmpfs mounts (/tmp, /run, /dev/shm) have the kernel's default size, half the guest's RAM each. */
-  | 'tmpfs-uncapped';
+  | 'tmpfs-uncapped'
+  /** The scratch disk's host file is allocated to its whole virtual size up front, not as the guest writes. */
+  | 'scratch-preallocated';

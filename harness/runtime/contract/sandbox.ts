@@ -100,9 +100,10 @@ export interface HostileGuest {
   /**
    * garbage-frames: random bytes, cut frames and an endless line before every frame the agent sends;
    * never-hello: the agent opens its port but never greets; unknown-ids: each reply is followed by a
-   * duplicate of it and by a reply to an id the host never sent.
+   * duplicate of it and by a reply to an id the host never sent; stops-reading: the agent answers its
+   * first request (the VM is ready), then never reads its port again.
    */
-  agent?: 'garbage-frames' | 'never-hello' | 'unknown-ids';
+  agent?: 'garbage-frames' | 'never-hello' | 'unknown-ids' | 'stops-reading';
 }
 
 /** What the host side of the agent channel had to put up with, counted since the VM booted. */

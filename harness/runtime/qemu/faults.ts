@@ -48,6 +48,7 @@ const HONOURED: Record<Fault, true> = {
   'client-exec-waits-forever': true,
   'vmm-stray-memory': true,
   'tmpfs-uncapped': true,
+  'scratch-preallocated': true,
 };
 
 export const QEMU_FAULTS = Object.keys(HONOURED) as Fault[];

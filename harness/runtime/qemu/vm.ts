@@ -126,7 +126,7 @@ export class QemuVm implements Sandbox {
     } else {
       await createOverlay(qemuImg, saved?.rootOverlay ?? this.context.rootBase, paths.rootOverlay, { lazyRefcounts: this.faults.has('lazy-refcounts') });
     }
-    if (paths.scratchOverlay) await createEmptyDisk(qemuImg, paths.scratchOverlay, disk.scratchMiB!);
+    if (paths.scratchOverlay) await createEmptyDisk(qemuImg, paths.scratchOverlay, disk.scratchMiB!, this.faults.has('scratch-preallocated'));
   }
 
   async start(): Promise<void> {
