@@ -153,7 +153,7 @@ export class QemuVm implements Sandbox {
     const stateFd = restoring ? openSync(restoring.stateFile, 'r') : undefined;
     let vmm: VmmProcess;
     try {
-      vmm = VmmProcess.start(this.context.qemuBinary, args, { extraFd: stateFd });
+      vmm = VmmProcess.start(this.context.qemuBinary, args, { extraFd: stateFd, stderrFile: this.artifacts()['VMM stderr'] });
     } finally {
       // The VMM has its own copy of the descriptor once it started.
       if (stateFd !== undefined) closeSync(stateFd);
@@ -461,6 +461,7 @@ export class QemuVm implements Sandbox {
       'serial log, earlier segment': previousSegment(this.consoleLogPath),
       'QMP transcript': path.join(dir, 'qmp.log'),
       'balloon QMP transcript': path.join(dir, 'balloon-qmp.log'),
+      'VMM stderr': path.join(dir, 'vmm-stderr.log'),
     };
   }
 

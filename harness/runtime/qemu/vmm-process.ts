@@ -21,12 +21,17 @@ export class VmmProcess {
     );
   }
 
-  /** `extraFd`: an open file descriptor of ours the VMM gets as its VMM_EXTRA_FD. */
-  static start(binary: string, args: string[], { extraFd }: { extraFd?: number } = {}, host: Pick<HostPlatform, 'platform'> = thisHost): VmmProcess {
+  /**
+   * `extraFd`: an open file descriptor of ours the VMM gets as its VMM_EXTRA_FD. `stderrFile`: its
+   * stderr is kept there too (for a failed case's bundle), besides the tail its exit reason quotes.
+   */
+  static start(binary: string, args: string[], { extraFd, stderrFile }: { extraFd?: number; stderrFile?: string } = {}, host: Pick<HostPlatform, 'platform'> = thisHost): VmmProcess {
     // cleanup: execa kills the child if this worker exits; diesWithParent also when it is killed outright.
     const { file, args: argv } = diesWithParent({ file: binary, args }, host);
     // execa hands a plain fd number in stdio[3] to the spawn as it is; its types only list fd 0-2 for numbers.
-    const stdio = ['ignore', 'ignore', 'pipe', ...(extraFd === undefined ? [] : [extraFd])] as unknown as Options['stdio'];
+    // Appended: a VM stopped and started keeps every boot's stderr.
+    const stderr = stderrFile === undefined ? 'pipe' : ['pipe', { file: stderrFile, append: true }];
+    const stdio = ['ignore', 'ignore', stderr, ...(extraFd === undefined ? [] : [extraFd])] as unknown as Options['stdio'];
     const child = execa(file, argv, { stdio, cleanup: true, reject: true });
     return new VmmProcess(child);
   }
