@@ -4,7 +4,7 @@
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { FOOTPRINT } from '../config/constants.ts';
+import { FOOTPRINT } from './limits.ts';
 
 /** st_blocks counts 512-byte units on Linux and macOS alike (ext4, tmpfs, APFS), whatever the filesystem block size. */
 const STAT_BLOCK_BYTES = 512;

@@ -1,5 +1,4 @@
 export { expectAlive } from './alive.ts';
-export { catalogueBalloonLimits, expectCatalogueLimits } from './balloon-limits.ts';
 export { describeExecResult } from './describe-exec.ts';
 export { ENOSPC_TEXT, expectEnospc, isEnospc } from './enospc.ts';
 export {

@@ -2,7 +2,7 @@
  * The bench's samples as a run record's cases, under stable metric names, so `gauntlet compare`
  * tracks the harness's own speed like any metric; and the figures as the bench prints them.
  */
-import { BENCH } from '../config/constants.ts';
+import { BENCH } from './limits.ts';
 import { median, percentile } from '../metrics/percentile.ts';
 import type { CaseAttempt, CaseRecord, Metric } from '../reports/run-record.ts';
 import { VM_METRICS } from '../reports/metric-names.ts';

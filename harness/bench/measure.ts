@@ -5,7 +5,7 @@
  * Alternating within a round keeps a noisy host's drift out of the ratios. The CPU of every harness phase is split into the VMM's (QEMU, read
  * from the kernel before it is killed) and the rest of this process tree's (Node and the runtime's tools).
  */
-import { BENCH } from '../config/constants.ts';
+import { BENCH } from './limits.ts';
 import { processCpu } from '../host/cpu-time.ts';
 import type { Runtime, Sandbox } from '../runtime/contract/sandbox.ts';
 

@@ -4,7 +4,7 @@
  * builds compare with `gauntlet compare` like two QEMU builds.
  */
 import path from 'node:path';
-import { BENCH } from '../config/constants.ts';
+import { BENCH } from '../bench/limits.ts';
 import { settingsToEnv, type RunSettings } from '../config/settings.ts';
 import { benchCases, benchSummary } from '../bench/bench-record.ts';
 import { measureHarnessSpeed } from '../bench/measure.ts';

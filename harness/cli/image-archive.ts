@@ -1,5 +1,5 @@
 /** gauntlet image export FILE / image import FILE: moving a built image to a host that cannot build one. */
-import { DISK, VM_DEFAULTS } from '../config/constants.ts';
+import { CASE_ROOTFS, VM_DEFAULTS } from '../config/constants.ts';
 import type { RunSettings } from '../config/settings.ts';
 import {
   defaultCacheDir,
@@ -13,6 +13,7 @@ import {
 } from '../image/index.ts';
 import { qemuBaseFormat } from '../runtime/qemu/disk-format.ts';
 import { qemuBinaryFor } from '../runtime/qemu/machine.ts';
+import { FAULT_SHAPES } from '../runtime/qemu/tuning.ts';
 import { progress } from './progress.ts';
 
 /**
@@ -22,9 +23,8 @@ import { progress } from './progress.ts';
  */
 const SUITE_ROOTFS_LAYOUTS: RootfsLayout[] = [
   { sizeMiB: VM_DEFAULTS.rootfsMiB },
-  { sizeMiB: DISK.rootfsMiB },
-  { sizeMiB: DISK.rootfsMiB, inodes: DISK.rootfsInodes },
-  { sizeMiB: DISK.oversizedRootfsMiB },
+  { sizeMiB: VM_DEFAULTS.rootfsMiB, inodes: CASE_ROOTFS.inodes },
+  { sizeMiB: FAULT_SHAPES.oversizedRootfsMiB },
 ];
 
 function mib(bytes: number): string {

@@ -9,7 +9,7 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startVitest } from 'vitest/node';
 import { ENV, settingsToEnv, type RunSettings } from '../config/settings.ts';
-import { hostBudget } from '../host/budget.ts';
+import { HOST_BUDGET, hostBudget } from '../host/budget.ts';
 import { prepareRun } from '../run/prepare.ts';
 import { describeRunEnvironment } from '../run/run-environment.ts';
 import { startHostLoad, type HostLoad } from '../run/host-load.ts';
@@ -21,7 +21,7 @@ import { defaultMachine } from '../runtime/qemu/machine.ts';
 import type { GuestArch } from '../runtime/contract/run-target.ts';
 import { ARTIFACTS_DIR, REPORT_FILES } from '../reports/layout.ts';
 import { writeReports } from '../reports/write-reports.ts';
-import { HOST_BUDGET, VM_DEFAULTS } from '../config/constants.ts';
+import { VM_DEFAULTS } from '../config/constants.ts';
 import { UsageError, type RunOptions } from './args.ts';
 import { caseProgress, progress } from './progress.ts';
 

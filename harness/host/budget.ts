@@ -4,7 +4,20 @@
  */
 import pLimit from 'p-limit';
 import si from 'systeminformation';
-import { HOST_BUDGET, VM_DEFAULTS } from '../config/constants.ts';
+import { VM_DEFAULTS } from '../config/constants.ts';
+
+export const HOST_BUDGET = {
+  /** What a VMM process holds beyond guest RAM: device models, translation cache, I/O buffers. */
+  vmmOverheadMiB: 150,
+  /** Share of available memory never planned for VMs, so page cache, node and vitest keep room. */
+  hostReserveFraction: 0.2,
+  /**
+   * Workers beyond one per core when VMs are restored (not under --cold): a worker then spends much of
+   * its time waiting on idle guests (agent and balloon timers, another worker's saved state), and more
+   * workers fill that time.
+   */
+  waitingWorkersWhenRestoring: 2,
+} as const;
 
 export interface BudgetInput {
   logicalCores: number;

@@ -6,7 +6,7 @@
  * beyond the effect-size floor and the noise floor (how far A's median moves between halves of A's own
  * samples). B is "no worse" when nothing newly fails or turns flaky and no metric regressed.
  */
-import { COMPARE } from '../config/constants.ts';
+import { COMPARE } from './limits.ts';
 import { median } from '../metrics/percentile.ts';
 import { labelledCases, spansCells } from './matrix.ts';
 import { describeLoad, environmentFacts, matrixCell, metricSamples, partsByCell, type BetterDirection, type CaseRecord, type Metric, type RunRecord } from './run-record.ts';

@@ -3,7 +3,7 @@
  * a VM without one makes the case skip, naming the capability it lacks.
  */
 import type { TestContext } from 'vitest';
-import { BALLOON } from '../../harness/config/constants.ts';
+import { BALLOON } from './limits.ts';
 import { caseRecorder } from '../../harness/vitest/case-recorder.ts';
 import { requireCapabilities, type RunFacts, type VmFactory } from '../../harness/vitest/vm-test.ts';
 import type { BalloonOptions } from '../../harness/runtime/contract/balloon.ts';

@@ -4,7 +4,8 @@
  */
 import { expect } from 'vitest';
 import { expectAlive, expectAtLeast, expectAtMost, expectHealthyKernel, expectWithin, pollUntil } from '../../harness/assert/index.ts';
-import { BALLOON, deadlineMs } from '../../harness/config/constants.ts';
+import { deadlineMs } from '../../harness/config/constants.ts';
+import { BALLOON } from './limits.ts';
 import { BalloonNotConnectedError } from '../../harness/runtime/contract/balloon-errors.ts';
 import type { BalloonStats } from '../../harness/runtime/contract/balloon.ts';
 import { churnRounds, expectAllocation, holdMemory, startChurn } from '../../harness/workloads/memory.ts';

@@ -17,7 +17,8 @@ import {
   longestProgressGap,
   pollUntil,
 } from '../../harness/assert/index.ts';
-import { DISK, deadlineMs } from '../../harness/config/constants.ts';
+import { deadlineMs } from '../../harness/config/constants.ts';
+import { DISK } from './limits.ts';
 import type { CaseRecorder } from '../../harness/vitest/case-recorder.ts';
 import { boundedAll } from '../../harness/host/budget.ts';
 import { withHostDir } from '../../harness/host/host-dir.ts';

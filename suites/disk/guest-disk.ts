@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { describeExecResult } from '../../harness/assert/index.ts';
-import { DISK, deadlineMs } from '../../harness/config/constants.ts';
+import { deadlineMs } from '../../harness/config/constants.ts';
+import { DISK } from './limits.ts';
 import { ROOTFS_PATHS } from '../../harness/image/rootfs-tree.ts';
 import type { ExecResult, Sandbox } from '../../harness/runtime/contract/sandbox.ts';
 

@@ -7,7 +7,9 @@
  */
 import { expect } from 'vitest';
 import { describeExecResult, pollUntil } from '../../harness/assert/index.ts';
-import { AGENT_CASES, BOOT, CONSOLE, deadlineMs, HOSTILE_CASES } from '../../harness/config/constants.ts';
+import { BOOT, deadlineMs } from '../../harness/config/constants.ts';
+import { AGENT_CASES } from '../agent/limits.ts';
+import { HOSTILE_CASES } from './limits.ts';
 import { boundedAll } from '../../harness/host/budget.ts';
 import { memoryDuring } from '../../harness/host/process-memory.ts';
 import { SandboxCreateError } from '../../harness/runtime/contract/create-error.ts';
@@ -20,8 +22,7 @@ export const unknownIdsSpec: Partial<SandboxSpec> = { hostile: { agent: 'unknown
 
 /** Where the guest agent writes its process id (fixtures/guest/agent/gauntlet-agent.sh). */
 const AGENT_PID_FILE = '/run/gauntlet-agent/pid';
-/** The kept console log: the current segment and the one before. */
-const KEPT_CONSOLE_BYTES = 2 * CONSOLE.segmentBytes;
+const KEPT_CONSOLE_BYTES = HOSTILE_CASES.keptConsoleBytes;
 
 export interface ConsoleFloodMeasurement {
   guestBytes: number;

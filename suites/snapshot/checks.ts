@@ -3,8 +3,11 @@
  * sandboxes it needs from `vm`, so the fault tests run the very same check on a runtime with a fault.
  */
 import { randomBytes } from 'node:crypto';
-import { catalogueBalloonLimits, expectAtMost, expectWithin, pollUntil } from '../../harness/assert/index.ts';
-import { AGENT, BALLOON, deadlineMs, SNAPSHOT_CASES } from '../../harness/config/constants.ts';
+import { expectAtMost, expectWithin, pollUntil } from '../../harness/assert/index.ts';
+import { AGENT, deadlineMs } from '../../harness/config/constants.ts';
+import { catalogueBalloonLimits } from '../balloon/catalogue-limits.ts';
+import { BALLOON } from '../balloon/limits.ts';
+import { SNAPSHOT_CASES } from './limits.ts';
 import type { BalloonStats } from '../../harness/runtime/contract/balloon.ts';
 import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
 import type { Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';

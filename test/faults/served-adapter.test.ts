@@ -5,12 +5,15 @@
  * only these cases go through the adapter.
  */
 import { readFileSync } from 'node:fs';
-import { ADAPTER } from '../../harness/config/constants.ts';
+import { ADAPTER } from '../../harness/runtime/exec-adapter/limits.ts';
 import { ENV } from '../../harness/config/settings.ts';
 import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
 import { processExists } from '../../harness/host/process-exists.ts';
 import { parseAdapterCommand } from '../../harness/runtime/exec-adapter/adapter-command.ts';
 import { checkAdapter } from '../../harness/runtime/exec-adapter/conformance.ts';
+
+/** The adapter is killed this long into a 30 s exec: the request is surely on its way by then. */
+const CRASH_AFTER_MS = 500;
 
 process.env[ENV.runtime] = 'exec:npx gauntlet runtime serve qemu';
 
@@ -33,7 +36,7 @@ describe('an adapter that crashes in the middle of a case', () => {
     // The VMM's parent is the adapter process that serves it: kill it while an exec is under way.
     const adapterPid = Number(readFileSync(`/proc/${vmmPid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
     const exec = sandbox.exec('sleep 30');
-    setTimeout(() => process.kill(adapterPid, 'SIGKILL'), ADAPTER.crashTestKillAfterMs);
+    setTimeout(() => process.kill(adapterPid, 'SIGKILL'), CRASH_AFTER_MS);
     await expect(exec).rejects.toThrow(/^runtime adapter "npx gauntlet runtime serve qemu" (exited|was killed)[^]*stderr/);
     await expect.poll(() => processExists(vmmPid), { timeout: ADAPTER.exitGraceMs }).toBe(false);
   });

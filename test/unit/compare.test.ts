@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compareCommand } from '../../harness/cli/compare.ts';
-import { COMPARE } from '../../harness/config/constants.ts';
+import { COMPARE } from '../../harness/reports/limits.ts';
 import { compareRuns, samplesNeeded } from '../../harness/reports/compare.ts';
 import { VM_METRICS } from '../../harness/reports/metric-names.ts';
 import { bootstrapInterval, permutationPValue, splitHalfSpread } from '../../harness/reports/permutation-test.ts';

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { HOST_BUDGET } from '../../harness/config/constants.ts';
-import { boundedAll, hostBudget, planBudget } from '../../harness/host/budget.ts';
+import { boundedAll, HOST_BUDGET, hostBudget, planBudget } from '../../harness/host/budget.ts';
 
 describe('planBudget', () => {
   it('is bounded by cores when memory is plentiful (one TCG thread per vCPU)', () => {

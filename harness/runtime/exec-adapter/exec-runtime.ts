@@ -4,7 +4,7 @@
  * artifacts, ...) is the status the adapter sent with its latest answer. An adapter that died or broke
  * the protocol fails the calls of the case it was serving; the next create starts a fresh one.
  */
-import { ADAPTER } from '../../config/constants.ts';
+import { ADAPTER } from './limits.ts';
 import type { BalloonControl, BalloonLimits, BalloonMove, BalloonStats } from '../contract/balloon.ts';
 import type { VmEvent, VmEventKind } from '../contract/events.ts';
 import type { Accelerator } from '../contract/run-target.ts';
