@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
-import type { AgentChannelReport, ExecOptions, ExecResult } from '../runtime/contract/sandbox.ts';
+import type { AgentChannelReport, ExecOptions, ExecResult } from '../contract/sandbox.ts';
 import { AGENT } from '../config/constants.ts';
 import { AGENT_CHANNEL } from './limits.ts';
 import { AgentProtocolError, encodeExecRequest, FrameDecoder, scriptWithEnv, type GuestFrame } from './agent-protocol.ts';

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { ENV, readSettings, type RunSettings } from '../config/settings.ts';
 import { parseKernelPackage } from '../image/kernel-package.ts';
 import type { Shard } from '../reports/run-record.ts';
-import { GUEST_ARCHES, type GuestArch } from '../runtime/contract/run-target.ts';
+import { GUEST_ARCHES, type GuestArch } from '../contract/run-target.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';

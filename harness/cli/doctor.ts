@@ -7,10 +7,10 @@ import { execa } from 'execa';
 import { SettingsError, type RunSettings } from '../config/settings.ts';
 import { collectHostFacts } from '../host/facts.ts';
 import { findGuestImage, recipeHash } from '../image/index.ts';
-import { imageChoice, withResolvedKernelPackage } from '../run/image-choice.ts';
+import { imageChoice, withResolvedKernelPackage } from '../image/image-choice.ts';
 import { runtimePreflight } from '../run/runtime-kinds.ts';
 import { describeQemuMachine } from '../runtime/qemu/describe-machine.ts';
-import type { Accelerator, ResolveTarget } from '../runtime/contract/run-target.ts';
+import type { Accelerator, ResolveTarget } from '../contract/run-target.ts';
 
 export async function doctor(given: RunSettings): Promise<number> {
   const settings = await withResolvedKernelPackage(given, () => {});

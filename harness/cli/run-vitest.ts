@@ -18,7 +18,7 @@ import { sweepRunDir } from '../run/run-dir.ts';
 import { GauntletReporter, type CollectedRun } from '../reports/gauntlet-reporter.ts';
 import { assembleRecord, casesFromRepeats, runFailed, summaryLine, type RunPart, type Shard } from '../reports/run-record.ts';
 import { defaultMachine } from '../runtime/qemu/machine.ts';
-import type { GuestArch } from '../runtime/contract/run-target.ts';
+import type { GuestArch } from '../contract/run-target.ts';
 import { ARTIFACTS_DIR, REPORT_FILES } from '../reports/layout.ts';
 import { writeReports } from '../reports/write-reports.ts';
 import { VM_DEFAULTS } from '../config/constants.ts';

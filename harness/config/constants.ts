@@ -1,11 +1,11 @@
 /**
  * The numbers every layer shares: the accelerator's deadline scale, a VM's default shape, the boot
  * deadline, the agent's defaults, the poll step. A number with one owner lives beside it: each suite's
- * limits in `suites/<group>/limits.ts`, the QEMU runtime's tuning in its folder, the reports', the
+ * limits in `suites/<group>/limits.ts`, each runtime kind's tuning in its folder, the reports', the
  * bench's and the assertion helpers' in theirs.
  * Thresholds never scale; deadlines scale with the accelerator through `deadlineMs`.
  */
-import type { Accelerator } from '../runtime/contract/run-target.ts';
+import type { Accelerator } from '../contract/run-target.ts';
 
 /** TCG emulates every instruction; hardware accelerators run the guest natively. */
 export const ACCELERATOR_SLOWDOWN: Record<Accelerator, number> = { kvm: 1, hvf: 1, tcg: 4 };

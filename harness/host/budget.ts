@@ -65,7 +65,7 @@ export function planBudget(input: BudgetInput): Budget {
   const memoryPart =
     `${Math.round(plannableMiB)} MiB usable (${availableMemMiB} MiB available, ` +
     `${HOST_BUDGET.hostReserveFraction * 100}% kept for the host) / ${perVmMiB} MiB per VM ` +
-    `(${vmMemoryMiB} + ${HOST_BUDGET.vmmOverheadMiB} QEMU overhead) = ${byMemory} VMs`;
+    `(${vmMemoryMiB} + ${HOST_BUDGET.vmmOverheadMiB} VMM overhead) = ${byMemory} VMs`;
   const limitedBy = byCores <= byMemory ? 'cores' : 'memory';
   const floorNote = Math.min(byCores, byMemory) < 1 ? '; the host cannot fit one VM, running 1 anyway' : '';
   const waitingPart = waitingWorkers > 0 ? ` + ${waitingWorkers} for time spent waiting on idle guests` : '';

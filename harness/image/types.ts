@@ -1,5 +1,5 @@
 /** The shapes other parts of the harness get from the image builder. */
-import type { GuestArch } from '../runtime/contract/run-target.ts';
+import type { GuestArch } from '../contract/run-target.ts';
 
 export type { GuestArch };
 

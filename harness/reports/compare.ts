@@ -72,7 +72,7 @@ export interface CompareOptions {
 
 export function compareRuns(a: RunRecord, b: RunRecord, options: CompareOptions = COMPARE): Comparison {
   // Records of several cells hold each case once per cell: match them cell by cell. Two single-cell
-  // records match by case alone, so an A/B across QEMU builds or accelerators still lines up.
+  // records match by case alone, so an A/B across VMM builds or accelerators still lines up.
   const withCell = spansCells(a) || spansCells(b);
   const casesA = byKey(a, withCell);
   const casesB = byKey(b, withCell);

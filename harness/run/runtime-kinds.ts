@@ -4,8 +4,8 @@
  * worker opens the kind the prepared settings name.
  */
 import type { RunSettings } from '../config/settings.ts';
-import type { ResolveTarget } from '../runtime/contract/run-target.ts';
-import type { Runtime } from '../runtime/contract/sandbox.ts';
+import type { ResolveTarget } from '../contract/run-target.ts';
+import type { Runtime } from '../contract/sandbox.ts';
 import { parseAdapterCommand } from '../runtime/exec-adapter/adapter-command.ts';
 import { ExecRuntime } from '../runtime/exec-adapter/exec-runtime.ts';
 import { adapterTarget } from '../runtime/exec-adapter/target.ts';

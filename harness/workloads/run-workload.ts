@@ -1,7 +1,7 @@
 /** Running the guest workloads of fixtures/workloads/, installed in the image under /usr/libexec/gauntlet. */
 import { describeExecResult } from '../assert/describe-exec.ts';
-import { ROOTFS_PATHS } from '../image/rootfs-tree.ts';
-import type { Sandbox } from '../runtime/contract/sandbox.ts';
+import { ROOTFS_PATHS } from '../config/guest-paths.ts';
+import type { Sandbox } from '../contract/sandbox.ts';
 
 /** Workload arguments are names and numbers; anything else would need quoting for the guest's sh. */
 const PLAIN_WORD = /^[\w./:-]+$/;

@@ -11,8 +11,8 @@ import { AGENT, deadlineMs } from '../../harness/config/constants.ts';
 import { AGENT_CASES } from './limits.ts';
 import { boundedAll } from '../../harness/host/budget.ts';
 import { memoryDuring, type MemoryFigures } from '../../harness/host/process-memory.ts';
-import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
-import type { ExecOptions, ExecResult, Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
+import type { Accelerator } from '../../harness/contract/run-target.ts';
+import type { ExecOptions, ExecResult, Sandbox, SandboxSpec } from '../../harness/contract/sandbox.ts';
 import { sweepOffsets } from './sweep-plan.ts';
 
 /** Where the guest agent writes its process id (fixtures/guest/agent/gauntlet-agent.sh). */

@@ -4,7 +4,7 @@
  * floor that makes the clamp case ask for nothing below it.
  */
 import { expectAtMost, expectWithin } from '../../harness/assert/index.ts';
-import type { BalloonControl, BalloonLimits } from '../../harness/runtime/contract/balloon.ts';
+import type { BalloonControl, BalloonLimits } from '../../harness/contract/balloon.ts';
 import { BALLOON_CATALOGUE } from './limits.ts';
 
 /** The control's reported limits, once they are within the catalogue's bounds. */

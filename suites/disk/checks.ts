@@ -23,8 +23,8 @@ import type { CaseRecorder } from '../../harness/vitest/case-recorder.ts';
 import { boundedAll } from '../../harness/host/budget.ts';
 import { withHostDir } from '../../harness/host/host-dir.ts';
 import { smallFilesystemUnavailable, withSmallFilesystem } from '../../harness/host/small-filesystem.ts';
-import type { Fault } from '../../harness/runtime/contract/faults.ts';
-import type { DiskOptions, Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
+import type { Fault } from '../../harness/contract/faults.ts';
+import type { DiskOptions, Sandbox, SandboxSpec } from '../../harness/contract/sandbox.ts';
 import {
   checksums,
   expectFileReadable,

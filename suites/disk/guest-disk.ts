@@ -8,8 +8,8 @@ import { expect } from 'vitest';
 import { describeExecResult } from '../../harness/assert/index.ts';
 import { deadlineMs } from '../../harness/config/constants.ts';
 import { DISK } from './limits.ts';
-import { ROOTFS_PATHS } from '../../harness/image/rootfs-tree.ts';
-import type { ExecResult, Sandbox } from '../../harness/runtime/contract/sandbox.ts';
+import { ROOTFS_PATHS } from '../../harness/config/guest-paths.ts';
+import type { ExecResult, Sandbox } from '../../harness/contract/sandbox.ts';
 
 export const MIB = 1024 * 1024;
 export const FILL = '/fill';

@@ -12,9 +12,9 @@ import { AGENT_CASES } from '../agent/limits.ts';
 import { HOSTILE_CASES } from './limits.ts';
 import { boundedAll } from '../../harness/host/budget.ts';
 import { memoryDuring } from '../../harness/host/process-memory.ts';
-import { SandboxCreateError } from '../../harness/runtime/contract/create-error.ts';
-import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
-import type { ExecResult, Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
+import { SandboxCreateError } from '../../harness/contract/create-error.ts';
+import type { Accelerator } from '../../harness/contract/run-target.ts';
+import type { ExecResult, Sandbox, SandboxSpec } from '../../harness/contract/sandbox.ts';
 
 export const garbageFramesSpec: Partial<SandboxSpec> = { hostile: { agent: 'garbage-frames' } };
 export const neverHelloSpec: Partial<SandboxSpec> = { hostile: { agent: 'never-hello' } };

@@ -8,9 +8,9 @@ import { AGENT, deadlineMs } from '../../harness/config/constants.ts';
 import { catalogueBalloonLimits } from '../balloon/catalogue-limits.ts';
 import { BALLOON } from '../balloon/limits.ts';
 import { SNAPSHOT_CASES } from './limits.ts';
-import type { BalloonStats } from '../../harness/runtime/contract/balloon.ts';
-import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
-import type { Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
+import type { BalloonStats } from '../../harness/contract/balloon.ts';
+import type { Accelerator } from '../../harness/contract/run-target.ts';
+import type { Sandbox, SandboxSpec } from '../../harness/contract/sandbox.ts';
 import { booted } from '../../harness/vitest/vm-test.ts';
 
 export type MakeVm = (spec?: Partial<SandboxSpec>) => Promise<Sandbox>;

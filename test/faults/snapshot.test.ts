@@ -3,8 +3,8 @@
  * the case's own check, on VMs restored by a runtime with the fault, throws for that reason.
  */
 import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
-import type { Fault } from '../../harness/runtime/contract/faults.ts';
-import type { SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
+import type { Fault } from '../../harness/contract/faults.ts';
+import type { SandboxSpec } from '../../harness/contract/sandbox.ts';
 import {
   checkAgentReconnectsAfterRestore,
   checkBalloonAfterRestore,

@@ -181,6 +181,13 @@ describe('gauntlet compare', () => {
     expect(Object.keys(converted.parts[0]!.cases[0]!.attempts[0]!.metrics)).toEqual(['VMM control connect']);
   });
 
+  it("reads a bench record whose raw boot still has the VMM's own name under the neutral one", async () => {
+    const previous = JSON.parse(JSON.stringify(bootRecord([2_800])));
+    previous.parts[0].cases[0].attempts[0].metrics = { 'raw QEMU boot to first init line': { unit: 'ms', better: 'lower', samples: [900] } };
+    const converted = readRunJson(await saved('raw-boot.json', previous));
+    expect(Object.keys(converted.parts[0]!.cases[0]!.attempts[0]!.metrics)).toEqual(['raw VMM boot to first init line']);
+  });
+
   it('refuses a record of a newer format in one line that says to update', async () => {
     const newer = { ...bootRecord([2_800]), format: 'microvm-gauntlet/run-record@9' };
     const file = await saved('v9.json', newer as never);

@@ -8,7 +8,7 @@ import { checkAdapter } from '../../harness/runtime/exec-adapter/conformance.ts'
 import { ExecRuntime } from '../../harness/runtime/exec-adapter/exec-runtime.ts';
 import { METHODS } from '../../harness/runtime/exec-adapter/protocol.ts';
 import { schemaProblem } from '../../harness/runtime/exec-adapter/schema.ts';
-import { VM_EVENT_KINDS } from '../../harness/runtime/contract/events.ts';
+import { VM_EVENT_KINDS } from '../../harness/contract/events.ts';
 
 const FAKE = 'test/fixtures/adapters/fake-adapter.mjs';
 const fake = (mode: string) => `exec:node ${FAKE} ${mode}`;

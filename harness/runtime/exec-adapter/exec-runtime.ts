@@ -5,10 +5,10 @@
  * the protocol fails the calls of the case it was serving; the next create starts a fresh one.
  */
 import { ADAPTER } from './limits.ts';
-import type { BalloonControl, BalloonLimits, BalloonMove, BalloonStats } from '../contract/balloon.ts';
-import type { VmEvent, VmEventKind } from '../contract/events.ts';
-import type { Accelerator } from '../contract/run-target.ts';
-import type { AgentChannelReport, Capability, ConsoleLogReport, DiskImageCheck, ExecOptions, ExecResult, HostFootprint, Runtime, Sandbox, SandboxSpec, SandboxState, SandboxTimings } from '../contract/sandbox.ts';
+import type { BalloonControl, BalloonLimits, BalloonMove, BalloonStats } from '../../contract/balloon.ts';
+import type { VmEvent, VmEventKind } from '../../contract/events.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
+import type { AgentChannelReport, Capability, ConsoleLogReport, DiskImageCheck, ExecOptions, ExecResult, HostFootprint, Runtime, Sandbox, SandboxSpec, SandboxState, SandboxTimings } from '../../contract/sandbox.ts';
 import type { AdapterCommand } from './adapter-command.ts';
 import type { AdapterProcess } from './adapter-process.ts';
 import { startAdapter, type StartedAdapter } from './handshake.ts';

@@ -1,15 +1,15 @@
 /**
  * The adapter end of the runtime protocol for a runtime written in TypeScript: reads requests on
  * `input`, answers on `output`, one line each, and drives the runtime's own Runtime and Sandbox. The
- * served QEMU runtime (`gauntlet runtime serve qemu`) is this over the in-process QEMU runtime, and
+ * served reference runtime (`gauntlet runtime serve qemu`) is this over the in-process one, and
  * the worked example of docs/runtime-protocol.md. Requests are handled as they come, concurrently, as
  * a case may exec while it moves the balloon.
  */
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { BalloonControl } from '../contract/balloon.ts';
-import type { VmEventKind } from '../contract/events.ts';
-import type { Runtime, Sandbox } from '../contract/sandbox.ts';
+import type { BalloonControl } from '../../contract/balloon.ts';
+import type { VmEventKind } from '../../contract/events.ts';
+import type { Runtime, Sandbox } from '../../contract/sandbox.ts';
 import { ERROR_CODES, SUPPORTED_PROTOCOL_VERSIONS, type InitializeResult, type Request, type WireError } from './protocol.ts';
 import { knownMethod, schemaProblem } from './schema.ts';
 import { errorToWire, fromBase64, statusOf, toBase64 } from './wire.ts';

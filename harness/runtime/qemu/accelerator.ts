@@ -8,7 +8,7 @@ import { PROBE } from './tuning.ts';
 import { SettingsError, type AcceleratorChoice } from '../../config/settings.ts';
 import { hardwareAccelerator, hostSupport } from '../../host/accelerator-support.ts';
 import { thisHost, type HostPlatform } from '../../host/platform.ts';
-import type { Accelerator } from '../contract/run-target.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
 import { bootUntilConsoleLine } from './console-boot.ts';
 import type { MachineProfile } from './machine.ts';
 

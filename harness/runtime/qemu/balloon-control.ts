@@ -6,15 +6,15 @@
  * job, which deflate-above-max-clamps checks.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pollUntil } from '../../assert/poll.ts';
+import { pollUntil } from '../../wait/poll.ts';
 import { QmpClient } from './qmp-client.ts';
 import { deadlineMs } from '../../config/constants.ts';
 import { BALLOON_CONTROL } from './tuning.ts';
-import { BalloonNotConnectedError, BalloonTimeoutError } from '../contract/balloon-errors.ts';
-import type { BalloonControl, BalloonLimits, BalloonMove, BalloonStats } from '../contract/balloon.ts';
-import type { VmEvent } from '../contract/events.ts';
-import type { Fault } from '../contract/faults.ts';
-import type { Accelerator } from '../contract/run-target.ts';
+import { BalloonNotConnectedError, BalloonTimeoutError } from '../../contract/balloon-errors.ts';
+import type { BalloonControl, BalloonLimits, BalloonMove, BalloonStats } from '../../contract/balloon.ts';
+import type { VmEvent } from '../../contract/events.ts';
+import type { Fault } from '../../contract/faults.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
 import { vmEventOf } from './vm-events.ts';
 import { BALLOON_DEVICE_ID } from './command-line.ts';
 

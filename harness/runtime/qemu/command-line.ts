@@ -1,6 +1,6 @@
 /** Builds QEMU's argument list for one VM from its spec; the only place QEMU flags are spelled. */
-import type { BalloonOptions } from '../contract/balloon.ts';
-import type { Accelerator } from '../contract/run-target.ts';
+import type { BalloonOptions } from '../../contract/balloon.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
 import { acceleratorArgs, type MachineProfile } from './machine.ts';
 import { tcgGuestClockArgs } from './tcg-guest-clock.ts';
 

@@ -1,8 +1,8 @@
 /** What the guest's init and agent read from the kernel command line (fixtures/guest/*.sh). */
 import { AGENT, deadlineMs } from '../../config/constants.ts';
 import { BALLOON_CONTROL, FAULT_SHAPES, GUEST } from './tuning.ts';
-import type { Accelerator } from '../contract/run-target.ts';
-import type { SandboxSpec } from '../contract/sandbox.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
+import type { SandboxSpec } from '../../contract/sandbox.ts';
 
 export function guestKernelArgs(spec: SandboxSpec, accel: Accelerator): string[] {
   const faults = new Set(spec.faults ?? []);

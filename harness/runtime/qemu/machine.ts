@@ -3,7 +3,7 @@
  * microvm has no PCI (virtio-mmio devices, found by the Debian kernel through ACPI); q35 and virt use PCI.
  */
 import { SettingsError } from '../../config/settings.ts';
-import type { Accelerator, GuestArch } from '../contract/run-target.ts';
+import type { Accelerator, GuestArch } from '../../contract/run-target.ts';
 
 export type MachineName = 'microvm' | 'q35' | 'virt';
 

@@ -2,8 +2,8 @@
 import path from 'node:path';
 import type { RunSettings } from '../../config/settings.ts';
 import { findGuestImage } from '../../image/index.ts';
-import { imageChoice } from '../../run/image-choice.ts';
-import type { Accelerator } from '../contract/run-target.ts';
+import { imageChoice } from '../../image/image-choice.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
 import { qemuBinaryFor, qemuMachine } from './machine.ts';
 import { QemuRuntime } from './runtime.ts';
 

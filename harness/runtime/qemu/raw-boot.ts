@@ -4,7 +4,7 @@
  */
 import { BOOT, deadlineMs, VM_DEFAULTS } from '../../config/constants.ts';
 import { FIRST_INIT_LINE } from '../../image/initramfs.ts';
-import type { Accelerator, GuestArch, ProbeGuest } from '../contract/run-target.ts';
+import type { Accelerator, GuestArch, ProbeGuest } from '../../contract/run-target.ts';
 import { bootUntilConsoleLine } from './console-boot.ts';
 import { guestKernelArgs } from './guest-kernel-args.ts';
 import { qemuBinaryFor, qemuMachine } from './machine.ts';

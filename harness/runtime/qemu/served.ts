@@ -7,9 +7,9 @@
 import { readSettings, type RunSettings } from '../../config/settings.ts';
 import { thisHost } from '../../host/platform.ts';
 import { findGuestImage } from '../../image/index.ts';
-import { imageChoice } from '../../run/image-choice.ts';
+import { imageChoice } from '../../image/image-choice.ts';
 import type { ServedRuntime } from '../exec-adapter/serve.ts';
-import type { Accelerator } from '../contract/run-target.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
 import { qemuCapabilities } from './capabilities.ts';
 import { QEMU_FAULTS } from './faults.ts';
 import { openQemuRuntime } from './open-qemu.ts';

@@ -19,7 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import { SNAPSHOT } from './tuning.ts';
 import { IMAGE_FILES } from '../../image/cache-paths.ts';
 import { hostTool } from '../../image/host-tools.ts';
-import type { Accelerator } from '../contract/run-target.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
 
 export interface SnapshotCacheInputs {
   imageDir: string;

@@ -23,8 +23,8 @@ import { VMM_EXTRA_FD } from './vmm-process.ts';
 import { SNAPSHOT } from './tuning.ts';
 import { processExists } from '../../host/process-exists.ts';
 import { shellQuote } from '../../text/shell-quote.ts';
-import type { Fault } from '../contract/faults.ts';
-import type { SandboxSpec } from '../contract/sandbox.ts';
+import type { Fault } from '../../contract/faults.ts';
+import type { SandboxSpec } from '../../contract/sandbox.ts';
 import type { VmPaths } from './command-line.ts';
 import { resolveSpec, rootBaseShape, vmCommandLine, type VmTarget } from './vm-shape.ts';
 

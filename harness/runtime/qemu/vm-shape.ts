@@ -5,9 +5,9 @@
  */
 import { VM_DEFAULTS } from '../../config/constants.ts';
 import { FAULT_SHAPES } from './tuning.ts';
-import type { Fault } from '../contract/faults.ts';
-import type { Accelerator } from '../contract/run-target.ts';
-import type { Sandbox, SandboxSpec } from '../contract/sandbox.ts';
+import type { Fault } from '../../contract/faults.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
+import type { Sandbox, SandboxSpec } from '../../contract/sandbox.ts';
 import { qemuArgs, type VmPaths } from './command-line.ts';
 import { guestKernelArgs } from './guest-kernel-args.ts';
 import type { MachineProfile } from './machine.ts';

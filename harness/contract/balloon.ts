@@ -47,7 +47,7 @@ export interface BalloonControl {
   /**
    * Every inflate and deflate since connect, timed from the request to the size reached — by the
    * VMM's own balloon-change events where it sends them, else by polling. Waits briefly for events
-   * a VMM delivers late (QEMU throttles them). A runtime that times nothing leaves it out.
+   * a VMM delivers late (the reference VMM passes on one a second). A runtime that times nothing leaves it out.
    */
   moves?(): Promise<BalloonMove[]>;
 }
