@@ -11,7 +11,7 @@ import type { Runtime, Sandbox } from '../contract/sandbox.ts';
 
 export interface BenchInput {
   runtime: Runtime;
-  /** The VMM alone booting the guest to its init's first line (runtime/qemu/raw-boot.ts), or why there is no such baseline. */
+  /** The VMM alone booting the guest to its init's first line (the runtime kind's rawBoot), or why there is no such baseline. */
   rawBoot: (() => Promise<number>) | { unavailable: string };
   rounds: number;
   onProgress: (line: string) => void;

@@ -8,7 +8,8 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startVitest } from 'vitest/node';
-import { ENV, settingsToEnv, type RunSettings } from '../config/settings.ts';
+import { targetEnv } from '../config/prepared-env.ts';
+import { settingsToEnv, type RunSettings } from '../config/settings.ts';
 import { HOST_BUDGET, hostBudget } from '../host/budget.ts';
 import { prepareRun } from '../run/prepare.ts';
 import { describeRunEnvironment } from '../run/run-environment.ts';
@@ -17,7 +18,6 @@ import { killDescendants } from '../run/process-tree.ts';
 import { sweepRunDir } from '../run/run-dir.ts';
 import { GauntletReporter, type CollectedRun } from '../reports/gauntlet-reporter.ts';
 import { assembleRecord, casesFromRepeats, runFailed, summaryLine, type RunPart, type Shard } from '../reports/run-record.ts';
-import { defaultMachine } from '../runtime/qemu/machine.ts';
 import type { GuestArch } from '../contract/run-target.ts';
 import { ARTIFACTS_DIR, REPORT_FILES } from '../reports/layout.ts';
 import { writeReports } from '../reports/write-reports.ts';
@@ -57,7 +57,7 @@ export function suiteCell(suites: string[], settings: RunSettings): RunCell {
  */
 export function testCells(settings: RunSettings, arches: GuestArch[]): RunCell[] {
   return arches.map((arch, index) =>
-    index === 0 ? { settings, filters: [] } : { settings: { ...settings, arch, machine: defaultMachine(arch) }, filters: [`${SUITES_DIR}/`] },
+    index === 0 ? { settings, filters: [] } : { settings: { ...settings, arch, machine: undefined }, filters: [`${SUITES_DIR}/`] },
   );
 }
 
@@ -85,7 +85,7 @@ export async function runTests(cells: RunCell[], options: RunOptions = { repeat:
     const prepared = await prepareRun(cell.settings, progress);
     const { settings } = prepared;
     runDirs.push(settings.runDir);
-    Object.assign(process.env, settingsToEnv(settings));
+    Object.assign(process.env, settingsToEnv(settings), targetEnv(prepared.target));
     const budget = await hostBudget(VM_DEFAULTS.memoryMiB, {
       coresForRun: options.cores,
       waitingWorkers: settings.cold ? 0 : HOST_BUDGET.waitingWorkersWhenRestoring,
@@ -104,7 +104,7 @@ export async function runTests(cells: RunCell[], options: RunOptions = { repeat:
     const cellRepeats: CollectedRun[] = [];
     for (let repeat = 1; repeat <= options.repeat; repeat++) {
       if (options.repeat > 1) {
-        process.env[ENV.repeat] = String(repeat);
+        Object.assign(process.env, targetEnv({ ...prepared.target, repeat }));
         progress(`repeat ${repeat}/${options.repeat}`);
       }
       const collected = await runVitestOnce(cell.filters, reportsDir, budget.workers, options.shard);

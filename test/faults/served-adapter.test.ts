@@ -1,12 +1,12 @@
 /**
  * The runtime protocol carries everything the cases need: the lifecycle, balloon and agent suites,
  * unchanged, on the QEMU runtime served as an out-of-process adapter. The suite files register their
- * cases here; this file's worker (its own forked process) reads the runtime from its environment, so
+ * cases here; this file's worker (its own forked process) opens the run's target as the exec kind, so
  * only these cases go through the adapter.
  */
 import { readFileSync } from 'node:fs';
 import { ADAPTER } from '../../harness/runtime/exec-adapter/limits.ts';
-import { ENV } from '../../harness/config/settings.ts';
+import { PREPARED_TARGET_ENV, readPreparedTarget } from '../../harness/config/prepared-env.ts';
 import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
 import { processExists } from '../../harness/host/process-exists.ts';
 import { parseAdapterCommand } from '../../harness/runtime/exec-adapter/adapter-command.ts';
@@ -15,7 +15,10 @@ import { checkAdapter } from '../../harness/runtime/exec-adapter/conformance.ts'
 /** The adapter is killed this long into a 30 s exec: the request is surely on its way by then. */
 const CRASH_AFTER_MS = 500;
 
-process.env[ENV.runtime] = 'exec:npx gauntlet runtime serve qemu';
+const SERVED = 'exec:npx gauntlet runtime serve qemu';
+// This worker opens the run's target as the exec kind: the same run, through the served adapter.
+const prepared = readPreparedTarget();
+if (prepared) process.env[PREPARED_TARGET_ENV] = JSON.stringify({ ...prepared, kind: 'exec', runtimeAdapter: SERVED });
 
 await import('../../suites/lifecycle/lifecycle.test.ts');
 await import('../../suites/balloon/balloon.test.ts');
@@ -24,7 +27,7 @@ await import('../../suites/agent/agent.test.ts');
 
 describe('runtime check', () => {
   test('passes the served QEMU adapter', async () => {
-    const steps = await checkAdapter(parseAdapterCommand(process.env[ENV.runtime]!));
+    const steps = await checkAdapter(parseAdapterCommand(SERVED));
     expect(steps.filter((step) => !step.ok)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseCommand } from '../../harness/cli/args.ts';
 import { SettingsError } from '../../harness/config/settings.ts';
-import { adapterPreflight, describeAdapter } from '../../harness/run/adapter-preflight.ts';
+import { adapterPreflight, describeAdapter } from '../../harness/runtime/exec-adapter/preflight.ts';
 import { parseAdapterCommand } from '../../harness/runtime/exec-adapter/adapter-command.ts';
 import { AdapterProcess } from '../../harness/runtime/exec-adapter/adapter-process.ts';
 import { checkAdapter } from '../../harness/runtime/exec-adapter/conformance.ts';

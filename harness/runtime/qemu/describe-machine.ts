@@ -2,7 +2,7 @@
 import type { Accelerator, GuestArch } from '../../contract/run-target.ts';
 import { acceleratorArgs, qemuMachine } from './machine.ts';
 
-export function describeQemuMachine(settings: { arch: GuestArch; machine: string | undefined }, accel: Accelerator | undefined): [string, string][] {
+export function describeQemuMachine(settings: { arch: GuestArch; machine?: string | undefined }, accel: Accelerator | undefined): [string, string][] {
   const machine = qemuMachine(settings);
   const cpuOf = (chosen: Accelerator) => {
     const args = acceleratorArgs(chosen, machine);

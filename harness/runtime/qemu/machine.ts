@@ -72,7 +72,7 @@ export function defaultMachine(arch: GuestArch): MachineName {
 }
 
 /** The profile a run's settings choose (`--machine`, else the arch's default); a name QEMU's profiles lack, or of another arch, is refused. */
-export function qemuMachine(settings: { arch: GuestArch; machine: string | undefined }): MachineProfile {
+export function qemuMachine(settings: { arch: GuestArch; machine?: string | undefined }): MachineProfile {
   const name = settings.machine ?? defaultMachine(settings.arch);
   if (!MACHINE_NAMES.includes(name as MachineName)) throw new SettingsError(`--machine (GAUNTLET_MACHINE) must be one of ${MACHINE_NAMES.join(', ')} (got ${name})`);
   const machine = PROFILES[name as MachineName];
@@ -81,7 +81,7 @@ export function qemuMachine(settings: { arch: GuestArch; machine: string | undef
 }
 
 /** The QEMU binary a run boots: `--qemu`, else the machine's own. The one place that default is decided. */
-export function qemuBinaryFor(settings: { arch: GuestArch; machine: string | undefined; vmmBinary: string | undefined }): string {
+export function qemuBinaryFor(settings: { arch: GuestArch; machine?: string | undefined; vmmBinary?: string | undefined }): string {
   return settings.vmmBinary ?? qemuMachine(settings).qemuBinary;
 }
 

@@ -11,7 +11,7 @@ import { qemuBinaryFor, qemuMachine } from './machine.ts';
 
 /** One raw boot per call, in milliseconds to the init's first line. */
 export function qemuRawBoot(
-  settings: { arch: GuestArch; machine: string | undefined; vmmBinary: string | undefined },
+  settings: { arch: GuestArch; machine?: string | undefined; vmmBinary?: string | undefined },
   accel: Accelerator,
   guest: ProbeGuest,
 ): () => Promise<number> {
