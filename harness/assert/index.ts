@@ -1,6 +1,7 @@
 export { expectAlive } from './alive.ts';
 export { describeExecResult } from './describe-exec.ts';
 export { ENOSPC_TEXT, expectEnospc, isEnospc } from './enospc.ts';
+export { execOk, execOkResult, type ExecOkOptions } from './exec-ok.ts';
 export { allocatedBytes, allocatedBytesOfAll, dirAllocatedBytes } from '../host/allocated-bytes.ts';
 export { expectReleased, releasedFraction, type ReleaseMeasurement } from './footprint.ts';
 export { expectHealthyKernel, kernelLogProblems } from './kernel-log.ts';

@@ -6,7 +6,7 @@
  * hardened host side; the fault tests against a host side that lacks one of its defences.
  */
 import { expect } from 'vitest';
-import { describeExecResult, pollUntil } from '../../harness/assert/index.ts';
+import { describeExecResult, execOkResult, pollUntil } from '../../harness/assert/index.ts';
 import { BOOT, deadlineMs } from '../../harness/config/constants.ts';
 import { AGENT_CASES } from '../agent/limits.ts';
 import { HOSTILE_CASES } from './limits.ts';
@@ -127,8 +127,7 @@ export async function checkAgentUnknownIds(sandbox: Sandbox, accel: Accelerator)
 }
 
 async function expectOwnOutput(sandbox: Sandbox, command: string, stdout?: string, options?: { timeoutSeconds: number }): Promise<ExecResult> {
-  const result = await sandbox.exec(command, options);
-  expect(result.exitCode === 0 && !result.timedOut, `\`${command}\` succeeds; saw ${describeExecResult(result)}`).toBe(true);
+  const result = await execOkResult(sandbox, command, options);
   if (stdout !== undefined) expect(result.stdout.toString(), `\`${command}\` gets its own output`).toBe(stdout);
   return result;
 }

@@ -1,4 +1,4 @@
-/** Builds QEMU's argument list for one VM from its spec; the only place QEMU flags are spelled. */
+/** Builds QEMU's argument list for one VM from its spec (the machine's and accelerator's flags come from machine.ts). */
 import type { BalloonOptions } from '../../contract/balloon.ts';
 import type { Accelerator } from '../../contract/run-target.ts';
 import { acceleratorArgs, type MachineProfile } from './machine.ts';

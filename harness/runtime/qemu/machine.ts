@@ -75,7 +75,7 @@ export function defaultMachine(arch: GuestArch): MachineName {
 export function qemuMachine(settings: { arch: GuestArch; machine?: string | undefined }): MachineProfile {
   const name = settings.machine ?? defaultMachine(settings.arch);
   if (!MACHINE_NAMES.includes(name as MachineName)) throw new SettingsError(`--machine (GAUNTLET_MACHINE) must be one of ${MACHINE_NAMES.join(', ')} (got ${name})`);
-  const machine = PROFILES[name as MachineName];
+  const machine = machineProfile(name as MachineName);
   if (machine.arch !== settings.arch) throw new SettingsError(`machine ${machine.name} does not run ${settings.arch} guests`);
   return machine;
 }
