@@ -5,10 +5,10 @@ import {
   ensureRootfsBase,
   findGuestImage,
   ImageArchiveError,
+  RAW_DISK,
   importImageArchive,
   rootfsBaseName,
   writeImageArchive,
-  type RootfsLayout,
 } from '../image/index.ts';
 import { kindFor } from '../runtime/kinds.ts';
 import { progress } from './progress.ts';
@@ -27,11 +27,11 @@ export async function exportImage(file: string, settings: RunSettings): Promise<
   const image = await findGuestImage({ arch: settings.arch, cacheDir });
   if (!image) throw new ImageArchiveError(`no ${settings.arch} image of this checkout's recipe in ${cacheDir}: run gauntlet image build --arch ${settings.arch} first`);
   // The bases the selected runtime kind boots, so an importing host's runs find them built.
-  const needs = kindFor(settings.runtime).imageNeeds?.(settings);
-  const layouts = new Map((needs?.layouts ?? []).map((layout) => [rootfsBaseName(layout, needs!.format), layout]));
+  const { format, layouts: wanted } = kindFor(settings.runtime).imageNeeds?.(settings) ?? { format: RAW_DISK, layouts: [] };
+  const layouts = new Map(wanted.map((layout) => [rootfsBaseName(layout, format), layout]));
   for (const [name, layout] of layouts) {
     progress(`rootfs base ${name}`);
-    await ensureRootfsBase(image, layout, needs!.format).catch((error: Error) => {
+    await ensureRootfsBase(image, layout, format).catch((error: Error) => {
       throw new ImageArchiveError(`cannot build rootfs base ${name} to export: ${error.message.split('\n')[0]}`);
     });
   }
