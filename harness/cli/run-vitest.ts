@@ -1,8 +1,9 @@
 /**
  * Runs vitest in this process for `gauntlet run` and `gauntlet test`: the run is prepared first (image,
  * accelerator, run dir), the workers inherit the settings, the suites run once per `--repeat`, and
- * the reports are written from the folded record. The run dir is swept at the end — also on Ctrl-C,
- * so no VMM, socket or overlay outlives the run.
+ * the reports are written from the folded record. The run dir is swept at the end — also on Ctrl-C
+ * or SIGTERM, once the reports of what ran so far and the live VMs' logs are written — so no VMM,
+ * socket or overlay outlives the run.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -15,11 +16,13 @@ import { describeRunEnvironment } from '../run/run-environment.ts';
 import { startHostLoad, type HostLoad } from '../run/host-load.ts';
 import { killDescendants } from '../run/process-tree.ts';
 import { sweepRunDir } from '../run/run-dir.ts';
+import { copyVmLogs } from '../run/vm-logs.ts';
 import { GauntletReporter, type CollectedRun } from '../reports/gauntlet-reporter.ts';
-import { assembleRecord, casesFromRepeats, runFailed, summaryLine, type RunPart, type Shard } from '../reports/run-record.ts';
+import { allCases, assembleRecord, casesFromRepeats, runFailed, summaryLine, type AttemptOfCase, type RunEnvironment, type RunPart, type Shard } from '../reports/run-record.ts';
+import { writtenFilesLines } from '../reports/written-files.ts';
 import { defaultMachine } from '../runtime/qemu/machine.ts';
 import type { GuestArch } from '../runtime/contract/run-target.ts';
-import { ARTIFACTS_DIR, REPORT_FILES } from '../reports/layout.ts';
+import { ARTIFACTS_DIR, INTERRUPTED_LOGS_DIR, REPORT_FILES } from '../reports/layout.ts';
 import { writeReports } from '../reports/write-reports.ts';
 import { HOST_BUDGET, VM_DEFAULTS } from '../config/constants.ts';
 import { UsageError, type RunOptions } from './args.ts';
@@ -62,24 +65,40 @@ export function testCells(settings: RunSettings, arches: GuestArch[]): RunCell[]
 }
 
 export async function runTests(cells: RunCell[], options: RunOptions = { repeat: 1, shard: undefined, loadCores: 0, cores: undefined }): Promise<number> {
+  const reportsDir = cells[0]!.settings.reportsDir;
   const runDirs: string[] = [];
   const sweep = () => runDirs.forEach((dir) => sweepRunDir(dir));
   process.once('exit', sweep);
-  // Ctrl-C or a CI timeout: kill the workers and their VMMs first (so none creates a VM after the
-  // sweep), then remove everything of the run.
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.once(signal, () => {
-      progress(`${signal}: killing workers and VMs, removing the run directory`);
-      killDescendants();
-      sweep();
-      process.exit(code);
-    });
-  }
-  const reportsDir = cells[0]!.settings.reportsDir;
   let cleared = false;
   let load: HostLoad | undefined;
   const parts: RunPart[] = [];
   const repeats: CollectedRun[] = [];
+  let current: CellInProgress | undefined;
+  let stopping: Promise<never> | undefined;
+
+  // Ctrl-C or a CI timeout: kill the workers and their VMMs first (so none creates a VM after the
+  // sweep and the VMs' logs hold still), write what the run has (the cases that ended, the live VMs'
+  // logs), then remove everything of the run.
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      stopping = (async () => {
+        progress(`${signal}: killing workers and VMs, writing the reports so far, removing the run directory`);
+        killDescendants();
+        load?.stop();
+        if (cleared) {
+          const kept = runDirs.flatMap((dir) => copyVmLogs(dir, path.join(reportsDir, ARTIFACTS_DIR, INTERRUPTED_LOGS_DIR)));
+          const partial = current ? [...parts, cellPart(current, [...current.repeats.map((run) => run.cases), await current.collector.finishedSoFar()])] : parts;
+          const record = assembleRecord(partial);
+          writeReports(record, reportsDir);
+          console.log(`stopped by ${signal}: the reports hold the cases that ended (${allCases(record).length}); the logs of the VMs still running (${new Set(kept.map(path.dirname)).size}) are in ${path.join(ARTIFACTS_DIR, INTERRUPTED_LOGS_DIR)}/`);
+          for (const line of writtenFilesLines(reportsDir)) console.log(line);
+        }
+        sweep();
+        process.exit(code);
+      })();
+    });
+  }
+
   for (const cell of cells) {
     if (cells.length > 1) progress(`cell ${cell.settings.arch}`);
     const prepared = await prepareRun(cell.settings, progress);
@@ -99,40 +118,35 @@ export async function runTests(cells: RunCell[], options: RunOptions = { repeat:
       load = startHostLoad(options.loadCores);
     }
 
-    const startedAt = new Date();
-    const loadAtStart = loadavg()[0]!;
-    const cellRepeats: CollectedRun[] = [];
+    current = { settings, environment, options, startedAt: new Date(), loadAtStart: loadavg()[0]!, repeats: [], collector: new GauntletReporter(reportsDir, caseProgress) };
     for (let repeat = 1; repeat <= options.repeat; repeat++) {
       if (options.repeat > 1) {
         process.env[ENV.repeat] = String(repeat);
         progress(`repeat ${repeat}/${options.repeat}`);
       }
-      const collected = await runVitestOnce(cell.filters, reportsDir, budget.workers, options.shard);
+      if (repeat > 1) current.collector = new GauntletReporter(reportsDir, caseProgress);
+      const collected = await runVitestOnce(current.collector, cell.filters, budget.workers, options.shard).catch((error: unknown) => {
+        if (stopping) return undefined;
+        throw error;
+      });
+      // An interrupt killed vitest's workers under this run: its handler writes the reports and exits.
+      if (stopping) return await stopping;
       if (!collected) break;
-      cellRepeats.push(collected);
+      current.repeats.push(collected);
       if (collected.loadErrors.length > 0) break;
     }
     sweepRunDir(settings.runDir);
-    if (cellRepeats.length === 0) throw new RunNotMadeError('vitest could not start the run (its error is above)');
-    repeats.push(...cellRepeats);
-    parts.push({
-      ...(options.shard ? { shard: options.shard } : {}),
-      seed: settings.seed,
-      hostLoadAverage: { atStart: loadAtStart, atEnd: loadavg()[0]! },
-      ...(options.loadCores > 0 ? { hostLoadCores: options.loadCores } : {}),
-      startedAt: startedAt.toISOString(),
-      durationMs: Date.now() - startedAt.getTime(),
-      repeats: cellRepeats.length,
-      environment,
-      cases: casesFromRepeats(cellRepeats.map((run) => run.cases)),
-    });
-    if (cellRepeats.some((run) => run.loadErrors.length > 0)) break;
+    const done = current;
+    current = undefined;
+    if (done.repeats.length === 0) throw new RunNotMadeError('vitest could not start the run (its error is above)');
+    repeats.push(...done.repeats);
+    parts.push(cellPart(done, done.repeats.map((run) => run.cases)));
+    if (done.repeats.some((run) => run.loadErrors.length > 0)) break;
   }
 
   load?.stop();
   const record = assembleRecord(parts);
   writeReports(record, reportsDir);
-  progress(`reports written to ${reportsDir}/ (${Object.values(REPORT_FILES).join(', ')})`);
 
   const loadErrors = repeats.flatMap((run) => run.loadErrors);
   if (loadErrors.length > 0) throw new RunNotMadeError(`test files could not be loaded: ${loadErrors[0]}`);
@@ -140,11 +154,39 @@ export async function runTests(cells: RunCell[], options: RunOptions = { repeat:
   if (record.totals.flaky > 0) console.log(`flaky: ${record.totals.flaky} (passed and failed across attempts; see the reports)`);
   if (unhandled.length > 0) console.log(`errors outside any test: ${unhandled.length} (first: ${unhandled[0]})`);
   console.log(summaryLine(record.totals));
+  for (const line of writtenFilesLines(reportsDir)) console.log(line);
   return runFailed(record.totals) || unhandled.length > 0 ? 1 : 0;
 }
 
-async function runVitestOnce(filters: string[], reportsDir: string, workers: number, shard: Shard | undefined): Promise<CollectedRun | undefined> {
-  const collector = new GauntletReporter(reportsDir, caseProgress);
+/** A cell under way: what its part of the record is made of, also when the run is stopped midway. */
+interface CellInProgress {
+  settings: RunSettings;
+  environment: RunEnvironment;
+  options: RunOptions;
+  startedAt: Date;
+  loadAtStart: number;
+  /** The repeats vitest finished. */
+  repeats: CollectedRun[];
+  /** The reporter of the repeat running now. */
+  collector: GauntletReporter;
+}
+
+function cellPart(cell: CellInProgress, repeatsCases: AttemptOfCase[][]): RunPart {
+  const { settings, options } = cell;
+  return {
+    ...(options.shard ? { shard: options.shard } : {}),
+    seed: settings.seed,
+    hostLoadAverage: { atStart: cell.loadAtStart, atEnd: loadavg()[0]! },
+    ...(options.loadCores > 0 ? { hostLoadCores: options.loadCores } : {}),
+    startedAt: cell.startedAt.toISOString(),
+    durationMs: Date.now() - cell.startedAt.getTime(),
+    repeats: repeatsCases.length,
+    environment: cell.environment,
+    cases: casesFromRepeats(repeatsCases),
+  };
+}
+
+async function runVitestOnce(collector: GauntletReporter, filters: string[], workers: number, shard: Shard | undefined): Promise<CollectedRun | undefined> {
   const vitest = await startVitest('test', filters, {
     watch: false,
     maxWorkers: workers,
