@@ -6,7 +6,7 @@
  * keys hash files that exist, and every `npx gauntlet …` line parses with the CLI's own parser for
  * every value its shell variables and placeholders can take.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { parse } from 'yaml';
@@ -119,6 +119,21 @@ describe('CI workflows and actions', () => {
     for (const argv of runs) expect(argv[argv.indexOf('--runtime') + 1]).toMatch(/^exec:/);
     // Both forms of each optional flag were parsed: without it and with it.
     for (const flag of ['--load', '--cores']) expect(new Set(runs.map((argv) => argv.includes(flag)))).toEqual(new Set([true, false]));
+  });
+
+  it("the README's workflow for runtime teams passes actionlint and gives the action only inputs it declares", async () => {
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const example = /## Gating your runtime in your own CI[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example, 'the README shows a workflow').toBeDefined();
+    expect(example!.trimEnd().split('\n').length, 'a whole workflow in about 20 lines').toBeLessThanOrEqual(22);
+    const findings = await runLint(example!, 'README-example.yml');
+    expect(findings.map((f) => `${f.line}:${f.column} ${f.message} [${f.kind}]`)).toEqual([]);
+    const root = actions.find((file) => file.path === '.')!;
+    const steps = Object.values(parse(example!).jobs as Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>).flatMap((job) => job.steps);
+    const ours = steps.filter((step) => step.uses?.includes('/microvm-gauntlet@'));
+    expect(ours).toHaveLength(1);
+    expect(Object.keys(ours[0]!.with ?? {}).filter((name) => !(name in root.inputs))).toEqual([]);
+    expect(Object.entries(root.inputs).filter(([name, spec]) => spec?.required && !(name in (ours[0]!.with ?? {})))).toEqual([]);
   });
 
   it('every gauntlet command line parses with the CLI parser, for every value of its placeholders', () => {
