@@ -74,13 +74,11 @@ export function evaluate(text: string, contexts: Contexts, status: Status): Valu
     if (token.value === 'true' || token.value === 'false') return token.value === 'true';
     if (token.value === 'null') return null;
     if (isOp('(')) {
+      const known: Record<string, boolean> = { always: true, cancelled: false, success: !status.failed, failure: status.failed };
+      if (!(token.value in known)) throw new Error(`function ${token.value}() is not among those the dry run evaluates, in: ${text}`);
       take('(');
       take(')');
-      if (token.value === 'always') return true;
-      if (token.value === 'cancelled') return false;
-      if (token.value === 'success') return !status.failed;
-      if (token.value === 'failure') return status.failed;
-      throw new Error(`function ${token.value}() is not among those the dry run evaluates, in: ${text}`);
+      return known[token.value]!;
     }
     return lookup(token.value, contexts, text);
   };
@@ -93,24 +91,17 @@ export function evaluate(text: string, contexts: Contexts, status: Status): Valu
     }
     return left;
   };
-  const and = (): Value => {
-    let left = comparison();
-    while (isOp('&&')) {
+  // && and || return one of their operands, as GitHub's do.
+  const logical = (op: string, operand: () => Value, pick: (left: Value, right: Value) => Value) => (): Value => {
+    let left = operand();
+    while (isOp(op)) {
       take();
-      const right = comparison();
-      left = truthy(left) ? right : left;
+      left = pick(left, operand());
     }
     return left;
   };
-  const or = (): Value => {
-    let left = and();
-    while (isOp('||')) {
-      take();
-      const right = and();
-      left = truthy(left) ? left : right;
-    }
-    return left;
-  };
+  const and = logical('&&', comparison, (left, right) => (truthy(left) ? right : left));
+  const or = logical('||', and, (left, right) => (truthy(left) ? left : right));
   const value = or();
   if (at !== tokens.length) throw new Error(`trailing tokens in: ${text}`);
   return value;
