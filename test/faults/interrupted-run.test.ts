@@ -21,6 +21,7 @@ import { findPidFiles } from '../../harness/run/run-dir.ts';
 
 const RUN_DIR_PARENT = '/tmp';
 
+/** `env` adds to or (with undefined) removes from the test's own environment. */
 function startGauntlet(args: string[], env: NodeJS.ProcessEnv = {}): ResultPromise<{ all: true; reject: false }> {
   return execa(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'bin/gauntlet.ts'), ...args], {
     cwd: REPO_ROOT,
@@ -138,16 +139,24 @@ describe.runIf(process.platform === 'linux')('a run killed with SIGKILL', () => 
     await killed;
     expect(existsSync(killedDir!), 'a CLI killed outright cannot sweep its own run dir').toBe(true);
 
-    const [first, second] = [startGauntlet(['run', 'lifecycle', '--reports', await reportsDir('first'), ...accelArgs()]), startGauntlet(['run', 'lifecycle', '--reports', await reportsDir('second'), ...accelArgs()])];
+    // Without CI and not on a terminal, as a newcomer's `npm start > log` runs: the run still ends naming its reports.
+    const [firstReports, secondReports] = [await reportsDir('first'), await reportsDir('second')];
+    const [first, second] = [startGauntlet(['run', 'lifecycle', '--reports', firstReports, ...accelArgs()], { CI: undefined }), startGauntlet(['run', 'lifecycle', '--reports', secondReports, ...accelArgs()], { CI: undefined })];
     const liveDirs = await pollUntil(async () => [runDirOf(first.pid!), runDirOf(second.pid!)], (dirs) => dirs.every((dir) => dir !== undefined), {
       timeoutMs: 300_000,
       intervalMs: 200,
       what: 'the run dirs of both concurrent runs',
     });
     const results = await Promise.all([first, second]);
-    for (const result of results) {
+    for (const [result, reports] of [[results[0], firstReports], [results[1], secondReports]] as const) {
       expect(result.exitCode, result.all.slice(-3_000)).toBe(0);
       expect(result.all).toMatch(/^tests: [1-9]\d* passed, 0 failed, \d+ skipped$/m);
+      expect(result.stdout.trimEnd().split('\n').slice(-4)).toEqual([
+        `report page: ${path.join(reports, REPORT_FILES.html)}`,
+        `junit: ${path.join(reports, REPORT_FILES.junit)}`,
+        `run record: ${path.join(reports, REPORT_FILES.record)}`,
+        'artifacts: none (no case left VM files)',
+      ]);
     }
     // Which run reaps the dead one's dir is a race (any run preparing meanwhile may, e.g. another
     // test's); what counts is that it is gone, with its VMMs and workers, once the next runs end.

@@ -75,7 +75,7 @@ export function evaluate(text: string, contexts: Contexts, status: Status): Valu
     if (token.value === 'null') return null;
     if (isOp('(')) {
       const known: Record<string, boolean> = { always: true, cancelled: false, success: !status.failed, failure: status.failed };
-      if (!(token.value in known)) throw new Error(`function ${token.value}() is not among those the dry run evaluates, in: ${text}`);
+      if (!Object.hasOwn(known, token.value)) throw new Error(`function ${token.value}() is not among those the dry run evaluates, in: ${text}`);
       take('(');
       take(')');
       return known[token.value]!;
