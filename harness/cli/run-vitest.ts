@@ -78,9 +78,12 @@ export async function runTests(cells: RunCell[], options: RunOptions = { repeat:
 
   // Ctrl-C or a CI timeout: kill the workers and their VMMs first (so none creates a VM after the
   // sweep and the VMs' logs hold still), write what the run has (the cases that ended, the live VMs'
-  // logs), then remove everything of the run.
+  // logs), then remove everything of the run. The handler stays installed and ignores repeats: a
+  // signal to the whole process group (Ctrl-C, `timeout`) reaches tsx too, which sends it again when
+  // this process is slow to answer, and tsx's own handler exits at once when no listener is left.
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (stopping) return;
       stopping = (async () => {
         progress(`${signal}: killing workers and VMs, writing the reports so far, removing the run directory`);
         killDescendants();

@@ -91,8 +91,16 @@ async function reportsDir(name: string): Promise<string> {
 describe.runIf(process.platform === 'linux')('a run stopped with SIGTERM', () => {
   test('writes the reports of the cases that ended and the live VMs\' logs, then leaves no run dir and no process', { timeout: 600_000 }, async () => {
     const reports = await reportsDir('sigterm');
-    // CI=1: one line per finished case, so the signal can wait for a case that ended and a VM still running.
-    const run = startGauntlet(['run', 'lifecycle', '--reports', reports, ...accelArgs()], { CI: '1' });
+    // As the CI cell starts it (node itself, tsx as a loader) and stops it (`timeout --foreground`:
+    // SIGTERM to the CLI alone). CI=1: one line per finished case, so the signal can wait for a case
+    // that ended and a VM still running.
+    const run = execa(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bin/gauntlet.ts'), 'run', 'lifecycle', '--reports', reports, ...accelArgs()], {
+      cwd: REPO_ROOT,
+      env: { ...childEnv(), CI: '1' },
+      extendEnv: false,
+      reject: false,
+      all: true,
+    });
     let output = '';
     run.all!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const runDir = await pollUntil(async () => runDirOf(run.pid!), (dir) => dir !== undefined && /^gauntlet: passed /m.test(output) && liveVmWithConsole(dir), {
@@ -100,15 +108,16 @@ describe.runIf(process.platform === 'linux')('a run stopped with SIGTERM', () =>
       intervalMs: 100,
       what: 'a finished case and a VMM still running',
     });
-    const owner = Number(readFileSync(path.join(runDir!, 'owner.pid'), 'utf8').trim());
-    process.kill(owner, 'SIGTERM');
+    process.kill(run.pid!, 'SIGTERM');
     const result = await run;
 
     expect(result.exitCode, result.all.slice(-3_000)).toBe(143);
     const record = readRunJson(path.join(reports, REPORT_FILES.record));
-    const ended = allCases(record);
+    // Exactly the cases the log saw end (one CI line each), with the outcome it saw.
+    const endedInLog = [...result.all.matchAll(/^gauntlet: (passed|failed|skipped) (.+) \([\d.]+ s\)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+    const ended = allCases(record).map((entry) => `${entry.outcome} ${entry.group} > ${entry.id}`);
     expect(ended.length, 'the cases that ended before the signal').toBeGreaterThan(0);
-    expect(ended.every((entry) => entry.outcome === 'passed')).toBe(true);
+    expect(ended.sort()).toEqual(endedInLog.sort());
     for (const file of Object.values(REPORT_FILES)) expect(existsSync(path.join(reports, file)), file).toBe(true);
     const logsDir = path.join(reports, ARTIFACTS_DIR, INTERRUPTED_LOGS_DIR);
     const logs = readdirSync(logsDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile() && entry.name.endsWith('.log'));
