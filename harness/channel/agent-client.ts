@@ -6,9 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
-import type { AgentChannelReport, ExecOptions, ExecResult } from '../runtime/contract/sandbox.ts';
+import type { AgentChannelReport, ExecOptions, ExecResult } from '../contract/sandbox.ts';
 import { AGENT } from '../config/constants.ts';
-import { GuestNoAnswerError } from '../runtime/contract/exec-errors.ts';
+import { GuestNoAnswerError } from '../contract/exec-errors.ts';
+import { AGENT_CHANNEL } from './limits.ts';
 import { AgentProtocolError, encodeExecRequest, FrameDecoder, scriptWithEnv, type GuestFrame } from './agent-protocol.ts';
 import { connectUnixSocket } from './unix-socket.ts';
 
@@ -73,7 +74,7 @@ export class AgentClient {
         this.protocolErrors++;
         this.lastProtocolError = error;
       },
-      maxHeaderChars: this.options.unboundedLineBuffer ? Infinity : AGENT.maxHeaderChars,
+      maxHeaderChars: this.options.unboundedLineBuffer ? Infinity : AGENT_CHANNEL.maxHeaderChars,
     });
     socket.on('data', (chunk: Buffer) => {
       if (this.options.keepTranscript) this.transcript.push(chunk);
@@ -102,7 +103,7 @@ export class AgentClient {
       stdin: typeof options.stdin === 'string' ? Buffer.from(options.stdin) : options.stdin,
     });
     // The longest a timer waits (about 24 days): for the fault, as good as forever.
-    const waitMs = this.options.noReplyDeadline ? 2 ** 31 - 1 : timeoutSeconds * 1000 + (this.options.replyGraceMs ?? AGENT.replyGraceMs);
+    const waitMs = this.options.noReplyDeadline ? 2 ** 31 - 1 : timeoutSeconds * 1000 + (this.options.replyGraceMs ?? AGENT_CHANNEL.replyGraceMs);
     return new Promise<ExecResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);

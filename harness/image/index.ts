@@ -3,6 +3,7 @@
  * fixtures/guest/recipe.json and cached per recipe hash. Other parts of the harness import only this.
  */
 export type { DiskFormat, GuestArch, GuestImage, ImageManifest, RootfsLayout } from './types.ts';
+export { RAW_DISK } from './types.ts';
 export { ImageArchiveError, importImageArchive, sweepDeadImports, writeImageArchive, type ImportOutcome } from './archive.ts';
 export { defaultCacheDir, imageDirName, rootfsBaseName } from './cache-paths.ts';
 export { ensureGuestImage, findGuestImage, hostGuestArch } from './guest-image.ts';

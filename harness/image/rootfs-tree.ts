@@ -7,6 +7,7 @@ import { chmod, copyFile, lstat, lutimes, mkdir, open, readdir, stat, symlink, w
 import path from 'node:path';
 import { appletLinks } from './busybox.ts';
 import { GUEST_CMDLINE_LIB } from './initramfs.ts';
+import { ROOTFS_PATHS } from '../config/guest-paths.ts';
 import { listInputFiles } from './recipe.ts';
 import { RESEED_TOOL_PATH, reseedToolElf } from './reseed-tool.ts';
 import type { GuestArch } from './types.ts';
@@ -28,12 +29,6 @@ export interface RootfsTreeInput {
   mtime: number;
 }
 
-export const ROOTFS_PATHS = {
-  init: 'sbin/gauntlet-init',
-  agent: 'usr/sbin/gauntlet-agent',
-  workloads: 'usr/libexec/gauntlet',
-  release: 'etc/gauntlet-release',
-} as const;
 
 const DIRS: Record<string, number> = {
   bin: 0o755, dev: 0o755, etc: 0o755, mnt: 0o755, proc: 0o555, root: 0o700, run: 0o755, sbin: 0o755,

@@ -10,7 +10,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { thisHost, type HostPlatform } from '../host/platform.ts';
 import { processExists } from '../host/process-exists.ts';
-import { VMM_PID_FILE } from '../runtime/contract/vmm-pid.ts';
+import { VMM_PID_FILE } from '../contract/vmm-pid.ts';
 
 /** Specific enough that no other tool's (or test's) /tmp/gauntlet-* directory is ever taken for a run dir and reaped. */
 const RUN_DIR_PREFIX = 'gauntlet-run-';
@@ -97,7 +97,8 @@ export function sweepRunDir(runDir: string, host: HostPlatform = thisHost): Swee
   return { killed, removed: true };
 }
 
-function findPidFiles(dir: string): string[] {
+/** The `vmm.pid` files under a run dir: one in each VM's own directory. */
+export function findPidFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return findPidFiles(full);

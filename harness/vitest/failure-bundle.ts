@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { thisHost, type HostPlatform } from '../host/platform.ts';
-import type { Sandbox } from '../runtime/contract/sandbox.ts';
+import type { Sandbox } from '../contract/sandbox.ts';
 
 /** Lines of the host kernel log kept: its last minutes on a busy host, not its whole boot. */
 const HOST_KERNEL_LOG_LINES = 100;

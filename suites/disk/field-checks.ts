@@ -2,11 +2,11 @@
  * The disk cases from the field: unbounded writes (a fixed file size limit that killed a VM silently,
  * a guest path without quota that put 60 GB on the host).
  */
-import { expectAlive, expectAtMost, expectWithin } from '../../harness/assert/index.ts';
-import type { Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
+import { execOk, expectAlive, expectAtMost, expectWithin } from '../../harness/assert/index.ts';
+import type { Sandbox, SandboxSpec } from '../../harness/contract/sandbox.ts';
 import type { CaseRecorder } from '../../harness/vitest/case-recorder.ts';
-import { FIELD_DISK } from './field-limits.ts';
-import { filesystemUsage, fillUntilFull, MIB, mountOf, run, SCRATCH_DEVICE, type WriteOutcome } from './guest-disk.ts';
+import { FIELD_DISK } from './limits.ts';
+import { filesystemUsage, fillUntilFull, MIB, mountOf, SCRATCH_DEVICE, type WriteOutcome } from './guest-disk.ts';
 
 export const writeBoundSpec: Partial<SandboxSpec> = { disk: { scratchMiB: FIELD_DISK.scratchMiB } };
 
@@ -35,13 +35,13 @@ interface PlaceFill {
 
 /** Fills one place to its bound and gives the space back; throws if the write stops otherwise. */
 async function fillPlace(sandbox: Sandbox, place: string): Promise<PlaceFill> {
-  const mountPoint = (await run(sandbox, `df -P ${place} | awk 'NR == 2 { print $6 }'`, `the mount of ${place}`)).trim();
+  const mountPoint = (await execOk(sandbox, `df -P ${place} | awk 'NR == 2 { print $6 }'`, { what: `the mount of ${place}` })).trim();
   const { type } = await mountOf(sandbox, mountPoint);
   const before = await filesystemUsage(sandbox, place);
   const file = `${place.replace(/\/$/, '')}/gauntlet-bound-fill`;
   const write = await fillUntilFull(sandbox, file);
   const left = await filesystemUsage(sandbox, place);
-  await run(sandbox, `rm -f ${file}`, `removing the fill of ${place}`);
+  await execOk(sandbox, `rm -f ${file}`, { what: `removing the fill of ${place}` });
   const error = boundError(write);
   if (!error) throw new Error(`the write into ${place} (${type}) did not stop at a bound: exit ${write.result.exitCode}${write.result.timedOut ? ', timed out' : ''}: ${write.result.stderr.toString().trim()}`);
   if (left.freeBytes >= FIELD_DISK.leftAtBoundBytes + FIELD_DISK.metadataReserveShare * before.totalBytes) throw new Error(`the write into ${place} stopped with ${error} with ${left.freeBytes} bytes still free there: not at its own bound`);
@@ -58,7 +58,7 @@ export async function checkWriteBoundEveryPath(sandbox: Sandbox, recorder: CaseR
   const fills: PlaceFill[] = [];
   const absent: string[] = [];
   for (const place of FIELD_DISK.places) {
-    if ((await run(sandbox, `[ -d ${place} ] && echo yes || echo no`, `whether ${place} exists`)).trim() === 'no') {
+    if ((await execOk(sandbox, `[ -d ${place} ] && echo yes || echo no`, { what: `whether ${place} exists` })).trim() === 'no') {
       absent.push(place);
       continue;
     }
@@ -70,7 +70,7 @@ export async function checkWriteBoundEveryPath(sandbox: Sandbox, recorder: CaseR
   if (!scratchError) throw new Error(`the write to the scratch disk ${SCRATCH_DEVICE} did not stop at its end: exit ${scratch.exitCode}: ${scratch.stderr.toString().trim()}`);
   await expectAlive(sandbox);
 
-  const memTotalBytes = Number((await run(sandbox, "awk '/^MemTotal:/ { print $2 }' /proc/meminfo", 'MemTotal')).trim()) * 1024;
+  const memTotalBytes = Number((await execOk(sandbox, "awk '/^MemTotal:/ { print $2 }' /proc/meminfo", { what: 'MemTotal' })).trim()) * 1024;
   const memoryBacked = fills.filter((fill) => fill.memoryBacked);
   const memoryBackedBytes = memoryBacked.reduce((sum, fill) => sum + fill.writtenBytes, 0);
   recorder.metric('memory-backed places filled', memoryBackedBytes / MIB, 'MiB');
@@ -96,10 +96,10 @@ export async function checkLargeSparseDiskBounded(sandbox: Sandbox, recorder: Ca
   const afterBoot = await footprintMiB();
   recorder.metric('sparse disks after boot', afterBoot, 'MiB');
   expectAtMost(afterBoot, sparseFewMiB, `host footprint right after boot, with a ${sparseScratchMiB} MiB virtual scratch disk`, 'MiB');
-  await run(sandbox, `dd if=/dev/zero of=${SCRATCH_DEVICE} bs=1M count=${sparseWriteMiB} oflag=direct conv=fsync 2>&1`, `writing ${sparseWriteMiB} MiB to ${SCRATCH_DEVICE}`);
+  await execOk(sandbox, `dd if=/dev/zero of=${SCRATCH_DEVICE} bs=1M count=${sparseWriteMiB} oflag=direct conv=fsync 2>&1`, { what: `writing ${sparseWriteMiB} MiB to ${SCRATCH_DEVICE}` });
   const grown = (await footprintMiB()) - afterBoot;
   expectWithin(grown, sparseWriteMiB, sparseWriteMiB + sparseWriteSlackMiB, `host footprint growth after writing ${sparseWriteMiB} MiB to the ${sparseScratchMiB} MiB scratch disk`, 'MiB');
-  await run(sandbox, `blkdiscard -o 0 -l ${sparseWriteMiB * MIB} ${SCRATCH_DEVICE}`, `discarding the ${sparseWriteMiB} MiB`);
+  await execOk(sandbox, `blkdiscard -o 0 -l ${sparseWriteMiB * MIB} ${SCRATCH_DEVICE}`, { what: `discarding the ${sparseWriteMiB} MiB` });
   const afterDiscard = (await footprintMiB()) - afterBoot;
   expectAtMost(afterDiscard, sparseWriteSlackMiB, `host footprint growth left after discarding the ${sparseWriteMiB} MiB`, 'MiB');
 }

@@ -5,10 +5,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expectAtMost } from '../../harness/assert/index.ts';
 import { processCpu } from '../../harness/host/cpu-time.ts';
-import { GuestNoAnswerError } from '../../harness/runtime/contract/exec-errors.ts';
-import type { Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
+import { GuestNoAnswerError } from '../../harness/contract/exec-errors.ts';
+import type { Sandbox, SandboxSpec } from '../../harness/contract/sandbox.ts';
 import type { CaseRecorder } from '../../harness/vitest/case-recorder.ts';
-import { FIELD_HOSTILE } from './field-limits.ts';
+import { FIELD_HOSTILE } from './limits.ts';
 
 export const stopsReadingSpec: Partial<SandboxSpec> = { hostile: { agent: 'stops-reading' } };
 

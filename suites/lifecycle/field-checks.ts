@@ -3,15 +3,15 @@
  * against a sandbox runtime whose exec had no timeout), and the VMM's own memory overhead.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { expectAlive, expectAtMost } from '../../harness/assert/index.ts';
-import { ALIVE, BALLOON } from '../../harness/config/constants.ts';
-import type { SeriesPoint } from '../../harness/reports/run-record.ts';
-import { GuestNoAnswerError } from '../../harness/runtime/contract/exec-errors.ts';
-import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
-import type { ExecResult, Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
-import type { CaseRecorder } from '../../harness/vitest/case-recorder.ts';
+import { execOk, expectAlive, expectAtMost } from '../../harness/assert/index.ts';
+import { ALIVE } from '../../harness/assert/limits.ts';
+import { BALLOON } from '../balloon/limits.ts';
+import { GuestNoAnswerError } from '../../harness/contract/exec-errors.ts';
+import type { Accelerator } from '../../harness/contract/run-target.ts';
+import type { ExecResult, Sandbox, SandboxSpec } from '../../harness/contract/sandbox.ts';
+import type { CaseRecorder, SeriesPoint } from '../../harness/vitest/case-recorder.ts';
 import { booted } from '../../harness/vitest/vm-test.ts';
-import { FIELD_LIFECYCLE } from './field-limits.ts';
+import { FIELD_LIFECYCLE } from './limits.ts';
 
 const MIB = 1024 * 1024;
 
@@ -105,7 +105,7 @@ export async function checkVmmOverheadBounded(sandbox: Sandbox, accel: Accelerat
   try {
     await sandbox.stop();
     await sandbox.start();
-    await Promise.all(Array.from({ length: overheadExecBurst }, (_, id) => sandbox.exec(`echo ${id}`)));
+    await Promise.all(Array.from({ length: overheadExecBurst }, (_, id) => execOk(sandbox, `echo ${id}`, { what: `exec ${id} of the burst` })));
     const balloon = sandbox.balloon()!;
     await balloon.connect();
     try {

@@ -3,14 +3,17 @@
  * state, clocks after restore, exec storms at resume, balloon and snapshot together). Each check takes
  * `vm`, so the fault tests run the very same check on a runtime with a fault.
  */
-import { catalogueBalloonLimits, expectWithin } from '../../harness/assert/index.ts';
+import { execOk, expectWithin } from '../../harness/assert/index.ts';
 import { expectHealthyKernel } from '../../harness/assert/kernel-log.ts';
-import { BALLOON, deadlineMs } from '../../harness/config/constants.ts';
+import { deadlineMs } from '../../harness/config/constants.ts';
+import { catalogueBalloonLimits } from '../balloon/catalogue-limits.ts';
+import { BALLOON } from '../balloon/limits.ts';
 import { expectAllocation } from '../../harness/workloads/memory.ts';
-import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
-import type { Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
-import { expectRestored, expectStatsRefresh, restoredSpec, run, type MakeVm } from './checks.ts';
-import { FIELD_SNAPSHOT } from './field-limits.ts';
+import type { Accelerator } from '../../harness/contract/run-target.ts';
+import type { Sandbox, SandboxSpec } from '../../harness/contract/sandbox.ts';
+import type { MakeVm } from '../../harness/vitest/vm-test.ts';
+import { expectRestored, expectStatsRefresh, restoredSpec } from './checks.ts';
+import { FIELD_SNAPSHOT } from './limits.ts';
 
 export const entropySpec: Partial<SandboxSpec> = { restore: { savedAtUptimeSeconds: FIELD_SNAPSHOT.entropySavedAtUptimeSeconds } };
 
@@ -29,7 +32,7 @@ interface CloneRandomness {
 async function firstRandomness(sandbox: Sandbox): Promise<CloneRandomness> {
   const uuidFiles = Array(FIELD_SNAPSHOT.entropyUuids).fill('/proc/sys/kernel/random/uuid').join(' ');
   const [bytes = '', uptime = '', ...uuids] = (
-    await run(sandbox, `head -c ${FIELD_SNAPSHOT.entropyBytes} /dev/urandom | od -An -tx1 | tr -d ' \\n'; echo; cat /proc/uptime ${uuidFiles}`)
+    await execOk(sandbox, `head -c ${FIELD_SNAPSHOT.entropyBytes} /dev/urandom | od -An -tx1 | tr -d ' \\n'; echo; cat /proc/uptime ${uuidFiles}`)
   ).trim().split('\n');
   if (bytes.length !== FIELD_SNAPSHOT.entropyBytes * 2) throw new Error(`${sandbox.name} read ${JSON.stringify(bytes)} from /dev/urandom, not ${FIELD_SNAPSHOT.entropyBytes} bytes`);
   return { bytes, uuids, uptimeSeconds: Number(uptime.split(' ')[0]) };
@@ -72,7 +75,7 @@ interface GuestClocks {
 async function guestClocks(sandbox: Sandbox): Promise<GuestClocks> {
   const hostBeforeMs = Date.now();
   // busybox date has no %N: adjtimex reads the wall clock to the µs, timer_list the monotonic clock.
-  const output = await run(sandbox, "adjtimex | grep 'time.tv_'; grep -m1 'now at' /proc/timer_list");
+  const output = await execOk(sandbox, "adjtimex | grep 'time.tv_'; grep -m1 'now at' /proc/timer_list");
   const hostAfterMs = Date.now();
   const number = (pattern: RegExp) => {
     const match = pattern.exec(output);
@@ -128,13 +131,13 @@ export async function checkExecStormAfterRestore(vm: MakeVm, accel: Accelerator)
   const ids = Array.from({ length: FIELD_SNAPSHOT.stormExecs }, (_, index) => index);
   const timeoutSeconds = Math.ceil(deadlineMs(FIELD_SNAPSHOT.stormDeadlineMs, accel) / 1000);
   const staggerUs = (id: number) => (ids.length - 1 - id) * FIELD_SNAPSHOT.stormStaggerMs * 1000;
-  const answers = await Promise.all(ids.map((id) => sandbox.exec(`usleep ${staggerUs(id)}; echo ${id} >> /run/storm; echo storm-${id}`, { timeoutSeconds })));
-  answers.forEach((answer, id) => {
-    if (answer.timedOut || answer.exitCode !== 0) throw new Error(`exec ${id} of the storm after restore: exit ${answer.exitCode}${answer.timedOut ? ', timed out' : ''}`);
-    const output = answer.stdout.toString();
+  const answers = await Promise.all(
+    ids.map((id) => execOk(sandbox, `usleep ${staggerUs(id)}; echo ${id} >> /run/storm; echo storm-${id}`, { timeoutSeconds, what: `exec ${id} of the storm after restore` })),
+  );
+  answers.forEach((output, id) => {
     if (output !== `storm-${id}\n`) throw new Error(`exec ${id} of the storm after restore answered another's output: ${JSON.stringify(output)}`);
   });
-  const ran = (await run(sandbox, 'cat /run/storm')).trim().split('\n').map(Number).sort((a, b) => a - b);
+  const ran = (await execOk(sandbox, 'cat /run/storm')).trim().split('\n').map(Number).sort((a, b) => a - b);
   if (ran.join(',') !== ids.join(',')) throw new Error(`the storm's execs ran as ${ran.join(',')} in the guest, expected each of ${ids.join(',')} exactly once`);
 }
 

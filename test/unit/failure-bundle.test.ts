@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HostPlatform } from '../../harness/host/platform.ts';
-import type { Sandbox } from '../../harness/runtime/contract/sandbox.ts';
+import type { Sandbox } from '../../harness/contract/sandbox.ts';
 import { writeHostKernelLogTail, writeSandboxStatus } from '../../harness/vitest/failure-bundle.ts';
 
 const dirs: string[] = [];

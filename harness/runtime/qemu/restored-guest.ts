@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RESEED_TOOL_PATH } from '../../image/reseed-tool.ts';
-import type { Sandbox } from '../contract/sandbox.ts';
+import type { Sandbox } from '../../contract/sandbox.ts';
 
 /** As much as the kernel's generator key: the pool then holds a key's worth the clones do not share. */
 const RESEED_HOST_BYTES = 32;

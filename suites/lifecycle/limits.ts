@@ -2,7 +2,7 @@
  * The numbers of the lifecycle cases from the field (issue: cases microVM runtimes shipped bugs for),
  * each with where it comes from. None is a measurement of this host.
  */
-import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
+import type { Accelerator } from '../../harness/contract/run-target.ts';
 
 export const FIELD_LIFECYCLE = {
   /** frozen-guest-detected: the guest-side timeout of the exec sent to the frozen guest. */
