@@ -4,17 +4,12 @@
  * /proc/<pid>/smaps, where guest RAM is the one anonymous mapping of exactly the VM's memory size
  * (QEMU maps each RAM block whole); Linux only, so the capability is missing elsewhere.
  */
-import { readFileSync } from 'node:fs';
+import { thisHost, type HostPlatform } from '../../host/platform.ts';
 
 const KIB = 1024;
 
-/**
- * Read synchronously: a sampler calls this every 100 ms on a loaded host, and an asynchronous read of
- * /proc takes a thread-pool round trip per 64 KiB chunk (the map is ~300 KiB), each waiting its turn
- * for the event loop; read at once, it costs the few milliseconds the kernel takes to walk the map.
- */
-export function vmmOverheadBytes(pid: number, guestRamBytes: number): number {
-  return overheadFromSmaps(readFileSync(`/proc/${pid}/smaps`, 'utf8'), guestRamBytes, pid);
+export async function vmmOverheadBytes(pid: number, guestRamBytes: number, host: HostPlatform = thisHost): Promise<number> {
+  return overheadFromSmaps(await host.readText(`/proc/${pid}/smaps`), guestRamBytes, pid);
 }
 
 interface Mapping {
