@@ -74,8 +74,6 @@ export type Fault =
   | 'restore-keeps-saved-clock'
   /** The client waits for an exec's reply however long it takes: an exec to a frozen guest hangs. */
   | 'client-exec-waits-forever'
-  /** The VMM holds host memory no guest uses (a preallocated memory backend of twice the guest's size, attached to nothing). */
-  | 'vmm-stray-memory'
   /** The guest's tmpfs mounts (/tmp, /run, /dev/shm) have the kernel's default size, half the guest's RAM each. */
   | 'tmpfs-uncapped'
   /** The scratch disk's host file is allocated to its whole virtual size up front, not as the guest writes. */

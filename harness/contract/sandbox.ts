@@ -20,8 +20,6 @@ export type Capability =
   | 'scratch-disk'
   | 'host-footprint'
   | 'host-vmm-memory'
-  /** Sandbox.vmmOverheadBytes: the VMM's resident memory apart from the guest RAM it holds. */
-  | 'host-vmm-overhead'
   /** Memory the guest gives back (balloon inflate, free page reporting) visibly leaves the VMM's host memory. */
   | 'host-memory-reclaim'
   /** The VMM pauses the VM on a host write error and resumes it on request; setHostStorageFull causes one on demand. */
@@ -220,11 +218,6 @@ export interface Sandbox {
   checkDiskConsistency(): Promise<DiskImageCheck[]>;
   /** Resident memory of the VMM process in bytes, as the host reports it (/proc on Linux, ps on macOS). */
   vmmMemoryBytes(): Promise<number>;
-  /**
-   * The VMM's own resident memory in bytes: all it holds minus the guest RAM it holds for the guest
-   * (capability 'host-vmm-overhead'). Under TCG the translation cache is part of it.
-   */
-  vmmOverheadBytes(): Promise<number>;
   /** Every event of every boot, in order. */
   events(): readonly VmEvent[];
   /** The first event of `kind` since the current boot began, waiting up to `timeoutMs` for it. */

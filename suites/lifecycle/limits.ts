@@ -2,8 +2,6 @@
  * The numbers of the lifecycle cases from the field (issue: cases microVM runtimes shipped bugs for),
  * each with where it comes from. None is a measurement of this host.
  */
-import type { Accelerator } from '../../harness/contract/run-target.ts';
-
 export const FIELD_LIFECYCLE = {
   /** frozen-guest-detected: the guest-side timeout of the exec sent to the frozen guest. */
   frozenExecTimeoutSeconds: 1,
@@ -18,21 +16,4 @@ export const FIELD_LIFECYCLE = {
    * its timers firing late on a busy host, not another probe.
    */
   livenessSlackMs: 2_000,
-  /** vmm-overhead-bounded: the row's "sampled at least every 250 ms": no two looks at the VMM further apart. */
-  overheadSampleEveryMs: 250,
-  /**
-   * vmm-overhead-bounded: how often the sampler looks, 100 ms inside the bound: on a busy host a look
-   * (reading the VMM's memory map) and the timer after it each come late by tens of milliseconds.
-   */
-  overheadSampleAimMs: 150,
-  /**
-   * vmm-overhead-bounded: the most a microVM's VMM may hold resident for itself (its code and libraries,
-   * heap, device state), apart from the guest RAM it holds: 64 MiB with hardware virtualisation, for a
-   * VMM with a handful of virtio devices (a VMM built for microVMs holds a few MiB). Under TCG the
-   * translation cache of the guest's code comes on top, up to the 128 MiB the reference runtime gives
-   * it (tb-size=128): a bound without it would fail every TCG run for a cache it asked for.
-   */
-  vmmOverheadMiB: { kvm: 64, hvf: 64, tcg: 64 + 128 } satisfies Record<Accelerator, number>,
-  /** vmm-overhead-bounded: execs sent at once in its burst. */
-  overheadExecBurst: 16,
 } as const;

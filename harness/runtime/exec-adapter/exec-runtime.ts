@@ -142,10 +142,6 @@ class ExecSandbox implements Sandbox {
     return (await this.call<{ bytes: number }>('vmmMemory')).bytes;
   }
 
-  async vmmOverheadBytes(): Promise<number> {
-    return (await this.call<{ bytes: number }>('vmmOverhead')).bytes;
-  }
-
   events(): readonly VmEvent[] {
     return this.status.events;
   }

@@ -31,7 +31,6 @@ export const METHODS = [
   'footprint',
   'diskCheck',
   'vmmMemory',
-  'vmmOverhead',
   'events',
   'waitForEvent',
   'setHostStorageFull',

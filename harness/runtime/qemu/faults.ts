@@ -46,7 +46,6 @@ const HONOURED: Record<Fault, true> = {
   'restore-skips-reseed': true,
   'restore-keeps-saved-clock': true,
   'client-exec-waits-forever': true,
-  'vmm-stray-memory': true,
   'tmpfs-uncapped': true,
   'scratch-preallocated': true,
 };

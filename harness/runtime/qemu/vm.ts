@@ -32,7 +32,6 @@ import { VmmProcess } from './vmm-process.ts';
 import { afterRestoreCommand, RESTORE_RESEED } from './restored-guest.ts';
 import { keepOverlay, loadVmState, saveVmState, type SavedVmState } from './snapshot.ts';
 import { vmmResidentBytes } from './vmm-memory.ts';
-import { vmmOverheadBytes } from './vmm-overhead.ts';
 
 export interface QemuVmContext extends VmTarget {
   qemuBinary: string;
@@ -322,12 +321,6 @@ export class QemuVm implements Sandbox {
     const pid = this.vmmPid;
     if (pid === undefined) throw new Error(`VM ${this.name} has no running VMM`);
     return vmmResidentBytes(pid);
-  }
-
-  async vmmOverheadBytes(): Promise<number> {
-    const pid = this.vmmPid;
-    if (pid === undefined) throw new Error(`VM ${this.name} has no running VMM`);
-    return vmmOverheadBytes(pid, this.spec.memoryMiB * 1024 * 1024);
   }
 
   async checkDiskConsistency(): Promise<DiskImageCheck[]> {
