@@ -4,7 +4,6 @@ import { SettingsError } from '../../harness/config/settings.ts';
 import { adapterPreflight, describeAdapter } from '../../harness/run/adapter-preflight.ts';
 import { parseAdapterCommand } from '../../harness/runtime/exec-adapter/adapter-command.ts';
 import { AdapterProcess } from '../../harness/runtime/exec-adapter/adapter-process.ts';
-import { checkAdapter } from '../../harness/runtime/exec-adapter/conformance.ts';
 import { ExecRuntime } from '../../harness/runtime/exec-adapter/exec-runtime.ts';
 import { METHODS } from '../../harness/runtime/exec-adapter/protocol.ts';
 import { schemaProblem } from '../../harness/runtime/exec-adapter/schema.ts';
@@ -63,37 +62,6 @@ describe('schema', () => {
     expect(event({ kind: 'balloon-changed', data: { actual: 134217728 }, atMs: 1 })).toBeDefined();
     expect(event({ kind: 'paused', data: {}, atMs: 1 })).toBeUndefined();
     expect(event({ name: 'STOP', data: {}, atMs: 1 })).toBeDefined();
-  });
-});
-
-describe('runtime check', () => {
-  const failed = async (mode: string) => (await checkAdapter(parseAdapterCommand(fake(mode)))).filter((step) => !step.ok);
-
-  test('passes an adapter that speaks the protocol', async () => {
-    const steps = await checkAdapter(parseAdapterCommand(fake('ok')));
-    expect(steps.filter((step) => !step.ok)).toEqual([]);
-    expect(steps.map((step) => step.step)).toEqual(expect.arrayContaining(['handshake', 'create', 'exec (binary stdin to stdout)', 'destroy']));
-  });
-
-  test('names a newer protocol version in one line', async () => {
-    const [problem] = await failed('wrong-version');
-    expect(problem).toMatchObject({ step: 'handshake' });
-    expect(problem!.detail).toMatch(/speaks runtime protocol 99, newer than this harness \(1\): update gauntlet/);
-  });
-
-  test('names a missing method', async () => {
-    const [problem] = await failed('missing-method');
-    expect(problem!.detail).toMatch(/answered create with error -32601: no method create/);
-  });
-
-  test('names a garbage line', async () => {
-    const [problem] = await failed('garbage-line');
-    expect(problem!.detail).toMatch(/wrote a line that is no JSON on stdout: "\\u0007this is no JSON"/);
-  });
-
-  test('names a crash and its stderr', async () => {
-    const [problem] = await failed('crash-mid-case');
-    expect(problem!.detail).toMatch(/exited with code 139; its stderr ends:\nfake adapter: segfault in exec/);
   });
 });
 

@@ -53,8 +53,8 @@ export class ExecRuntime implements Runtime {
     return new ExecSandbox(this.adapter.process, created, this.accelerator);
   }
 
-  close(): Promise<void> {
-    return this.adapter.process.close();
+  async close(): Promise<void> {
+    await this.adapter.process.close();
   }
 }
 

@@ -1,6 +1,6 @@
 /** initialize: the first message of every adapter, and the version negotiation. */
 import { ADAPTER } from '../../config/constants.ts';
-import { AdapterProcess } from './adapter-process.ts';
+import { AdapterProcess, type AdapterWatch } from './adapter-process.ts';
 import type { AdapterCommand } from './adapter-command.ts';
 import { PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type InitializeResult } from './protocol.ts';
 import { AdapterProtocolError } from './wire.ts';
@@ -13,8 +13,8 @@ export interface StartedAdapter {
 }
 
 /** Starts the adapter and says hello; throws one line when it cannot start or speaks no version of ours. */
-export async function startAdapter(command: AdapterCommand, env?: NodeJS.ProcessEnv): Promise<StartedAdapter> {
-  const process = new AdapterProcess(command, env);
+export async function startAdapter(command: AdapterCommand, env?: NodeJS.ProcessEnv, watch?: AdapterWatch): Promise<StartedAdapter> {
+  const process = new AdapterProcess(command, env, watch);
   try {
     const hello = await process.request<InitializeResult>('initialize', { protocolVersion: PROTOCOL_VERSION, harness: HARNESS }, ADAPTER.initializeDeadlineMs);
     const problem = versionProblem(hello.protocolVersion);
