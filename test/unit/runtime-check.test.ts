@@ -68,7 +68,7 @@ describe('runtime check', () => {
   test('names a newer protocol version in one line', async () => {
     const [problem] = failures(await check('wrong-version'));
     expect(problem).toMatchObject({ step: 'handshake', kind: 'protocol' });
-    expect(problem!.detail).toMatch(/speaks runtime protocol 99, newer than this harness \(1\): update gauntlet/);
+    expect(problem!.detail).toMatch(/speaks runtime protocol 99, newer than this harness \(2\): update gauntlet/);
   });
 
   test('names a missing create, and what it kept from running', async () => {

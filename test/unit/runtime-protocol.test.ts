@@ -79,7 +79,7 @@ describe('an adapter that breaks during a case', () => {
 
   test('a hang past a deadline kills the adapter and fails the call', async () => {
     const adapter = new AdapterProcess(parseAdapterCommand(fake('hang')));
-    await adapter.request('initialize', { protocolVersion: 1, harness: { name: 't', version: '0' } });
+    await adapter.request('initialize', { protocolVersion: 2, harness: { name: 't', version: '0' } });
     const { sandbox } = await adapter.request<{ sandbox: string }>('create', { spec: { name: 'hung' } });
     await expect(adapter.request('exec', { sandbox, command: 'true' }, 300)).rejects.toThrow(/did not answer exec within 0.3 s/);
     expect(adapter.alive).toBe(false);
@@ -100,11 +100,17 @@ describe('preflight', () => {
   });
 
   test('a newer adapter gets one clear line', async () => {
-    await expect(adapterPreflight(fake('wrong-version'))).rejects.toThrow(/^runtime adapter .* speaks runtime protocol 99, newer than this harness \(1\): update gauntlet[^\n]*$/);
+    await expect(adapterPreflight(fake('wrong-version'))).rejects.toThrow(/^runtime adapter .* speaks runtime protocol 99, newer than this harness \(2\): update gauntlet[^\n]*$/);
+  });
+
+  test('an adapter of an older protocol gets one line naming what changed since', async () => {
+    await expect(adapterPreflight(fake('old-version'))).rejects.toThrow(
+      /^runtime adapter .* speaks runtime protocol 1, which this harness no longer speaks \(2\): update the adapter \(version 2: the spec's balloon, disk, agent, hostile and restore are defined key by key[^\n]*\)$/,
+    );
   });
 
   test('names the runtime it will run', async () => {
     const runtime = fake('ok');
-    expect(describeAdapter(runtime, await adapterPreflight(runtime))).toMatch(/^fake 0\.0\.1 through adapter exec:node .* \(protocol 1\)$/);
+    expect(describeAdapter(runtime, await adapterPreflight(runtime))).toMatch(/^fake 0\.0\.1 through adapter exec:node .* \(protocol 2\)$/);
   });
 });

@@ -215,12 +215,21 @@ async function ioErrorStep(session: CheckSession, sandbox: CheckedSandbox): Prom
     await sandbox.call('setHostStorageFull', { full: true });
     const write = sandbox.exec('dd if=/dev/zero of=/gauntlet-check-overflow bs=1M count=4 conv=fsync 2>&1', {}, IO_ERROR_DEADLINE_MS * 2);
     write.catch(() => {});
-    const { event } = await sandbox.call<{ event: VmEvent<'io-error'> }>('waitForEvent', { kind: 'io-error', timeoutMs: IO_ERROR_DEADLINE_MS }, IO_ERROR_DEADLINE_MS + 10_000);
-    demand(event.data.operation === 'write' && event.data.noSpace && event.data.action === 'pause', `a write that found the host full: io-error {operation: write, noSpace: true, action: pause}, was ${JSON.stringify(event.data)}`);
-    await sandbox.call('waitForEvent', { kind: 'paused', timeoutMs: IO_ERROR_DEADLINE_MS }, IO_ERROR_DEADLINE_MS + 10_000);
-    demand(sandbox.state() === 'paused', `the VM stopped for the error must say state paused, was ${sandbox.state()}`);
-    await sandbox.call('setHostStorageFull', { full: false });
-    await sandbox.call('resume');
+    try {
+      const { event } = await sandbox.call<{ event: VmEvent<'io-error'> }>('waitForEvent', { kind: 'io-error', timeoutMs: IO_ERROR_DEADLINE_MS }, IO_ERROR_DEADLINE_MS + 10_000);
+      demand(event.data.operation === 'write' && event.data.noSpace && event.data.action === 'pause', `a write that found the host full: io-error {operation: write, noSpace: true, action: pause}, was ${JSON.stringify(event.data)}`);
+      // waitForEvent('paused') could answer an earlier pause of this boot (diskCheck pauses too): watch the state.
+      const deadline = performance.now() + IO_ERROR_DEADLINE_MS;
+      while (sandbox.state() !== 'paused' && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sandbox.call('events');
+      }
+      demand(sandbox.state() === 'paused', `the VM stopped for the error must say state paused, was ${sandbox.state()}`);
+    } finally {
+      // Whatever failed above, the steps after this one need a running VM with its space back.
+      await sandbox.call('setHostStorageFull', { full: false });
+      if (sandbox.state() === 'paused') await sandbox.call('resume');
+    }
     const written = await write;
     demand(written.exitCode === 0, `the write must complete after resume, as if nothing happened: exit ${written.exitCode}, ${written.stdout.toString().slice(0, 200)}`);
     demand(sandbox.state() === 'running', `after resume the state is running, was ${sandbox.state()}`);

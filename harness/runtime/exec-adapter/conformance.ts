@@ -51,8 +51,9 @@ function weighNames(session: CheckSession, hello: InitializeResult): void {
   const unknown = hello.capabilities.filter((name) => !isCapability(name));
   if (unknown.length > 0) session.warn('capability names', `${unknown.join(', ')}: no case reads ${unknown.length === 1 ? 'this name' : 'these names'} (docs/runtime-protocol.md lists the capabilities)`);
   session.pass('faults', hello.faults.length > 0 ? `${hello.faults.length} offered` : 'none offered: no case can be proven red on this runtime');
-  const unknownFaults = hello.faults.filter((name) => !(FAULTS as readonly string[]).includes(name));
-  if (unknownFaults.length > 0) session.warn('fault names', `${unknownFaults.join(', ')}: not a fault of the catalogue, so no case asks for ${unknownFaults.length === 1 ? 'it' : 'them'}`);
+  // A fault named bare must be the catalogue's; one of the adapter's own comes declared, with the cases it turns red.
+  const unknownFaults = hello.faults.filter((fault): fault is string => typeof fault === 'string' && !(FAULTS as readonly string[]).includes(fault));
+  if (unknownFaults.length > 0) session.warn('fault names', `${unknownFaults.join(', ')}: not a fault of the catalogue; declare a fault of your own as {name, turnsRed, about}`);
 }
 
 /** Errors asked for on purpose: each must be an error, and its code the documented one. */

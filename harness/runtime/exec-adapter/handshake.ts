@@ -2,7 +2,7 @@
 import { ADAPTER } from '../../config/constants.ts';
 import { AdapterProcess, type AdapterWatch } from './adapter-process.ts';
 import type { AdapterCommand } from './adapter-command.ts';
-import { PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type InitializeResult } from './protocol.ts';
+import { PROTOCOL_CHANGES, PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type InitializeResult } from './protocol.ts';
 import { AdapterProtocolError } from './wire.ts';
 
 const HARNESS = { name: 'microvm-gauntlet', version: '0.1.0' };
@@ -31,5 +31,11 @@ export function versionProblem(version: number): string | undefined {
   const ours = SUPPORTED_PROTOCOL_VERSIONS.join(', ');
   return version > PROTOCOL_VERSION
     ? `speaks runtime protocol ${version}, newer than this harness (${ours}): update gauntlet, or run an adapter release that speaks ${ours}`
-    : `speaks runtime protocol ${version}, which this harness no longer speaks (${ours}): update the adapter`;
+    : `speaks runtime protocol ${version}, which this harness no longer speaks (${ours}): update the adapter (${changesSince(version)})`;
+}
+
+/** What every version after `version` changed, in one clause. */
+function changesSince(version: number): string {
+  const changes = Object.entries(PROTOCOL_CHANGES).filter(([to]) => Number(to) > version && Number(to) <= PROTOCOL_VERSION);
+  return changes.map(([to, what]) => `version ${to}: ${what}`).join('; ');
 }

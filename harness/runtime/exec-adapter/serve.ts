@@ -10,7 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { BalloonControl } from '../contract/balloon.ts';
 import type { VmEventKind } from '../contract/events.ts';
 import type { Runtime, Sandbox } from '../contract/sandbox.ts';
-import { ERROR_CODES, SUPPORTED_PROTOCOL_VERSIONS, type InitializeResult, type Request, type WireError } from './protocol.ts';
+import { ERROR_CODES, faultName, SUPPORTED_PROTOCOL_VERSIONS, type InitializeResult, type Request, type WireError } from './protocol.ts';
 import { knownMethod, schemaProblem } from './schema.ts';
 import { errorToWire, fromBase64, statusOf, toBase64 } from './wire.ts';
 
@@ -34,6 +34,7 @@ export async function serveRuntime(served: ServedRuntime, input: Readable, outpu
   const sandboxes = new Map<string, Sandbox>();
   const balloons = new Map<string, BalloonControl>();
   let runtime: Promise<Runtime> | undefined;
+  let offeredFaults: ReadonlySet<string> = new Set();
   let created = 0;
 
   const sandboxOf = (params: Params): Sandbox => {
@@ -74,11 +75,15 @@ export async function serveRuntime(served: ServedRuntime, input: Readable, outpu
           data: { type: 'UnsupportedProtocolVersion', supportedVersions: [...SUPPORTED_PROTOCOL_VERSIONS] },
         });
       }
-      return { protocolVersion: version, ...(await served.hello()) };
+      const hello = await served.hello();
+      offeredFaults = new Set(hello.faults.map(faultName));
+      return { protocolVersion: version, ...hello };
     },
     create: async (params) => {
-      runtime ??= served.open();
       const spec = params.spec as Parameters<Runtime['create']>[0];
+      const unknown = (spec.faults ?? []).filter((fault) => !offeredFaults.has(fault));
+      if (unknown.length > 0) throw new ProtocolFailure({ code: ERROR_CODES.invalidParams, message: `fault ${unknown.join(', ')} is not offered by this adapter` });
+      runtime ??= served.open();
       const sandbox = await (await runtime).create(spec);
       const id = `s${created++}`;
       sandboxes.set(id, sandbox);
