@@ -30,7 +30,7 @@ describe('runtime check', () => {
     // Each capability with a method of its own failed its step (the guest-side ones, scratch-disk and the
     // balloon features, read files a host shell may happen to have).
     expect(failures(findings).map((finding) => finding.step)).toEqual(
-      expect.arrayContaining(['balloon: limits', 'balloon: move', 'balloon-stats: refresh', 'host-vmm-memory', 'host-memory-reclaim', 'host-footprint', 'file-transfer', 'agent-reconnect', 'io-error-pause', 'stop-start', 'snapshot: save and restore']),
+      expect.arrayContaining(['balloon: limits', 'balloon: move', 'balloon-stats: refresh', 'host-vmm-memory', 'host-memory-reclaim', 'host-footprint', 'file-transfer', 'agent-reconnect', 'gauntlet-agent', 'io-error-pause', 'stop-start', 'snapshot: save and restore']),
     );
     // Each failure quotes the exchange that showed it.
     for (const finding of missing) expect(finding.exchange?.[0], finding.step).toMatch(/^→ \{"jsonrpc":"2.0","id":\d+,"method":/);

@@ -20,6 +20,7 @@ const EVERY_CAPABILITY: Record<Capability, true> = {
   'file-transfer': true,
   'agent-reconnect': true,
   snapshot: true,
+  'gauntlet-agent': true,
 };
 
 export const CAPABILITIES = Object.keys(EVERY_CAPABILITY) as Capability[];

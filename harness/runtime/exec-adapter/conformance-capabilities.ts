@@ -92,6 +92,14 @@ export async function capabilitySteps(session: CheckSession, sandbox: CheckedSan
       return 'redialled; exec works';
     });
   }
+  if (claims.has('gauntlet-agent')) {
+    await session.step('gauntlet-agent', async () => {
+      const pid = Number((await sandbox.run('cat /run/gauntlet-agent/pid')).trim());
+      const opens = Number((await sandbox.run('cat /run/gauntlet-agent/opens')).trim());
+      demand(pid > 1 && opens >= 1, `the harness's agent keeps its pid and port opens under /run/gauntlet-agent: pid ${pid}, opens ${opens}`);
+      return `agent pid ${pid}, its port opened ${opens} time(s)`;
+    });
+  }
   if (claims.has('io-error-pause')) await ioErrorStep(session, sandbox);
   if (claims.has('stop-start')) await stopStartStep(session, sandbox);
 }
