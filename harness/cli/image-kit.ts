@@ -6,9 +6,9 @@
  */
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AGENT, VM_DEFAULTS } from '../config/constants.ts';
+import { AGENT, DISK, VM_DEFAULTS } from '../config/constants.ts';
 import type { RunSettings } from '../config/settings.ts';
-import { ensureGuestImage, ensureRootfsBase, ImageArchiveError, type GuestArch } from '../image/index.ts';
+import { ensureGuestImage, ensureRootfsBase, ImageArchiveError, type GuestArch, type RootfsLayout } from '../image/index.ts';
 import { imageChoice, withResolvedKernelPackage } from '../run/image-choice.ts';
 import { progress } from './progress.ts';
 
@@ -17,32 +17,40 @@ const CONSOLE: Record<GuestArch, string> = { x86_64: 'ttyS0', aarch64: 'ttyAMA0'
 /** The guest agent's virtio-serial port, which the agent finds by this name (docs/agent-protocol.md). */
 const AGENT_PORT = 'gauntlet.agent';
 
-export const KIT_FILES = { kernel: 'kernel', initramfs: 'initramfs.cpio.gz', rootfs: 'rootfs.ext4', description: 'kit.json' } as const;
+export const KIT_FILES = { kernel: 'kernel', initramfs: 'initramfs.cpio.gz', description: 'kit.json' } as const;
+
+/** The root disk layouts the suites ask for (spec.disk.rootfsMiB, rootfsInodes), each a raw ext4 base. */
+const KIT_ROOTFS: { file: string; layout: RootfsLayout }[] = [
+  { file: 'rootfs.ext4', layout: { sizeMiB: VM_DEFAULTS.rootfsMiB } },
+  { file: `rootfs-${DISK.rootfsInodes}-inodes.ext4`, layout: { sizeMiB: DISK.rootfsMiB, inodes: DISK.rootfsInodes } },
+];
 
 export async function exportGuestKit(dir: string, given: RunSettings): Promise<number> {
   const existing = await readdir(dir).catch(() => []);
   if (existing.length > 0) throw new ImageArchiveError(`${dir} is not empty: the kit goes into a new or empty directory`);
   const settings = await withResolvedKernelPackage(given, progress);
   const image = await ensureGuestImage({ ...imageChoice(settings), onProgress: progress });
-  progress(`raw root disk base of ${VM_DEFAULTS.rootfsMiB} MiB`);
-  const rootfs = await ensureRootfsBase(image, { sizeMiB: VM_DEFAULTS.rootfsMiB });
   await mkdir(dir, { recursive: true });
   await copyFile(image.kernel, path.join(dir, KIT_FILES.kernel));
   await copyFile(image.initramfs, path.join(dir, KIT_FILES.initramfs));
-  await copyFile(rootfs, path.join(dir, KIT_FILES.rootfs));
+  for (const { file, layout } of KIT_ROOTFS) {
+    progress(`raw root disk base ${file}`);
+    await copyFile(await ensureRootfsBase(image, layout), path.join(dir, file));
+  }
   const kit = {
     arch: image.arch,
     kernelVersion: image.kernelVersion,
     recipe: image.recipeHash,
     files: KIT_FILES,
-    rootfsMiB: VM_DEFAULTS.rootfsMiB,
+    rootfs: KIT_ROOTFS.map(({ file, layout }) => ({ file, sizeMiB: layout.sizeMiB, ...(layout.inodes && { inodes: layout.inodes }) })),
     kernelArgs: `console=${CONSOLE[image.arch]} panic=-1 quiet gauntlet.agent_timeout=${AGENT.productionReadTimeoutSeconds}`,
-    rootDevice: 'the first virtio-blk disk (/dev/vda), writable: one copy of rootfs.ext4 (or an overlay of it) per VM',
+    rootDevice: 'the first virtio-blk disk (/dev/vda), writable: one copy of a rootfs base (or an overlay of it) per VM',
     virtioTransports: ['mmio', 'pci'],
     agent: { transport: 'virtio-serial', portName: AGENT_PORT, protocol: 'docs/agent-protocol.md' },
     modules: image.manifest.modules,
   };
   await writeFile(path.join(dir, KIT_FILES.description), `${JSON.stringify(kit, null, 2)}\n`);
-  console.log(`wrote the ${image.arch} guest kit (kernel ${image.kernelVersion}) to ${dir}: ${Object.values(KIT_FILES).join(', ')}`);
+  const files = [...Object.values(KIT_FILES), ...KIT_ROOTFS.map(({ file }) => file)];
+  console.log(`wrote the ${image.arch} guest kit (kernel ${image.kernelVersion}) to ${dir}: ${files.join(', ')}`);
   return 0;
 }
