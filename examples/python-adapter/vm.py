@@ -55,8 +55,11 @@ class Vm:
         self.exec_round_trips = []
         self.boot_ms = None
         os.makedirs(directory)
-        self.root = os.path.join(directory, 'root.qcow2')
-        self.scratch = os.path.join(directory, 'scratch.qcow2') if spec.get('disk', {}).get('scratchMiB') else None
+        # The case may name the directory for the writable disks (a small filesystem it fills, or measures).
+        disks = spec.get('disk', {}).get('overlayDir') or directory
+        prefix = '' if disks == directory else f'{os.path.basename(directory)}-'
+        self.root = os.path.join(disks, f'{prefix}root.qcow2')
+        self.scratch = os.path.join(disks, f'{prefix}scratch.qcow2') if spec.get('disk', {}).get('scratchMiB') else None
 
     # ---- files ----
     def path(self, name):
@@ -88,7 +91,7 @@ class Vm:
 
     def command_line(self, incoming):
         disk = self.spec.get('disk', {})
-        discard = 'unmap' if disk.get('discard') else 'ignore'
+        discard = 'unmap' if disk.get('discard', True) else 'ignore'
         werror = {'stop': 'stop', 'report': 'report', 'enospc': 'enospc'}.get(disk.get('writeErrorPolicy'), 'enospc')
         rerror = disk.get('readErrorPolicy', 'report')
 
@@ -260,6 +263,9 @@ class Vm:
             self.process.kill()
             self.process.wait()
         self.close_channels()
+        for disk in (self.root, self.scratch):
+            if disk and os.path.exists(disk):
+                os.remove(disk)
         shutil.rmtree(self.dir, ignore_errors=True)
         self.state = 'destroyed'
 
@@ -267,8 +273,7 @@ class Vm:
         found = []
         if self.alive():
             found.append(f'VMM process {self.process.pid}')
-        if os.path.exists(self.dir):
-            found.append(self.dir)
+        found += [path for path in (self.dir, self.root, self.scratch) if path and os.path.exists(path)]
         return found
 
     def footprint(self):
