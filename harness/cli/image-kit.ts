@@ -6,13 +6,13 @@
  */
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AGENT, DISK, VM_DEFAULTS } from '../config/constants.ts';
+import { AGENT, CASE_ROOTFS, VM_DEFAULTS } from '../config/constants.ts';
 import type { RunSettings } from '../config/settings.ts';
 import { ensureGuestImage, ensureRootfsBase, ImageArchiveError, type GuestArch, type RootfsLayout } from '../image/index.ts';
-import { imageChoice, withResolvedKernelPackage } from '../run/image-choice.ts';
+import { imageChoice, withResolvedKernelPackage } from '../image/image-choice.ts';
 import { progress } from './progress.ts';
 
-/** The UART a VMM of each arch most often gives (an 8250 on x86_64; QEMU virt's PL011 on aarch64). */
+/** The UART a VMM of each arch most often gives (an 8250 on x86_64; the Arm virt board's PL011 on aarch64). */
 const CONSOLE: Record<GuestArch, string> = { x86_64: 'ttyS0', aarch64: 'ttyAMA0' };
 /** The guest agent's virtio-serial port, which the agent finds by this name (docs/agent-protocol.md). */
 const AGENT_PORT = 'gauntlet.agent';
@@ -22,7 +22,7 @@ export const KIT_FILES = { kernel: 'kernel', initramfs: 'initramfs.cpio.gz', des
 /** The root disk layouts the suites ask for (spec.disk.rootfsMiB, rootfsInodes), each a raw ext4 base. */
 const KIT_ROOTFS: { file: string; layout: RootfsLayout }[] = [
   { file: 'rootfs.ext4', layout: { sizeMiB: VM_DEFAULTS.rootfsMiB } },
-  { file: `rootfs-${DISK.rootfsInodes}-inodes.ext4`, layout: { sizeMiB: DISK.rootfsMiB, inodes: DISK.rootfsInodes } },
+  { file: `rootfs-${CASE_ROOTFS.inodes}-inodes.ext4`, layout: { sizeMiB: VM_DEFAULTS.rootfsMiB, inodes: CASE_ROOTFS.inodes } },
 ];
 
 export async function exportGuestKit(dir: string, given: RunSettings): Promise<number> {

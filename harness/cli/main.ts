@@ -69,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
 
 function isEnvironmentError(error: unknown): boolean {
   if ([UsageError, SettingsError, RunNotMadeError, RunRecordError, ImageArchiveError].some((type) => error instanceof type)) return true;
-  // Missing tools and failed image builds surface as errors from child processes: still one line.
+  // Missing tools surface as errors from child processes: still one line.
   const code = (error as NodeJS.ErrnoException)?.code;
-  return code === 'ENOENT' || code === 'EACCES' || (error as Error)?.name === 'ImageBuildError';
+  return code === 'ENOENT' || code === 'EACCES';
 }

@@ -4,10 +4,9 @@
  * pauses on a full host and resumes without losing the write, a restore that is no boot) rather than
  * only asking whether the method exists. A capability not claimed is not asked about.
  */
-import { expectCatalogueLimits } from '../../assert/balloon-limits.ts';
-import { BALLOON_CATALOGUE } from '../../config/constants.ts';
-import type { BalloonLimits, BalloonMove, BalloonStats } from '../contract/balloon.ts';
-import type { VmEvent } from '../contract/events.ts';
+import { BALLOON_CATALOGUE, expectCatalogueLimits } from '../../assert/balloon-catalogue.ts';
+import type { BalloonLimits, BalloonMove, BalloonStats } from '../../contract/balloon.ts';
+import type { VmEvent } from '../../contract/events.ts';
 import { CheckedSandbox, CREATE_DEADLINE_MS, destroyStep } from './conformance-sandbox.ts';
 import { demand, type CheckSession } from './conformance-session.ts';
 import { fromBase64, toBase64 } from './wire.ts';

@@ -4,10 +4,10 @@
  * running VM, exec's exit code, streams, environment, working directory, timeout and output limit,
  * the console, the disk check, events, and destroy that leaves nothing behind.
  */
-import { ADAPTER } from '../../config/constants.ts';
+import { ADAPTER } from './limits.ts';
 import { StepFailure } from './conformance-findings.ts';
 import { demand, type CheckSession } from './conformance-session.ts';
-import type { ExecResult, SandboxState } from '../contract/sandbox.ts';
+import type { ExecResult, SandboxState } from '../../contract/sandbox.ts';
 import type { CreateResult, WireStatus } from './protocol.ts';
 import { fromBase64, toBase64 } from './wire.ts';
 

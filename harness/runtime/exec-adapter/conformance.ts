@@ -6,8 +6,8 @@
  * input to see it exit. Every step runs whatever the others found, and all findings come back at
  * once: failures (with their kind and the exchange that showed them) and warnings.
  */
-import { isCapability } from '../contract/capabilities.ts';
-import { FAULTS } from '../contract/faults.ts';
+import { isCapability } from '../../contract/capabilities.ts';
+import { FAULTS } from '../../contract/faults.ts';
 import type { AdapterCommand } from './adapter-command.ts';
 import { capabilitySteps, checkSpec, snapshotSteps, type Claims } from './conformance-capabilities.ts';
 import { Transcript, type Finding } from './conformance-findings.ts';

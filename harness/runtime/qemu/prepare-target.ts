@@ -4,7 +4,7 @@
  * must really boot on KVM/HVF). Its answer is the run target every worker, report and bench reads.
  */
 import type { AcceleratorChoice } from '../../config/settings.ts';
-import type { GuestArch, ResolveTarget } from '../contract/run-target.ts';
+import type { GuestArch, ResolveTarget } from '../../contract/run-target.ts';
 import { chooseAccelerator } from './accelerator.ts';
 import { qemuBinaryFor, qemuMachine } from './machine.ts';
 import { checkQemuBuild } from './preflight.ts';
