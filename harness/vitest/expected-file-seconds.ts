@@ -20,6 +20,7 @@ export const EXPECTED_FILE_SECONDS: Readonly<Record<string, number>> = {
   'test/faults/python-adapter.test.ts': 122,
   'test/faults/python-adapter-disk-fill.test.ts': 112,
   'test/faults/python-adapter-disk-space.test.ts': 89,
+  'test/faults/python-adapter-balloon-reclaim.test.ts': 40,
   'test/faults/agent.test.ts': 137,
   'test/faults/lifecycle.test.ts': 70,
   'test/faults/snapshot.test.ts': 49,
