@@ -9,6 +9,7 @@ It drives QEMU itself (its own QMP client, processes and files) and boots the ha
     gauntlet run lifecycle balloon disk snapshot --runtime exec:"python3 examples/python-adapter/adapter.py"
 """
 import base64
+import fcntl
 import hashlib
 import json
 import os
@@ -62,6 +63,7 @@ class Host:
             os.environ.get('GAUNTLET_CACHE_DIR') or os.path.expanduser('~/.cache/microvm-gauntlet'), f'kit-{self.arch}')
         self.kit = None
         self.work = None
+        self.shared = None
         self.saved = {}
         self.save_locks = {}
         self.lock = threading.Lock()
@@ -94,6 +96,10 @@ class Host:
                 self.kit = json.load(f)
             self.work = os.path.join(run_dir, f'python-adapter-{os.getpid()}')
             os.makedirs(self.work, exist_ok=True)
+            # Saved states outlive one adapter: every adapter of the run (one per test worker) restores
+            # from them, and the run's sweep removes them with the run dir.
+            self.shared = os.path.join(run_dir, 'python-adapter-saved')
+            os.makedirs(self.shared, exist_ok=True)
 
     def rootfs_base(self, spec):
         disk = spec.get('disk', {})
@@ -187,7 +193,7 @@ class Runtime:
         return {'sandbox': sandbox, 'spec': spec, 'status': vm.status()}
 
     def saved_state(self, spec):
-        """The saved state of this spec's profile, made on first use: boot one, inflate, save, keep its disk."""
+        """The saved state of this spec's profile, made by whichever of the run's adapters asks first."""
         restore = spec['restore'] if isinstance(spec['restore'], dict) else {}
         profile = {k: v for k, v in spec.items() if k not in ('name', 'restore')}
         key = hashlib.sha256(json.dumps([profile, restore.get('balloonTargetMiB')], sort_keys=True).encode()).hexdigest()[:16]
@@ -196,22 +202,30 @@ class Runtime:
         with lock:
             if key in self.host.saved:
                 return self.host.saved[key]
-            directory = os.path.join(self.host.work, 'saved', key)
+            directory = os.path.join(self.host.shared, key)
             os.makedirs(directory, exist_ok=True)
-            template = Vm(self.host, {**profile, 'name': f'save-{key}'}, self.new_dir(f'save-{key}'))
-            try:
-                template.make_disks(self.host.rootfs_base(spec), 'raw')
-                template.boot()
-                if restore.get('balloonTargetMiB'):
-                    self.move_balloon(template, restore['balloonTargetMiB'], 'inflate')
-                state = os.path.join(directory, 'state')
-                template.save(state)
-                overlay = os.path.join(directory, 'root.qcow2')
-                os.rename(template.root, overlay)
-            finally:
-                template.destroy()
-            self.host.saved[key] = {'state': state, 'overlay': overlay}
-            return self.host.saved[key]
+            saved = {'state': os.path.join(directory, 'state'), 'overlay': os.path.join(directory, 'root.qcow2')}
+            with open(os.path.join(directory, 'lock'), 'w') as held:
+                # The other adapters of the run wait here while one boots and saves; the overlay is
+                # renamed into place last, so its presence means the state is whole.
+                fcntl.flock(held, fcntl.LOCK_EX)
+                if not os.path.exists(saved['overlay']):
+                    self.save_profile(key, profile, restore, spec, saved)
+            self.host.saved[key] = saved
+            return saved
+
+    def save_profile(self, key, profile, restore, spec, saved):
+        """Boot one VM of the profile, inflate its balloon if asked, save it, keep its disk."""
+        template = Vm(self.host, {**profile, 'name': f'save-{key}'}, self.new_dir(f'save-{key}'))
+        try:
+            template.make_disks(self.host.rootfs_base(spec), 'raw')
+            template.boot()
+            if restore.get('balloonTargetMiB'):
+                self.move_balloon(template, restore['balloonTargetMiB'], 'inflate')
+            template.save(saved['state'])
+            os.rename(template.root, saved['overlay'])
+        finally:
+            template.destroy()
 
     def with_status(self, vm, result=None):
         return {**(result or {}), 'status': vm.status()}
