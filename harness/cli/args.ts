@@ -12,7 +12,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export type CommandName = 'run' | 'test' | 'doctor' | 'image-build' | 'image-export' | 'image-import' | 'merge' | 'report' | 'compare' | 'runtime-serve' | 'runtime-check' | 'bench' | 'help';
+export type CommandName = 'run' | 'test' | 'doctor' | 'image-build' | 'image-export' | 'image-export-kit' | 'image-import' | 'merge' | 'report' | 'compare' | 'runtime-serve' | 'runtime-check' | 'bench' | 'help';
 
 /** How `gauntlet run` runs the suites, beyond the settings every worker reads. */
 export interface RunOptions {
@@ -88,6 +88,7 @@ const OPTIONS = {
   cold: { type: 'boolean' },
   output: { type: 'string', short: 'o' },
   html: { type: 'string' },
+  for: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -111,6 +112,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (misplaced.length > 0) throw new UsageError(`--${misplaced[0]} belongs to gauntlet run`);
   if (values.output !== undefined && verb !== 'report') throw new UsageError('-o/--output belongs to gauntlet report (merge writes into --reports)');
   if (values.html !== undefined && verb !== 'compare') throw new UsageError('--html belongs to gauntlet compare (run and report write index.html)');
+  if (values.for !== undefined && !(verb === 'image' && rest[0] === 'export')) throw new UsageError('--for belongs to gauntlet image export');
   return commandOf(verb, rest, values, base);
 }
 
@@ -153,8 +155,10 @@ function commandOf(verb: string, rest: string[], values: Values, base: CommandBa
       return { ...base, command: verb };
     case 'image':
       if (rest.length === 1 && rest[0] === 'build') return { ...base, command: 'image-build' };
+      if (values.for !== undefined && values.for !== 'other-vmm') throw new UsageError(`--for takes other-vmm (got ${values.for})`);
+      if (rest.length === 2 && rest[0] === 'export' && values.for) return { ...base, command: 'image-export-kit', files: [rest[1]!] };
       if (rest.length === 2 && (rest[0] === 'export' || rest[0] === 'import')) return { ...base, command: `image-${rest[0]}`, files: [rest[1]!] };
-      throw new UsageError('usage: gauntlet image build | image export FILE | image import FILE');
+      throw new UsageError('usage: gauntlet image build | image export FILE | image export --for other-vmm DIR | image import FILE');
     case 'runtime':
       if (rest.length === 2 && (rest[0] === 'serve' || rest[0] === 'check')) return { ...base, command: `runtime-${rest[0]}`, files: [rest[1]!] };
       throw new UsageError('usage: gauntlet runtime serve qemu | runtime check exec:COMMAND');

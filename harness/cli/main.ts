@@ -7,6 +7,7 @@ import { benchCommand } from './bench.ts';
 import { compareCommand } from './compare.ts';
 import { doctor } from './doctor.ts';
 import { exportImage, importImage } from './image-archive.ts';
+import { exportGuestKit } from './image-kit.ts';
 import { buildImage } from './image-build.ts';
 import { mergeCommand } from './merge.ts';
 import { reportCommand } from './report.ts';
@@ -43,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
         return await buildImage(settings);
       case 'image-export':
         return await exportImage(files[0]!, settings);
+      case 'image-export-kit':
+        return await exportGuestKit(files[0]!, settings);
       case 'image-import':
         return await importImage(files[0]!, settings);
       case 'runtime-serve':

@@ -9,6 +9,9 @@ Usage:
   gauntlet image build [options]      build (or confirm) the guest image
   gauntlet image export FILE [--arch A]
                                       write the cached image (with its rootfs bases) to one tar.gz
+  gauntlet image export --for other-vmm DIR [--arch A]
+                                      the guest as a kit for another VMM: kernel, initramfs, raw ext4
+                                      root disk, kit.json (docs/guest-contract.md)
   gauntlet image import FILE [--arch A]
                                       check every sha256 of an exported image and put it in the cache
   gauntlet merge RUN.json... [--reports DIR]
@@ -19,7 +22,7 @@ Usage:
                                       metric (all samples of a run pooled) that moved beyond the noise
   gauntlet runtime serve qemu        the QEMU runtime as an adapter on stdin/stdout (--runtime exec:"npx gauntlet runtime serve qemu")
   gauntlet runtime check exec:COMMAND
-                                      quick protocol conformance check of an adapter: what is missing
+                                      does the adapter do what it claims: a step per claimed capability
   gauntlet --help
 
 Options:

@@ -27,7 +27,12 @@ export type Capability =
   | 'file-transfer'
   | 'agent-reconnect'
   /** A VM can be restored from a saved, ready one (SandboxSpec.restore) instead of booting. */
-  | 'snapshot';
+  | 'snapshot'
+  /**
+   * The VMs boot the harness's own guest and agent (docs/guest-contract.md): the agent's files under
+   * /run/gauntlet-agent, spec.agent and spec.hostile mean what they say.
+   */
+  | 'gauntlet-agent';
 
 export interface DiskOptions {
   /** Root filesystem size; the disk cases need a small one. */

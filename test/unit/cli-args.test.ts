@@ -56,6 +56,12 @@ describe('gauntlet command line', () => {
     expect(parseCommand(['test'], { GAUNTLET_ARCH: 'aarch64' }).testArches).toEqual(['aarch64']);
   });
 
+  it('parses image export --for other-vmm with its directory, and refuses --for elsewhere', () => {
+    expect(parseCommand(['image', 'export', '--for', 'other-vmm', 'kit'], {})).toMatchObject({ command: 'image-export-kit', files: ['kit'] });
+    expect(() => parseCommand(['image', 'export', '--for', 'firecracker', 'kit'], {})).toThrow(/--for takes other-vmm \(got firecracker\)/);
+    expect(() => parseCommand(['run', '--for', 'other-vmm'], {})).toThrow(/--for belongs to gauntlet image export/);
+  });
+
   it('parses image export and import with their archive', () => {
     expect(parseCommand(['image', 'export', 'img.tar.gz', '--arch', 'aarch64'], {})).toMatchObject({ command: 'image-export', files: ['img.tar.gz'], settings: { arch: 'aarch64' } });
     expect(parseCommand(['image', 'import', 'img.tar.gz'], {})).toMatchObject({ command: 'image-import', files: ['img.tar.gz'] });

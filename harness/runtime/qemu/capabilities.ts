@@ -24,6 +24,7 @@ const EVERYWHERE: readonly Capability[] = [
   'file-transfer',
   'agent-reconnect',
   'snapshot',
+  'gauntlet-agent',
 ];
 
 /**
