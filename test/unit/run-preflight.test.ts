@@ -99,6 +99,30 @@ describe('QEMU build preflight', () => {
     await expect(checkQemuBuild('q', microvm, runner(healthy, false))).rejects.toThrow('no working qemu-img on PATH (ENOENT)');
   });
 
+  it('quotes the error of a QEMU that aborts listing its devices, rather than calling the models missing', async () => {
+    // A stand-in for a QEMU build that found a module of another build while listing its devices.
+    const standIn = path.join(dir, 'qemu-aborts-on-devices');
+    await writeFile(
+      standIn,
+      [
+        '#!/bin/sh',
+        'case "$*" in',
+        '  --version) echo "QEMU emulator version 10.0.2"; exit 0 ;;',
+        `  "-machine help") printf '%s\\n' 'Supported machines are:' 'microvm              microvm (i386)'; exit 0 ;;`,
+        'esac',
+        'echo "Only modules from the same build can be loaded." >&2',
+        'echo "qemu-system-x86_64: ../util/module.c:297: module_load_qom_all: Assertion failed." >&2',
+        'kill -ABRT $$',
+      ].join('\n'),
+    );
+    await chmod(standIn, 0o755);
+    const refusal = checkQemuBuild(standIn, microvm);
+    await expect(refusal).rejects.toThrow(
+      `QEMU ${standIn} (QEMU emulator version 10.0.2) failed listing its device models (killed by SIGABRT): "Only modules from the same build can be loaded."`,
+    );
+    await expect(refusal).rejects.not.toThrow(/lacks the device model/);
+  });
+
   it('uses the qemu-img beside a QEMU build when there is one, else the one on PATH', () => {
     expect(qemuImgBinary('qemu-system-x86_64')).toBe('qemu-img');
     expect(qemuImgBinary('/opt/qemu/bin/qemu-system-x86_64', () => true)).toBe('/opt/qemu/bin/qemu-img');

@@ -23,13 +23,35 @@ export class QemuPreflightError extends SettingsError {
 }
 
 /** What the preflight asks a binary; injected by unit tests. */
-export type ToolRunner = (binary: string, args: string[]) => Promise<{ ok: boolean; stdout: string; why?: string }>;
+export type ToolRunner = (binary: string, args: string[]) => Promise<ToolAnswer>;
+
+export interface ToolAnswer {
+  ok: boolean;
+  stdout: string;
+  /** The tool's own complaint, kept so a refusal can quote it. */
+  stderr?: string;
+  why?: string;
+}
 
 const runTool: ToolRunner = async (binary, args) => {
   const result = await execa(binary, args, { reject: false, timeout: HOST_FACTS.qemuVersionTimeoutMs, stdin: 'ignore' });
-  const why = result.timedOut ? 'no answer' : result.failed ? ((result as { code?: string }).code ?? `exit ${result.exitCode}`) : undefined;
-  return { ok: !result.failed, stdout: result.stdout, why };
+  const why = result.timedOut
+    ? 'no answer'
+    : result.failed
+      ? ((result as { code?: string }).code ?? (result.signal ? `killed by ${result.signal}` : `exit ${result.exitCode}`))
+      : undefined;
+  return { ok: !result.failed, stdout: result.stdout, stderr: result.stderr, why };
 };
+
+/**
+ * A listing QEMU could not finish (it aborted, e.g. on a module of another build) says nothing about
+ * what the build offers: the refusal quotes QEMU's first complaint instead of calling models missing.
+ */
+function listingFailure(qemuBinary: string, qemuVersion: string, listing: string, answer: ToolAnswer): QemuPreflightError {
+  const complaint = (answer.stderr ?? '').split('\n').map((line) => line.trim()).find(Boolean);
+  const quoted = complaint ? `: "${complaint}"` : '';
+  return new QemuPreflightError(`QEMU ${qemuBinary} (${qemuVersion}) failed listing its ${listing} (${answer.why ?? 'no output'})${quoted}`);
+}
 
 /** Names in `-machine help` / `-device help` output: the first word of a machine line, the quoted device name. */
 export function offeredMachines(help: string): Set<string> {
@@ -52,10 +74,13 @@ export async function checkQemuBuild(
 
   const machineType = machine.machineArg.split(',')[0]!;
   const machines = await run(qemuBinary, ['-machine', 'help']);
+  if (!machines.ok) throw listingFailure(qemuBinary, qemuVersion, 'machine types', machines);
   if (!offeredMachines(machines.stdout).has(machineType)) {
     throw new QemuPreflightError(`QEMU ${qemuBinary} (${qemuVersion}) has no machine type ${machineType}, which the ${machine.name} profile needs`);
   }
-  const devices = offeredDevices((await run(qemuBinary, ['-device', 'help'])).stdout);
+  const deviceList = await run(qemuBinary, ['-device', 'help']);
+  if (!deviceList.ok) throw listingFailure(qemuBinary, qemuVersion, 'device models', deviceList);
+  const devices = offeredDevices(deviceList.stdout);
   const missing = deviceModels(machine).filter((model) => !devices.has(model));
   if (missing.length > 0) throw new QemuPreflightError(`QEMU ${qemuBinary} (${qemuVersion}) lacks the device model ${missing.join(', ')}, which the suites need`);
 
