@@ -44,16 +44,20 @@ const runTool: ToolRunner = async (binary, args) => {
 };
 
 /**
- * A listing QEMU could not finish (it aborted, e.g. on a module of another build) says nothing about
- * what the build offers: the refusal quotes QEMU's first complaint instead of calling models missing.
+ * QEMU's own complaint, quoted: it names what failed on one line and why on the next ("failed to
+ * initialize module: …/ui-opengl.so", "Only modules from the same build can be loaded."); what follows
+ * repeats it for other modules. A loader's "version `GLIBC_2.38' not found" is quoted the same way.
  */
-function listingFailure(qemuBinary: string, qemuVersion: string, listing: string, answer: ToolAnswer): QemuPreflightError {
-  const complaint = (answer.stderr ?? '').split('\n').map((line) => line.trim()).find(Boolean);
-  const quoted = complaint ? `: "${complaint}"` : '';
-  return new QemuPreflightError(`QEMU ${qemuBinary} (${qemuVersion}) failed listing its ${listing} (${answer.why ?? 'no output'})${quoted}`);
+function quotedComplaint(answer: ToolAnswer): string {
+  const complaint = (answer.stderr ?? '').split('\n').map((line) => line.trim()).filter(Boolean).slice(0, 2).join(' / ');
+  return complaint ? `: "${complaint}"` : '';
 }
 
-/** Names in `-machine help` / `-device help` output: the first word of a machine line, the quoted device name. */
+/** A listing QEMU could not finish (it aborted) says nothing about what the build offers: say that it failed, and QEMU's why. */
+function listingFailure(qemuBinary: string, qemuVersion: string, listing: string, answer: ToolAnswer): QemuPreflightError {
+  return new QemuPreflightError(`QEMU ${qemuBinary} (${qemuVersion}) failed listing its ${listing} (${answer.why ?? 'no output'})${quotedComplaint(answer)}`);
+}
+
 export function offeredMachines(help: string): Set<string> {
   return new Set(help.split('\n').slice(1).map((line) => line.trim().split(/\s+/)[0]!).filter(Boolean));
 }
@@ -70,7 +74,7 @@ export async function checkQemuBuild(
 ): Promise<QemuTools> {
   const version = await run(qemuBinary, ['--version']);
   const qemuVersion = version.stdout.split('\n')[0]?.trim();
-  if (!version.ok || !qemuVersion) throw new QemuPreflightError(`QEMU ${qemuBinary} is missing or does not answer --version (${version.why ?? 'no output'})`);
+  if (!version.ok || !qemuVersion) throw new QemuPreflightError(`QEMU ${qemuBinary} is missing or does not answer --version (${version.why ?? 'no output'})${quotedComplaint(version)}`);
 
   const machineType = machine.machineArg.split(',')[0]!;
   const machines = await run(qemuBinary, ['-machine', 'help']);
