@@ -3,7 +3,9 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ENV, readSettings, type RunSettings } from '../config/settings.ts';
+import { aptSourceProblem } from '../image/apt-state.ts';
 import { parseKernelPackage } from '../image/kernel-package.ts';
+import { parseQemuPackage } from '../runtime/qemu/qemu-package.ts';
 import type { Shard } from '../reports/run-record.ts';
 import { GUEST_ARCHES, type GuestArch } from '../runtime/contract/run-target.ts';
 
@@ -82,6 +84,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         runtime: { type: 'string' },
         kernel: { type: 'string' },
         'kernel-package': { type: 'string' },
+        'qemu-package': { type: 'string' },
+        'apt-source': { type: 'string', multiple: true },
         machine: { type: 'string' },
         reports: { type: 'string' },
         repeat: { type: 'string' },
@@ -107,6 +111,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     [ENV.runtime]: values.runtime,
     [ENV.kernel]: values.kernel,
     [ENV.kernelPackage]: values['kernel-package'],
+    [ENV.vmmPackage]: values['qemu-package'],
+    [ENV.aptSources]: values['apt-source'] && JSON.stringify(values['apt-source']),
     [ENV.machine]: values.machine,
     [ENV.reportsDir]: values.reports,
     [ENV.seed]: values.seed,
@@ -118,7 +124,12 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   const [verb, ...rest] = positionals;
   if (settings.kernel && settings.kernelPackage) throw new UsageError('--kernel and --kernel-package both choose the guest kernel: give one');
   if (settings.kernelPackage) asUsageError(() => parseKernelPackage(settings.kernelPackage!));
-  const archFixed = [ENV.arch, ENV.machine, ENV.vmmBinary, ENV.kernel, ENV.kernelPackage].some((name) => merged[name]);
+  if (values.qemu !== undefined && settings.vmmPackage) throw new UsageError('--qemu and --qemu-package both choose the QEMU build: give one');
+  if (settings.vmmPackage && settings.runtime) throw new UsageError('--qemu-package is a build for the in-process QEMU runtime; an exec: runtime runs its own VMM');
+  if (settings.vmmPackage) asUsageError(() => parseQemuPackage(settings.vmmPackage!));
+  const badSource = settings.aptSources?.map(aptSourceProblem).find(Boolean);
+  if (badSource) throw new UsageError(badSource);
+  const archFixed = [ENV.arch, ENV.machine, ENV.vmmBinary, ENV.vmmPackage, ENV.kernel, ENV.kernelPackage].some((name) => merged[name]);
   const testArches = archFixed ? [settings.arch] : [settings.arch, ...GUEST_ARCHES.filter((arch) => arch !== settings.arch)];
   const base = { suites: [], files: [], output: undefined, run: { repeat: 1, shard: undefined, loadCores: 0, cores: undefined }, settings, testArches };
   if (values.help || verb === undefined || verb === 'help') return { ...base, command: 'help' };

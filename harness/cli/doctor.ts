@@ -8,12 +8,12 @@ import { SettingsError, type RunSettings } from '../config/settings.ts';
 import { collectHostFacts } from '../host/facts.ts';
 import { findGuestImage, recipeHash } from '../image/index.ts';
 import { imageChoice, withResolvedKernelPackage } from '../run/image-choice.ts';
-import { runtimePreflight } from '../run/runtime-kinds.ts';
+import { runtimePreflight, withVmmPackage } from '../run/runtime-kinds.ts';
 import { describeQemuMachine } from '../runtime/qemu/describe-machine.ts';
 import type { Accelerator, ResolveTarget } from '../runtime/contract/run-target.ts';
 
 export async function doctor(given: RunSettings): Promise<number> {
-  const settings = await withResolvedKernelPackage(given, () => {});
+  const settings = await withVmmPackage(await withResolvedKernelPackage(given, () => {}), () => {});
   const line = (label: string, value: unknown) => console.log(`${label.padEnd(16)} ${value ?? 'unknown'}`);
   for (const [key, value] of Object.entries(await collectHostFacts())) line(key, value);
   line('guest arch', settings.arch);
@@ -44,6 +44,7 @@ export async function doctor(given: RunSettings): Promise<number> {
   const target = await resolveTarget({ kernel: settings.kernel ?? image.kernel, initramfs: image.initramfs });
   line('runtime', `${target.runtime}${target.runtimeVersion ? ` ${target.runtimeVersion}` : ''}`);
   line('vmm', `${target.vmm ?? 'not named by the runtime'}${target.vmmBinary ? ` (${target.vmmBinary})` : ''}: ${target.vmmVersion ?? 'version not named'}`);
+  if (target.vmmPackage) line('vmm package', `${target.vmmPackage.name} ${target.vmmPackage.version} from ${target.vmmPackage.source}`);
   for (const [name, version] of Object.entries(target.tools)) line(name, version);
   line('accelerator', `${target.accelerator}: ${target.acceleratorReason}`);
   for (const [label, value] of runtimeLines(target.accelerator)) line(label, value);

@@ -26,6 +26,11 @@ Options:
   --arch x86_64|aarch64      guest architecture (default: the host's; test: both unless named)
   --accel auto|kvm|hvf|tcg   accelerator; auto uses KVM/HVF only if a probe guest boots (default auto)
   --qemu PATH                QEMU system emulator to test (default: qemu-system-<arch> on PATH)
+  --qemu-package NAME[=VERSION]
+                             fetch this packaged QEMU build (e.g. qemu-system-x86) through apt into the cache,
+                             unpacked with its own modules and data, and test it (the host's packages stay)
+  --apt-source LINE          a sources line apt also reads ("deb URI SUITE COMPONENT"), for --qemu-package
+                             and --kernel-package; repeatable
   --runtime exec:COMMAND     run the cases on an out-of-process runtime adapter (docs/runtime-protocol.md)
   --kernel PATH              guest kernel to boot instead of the image's
   --kernel-package NAME[=VERSION]

@@ -13,7 +13,7 @@ import { freshSeed } from '../metrics/seeded-random.ts';
 import type { RunTarget } from '../runtime/contract/run-target.ts';
 import { imageChoice, withResolvedKernelPackage } from './image-choice.ts';
 import { createRunDir, reapDeadRuns } from './run-dir.ts';
-import { runtimePreflight } from './runtime-kinds.ts';
+import { runtimePreflight, withVmmPackage } from './runtime-kinds.ts';
 import { setUpHost } from './setup-host.ts';
 import { ensureWritableDir } from './writable-dir.ts';
 
@@ -23,7 +23,7 @@ export interface PreparedRun {
 }
 
 export async function prepareRun(given: RunSettings, onProgress: (line: string) => void): Promise<PreparedRun> {
-  const settings = await withResolvedKernelPackage(given, onProgress);
+  const settings = await withVmmPackage(await withResolvedKernelPackage(given, onProgress), onProgress);
   const cachedImage = await findGuestImage(imageChoice(settings));
   await setUpHost(settings.arch, onProgress, { imageCached: cachedImage !== undefined });
   await ensureWritableDir(settings.reportsDir, 'reports directory');

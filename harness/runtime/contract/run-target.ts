@@ -20,6 +20,8 @@ export interface RunTarget {
   vmmVersion?: string;
   /** The VMM binary this host runs (in process only: an adapter runs its own). */
   vmmBinary?: string;
+  /** The packaged build that binary was unpacked from, and where the package came from. */
+  vmmPackage?: { name: string; version: string; source: string };
   accelerator: Accelerator;
   /** One line a person can act on: why this accelerator, and why not the others. */
   acceleratorReason: string;

@@ -8,6 +8,7 @@ import type { GuestArch, ResolveTarget } from '../contract/run-target.ts';
 import { chooseAccelerator } from './accelerator.ts';
 import { qemuBinaryFor, qemuMachine } from './machine.ts';
 import { checkQemuBuild } from './preflight.ts';
+import { fetchedQemuBehind } from './qemu-package.ts';
 
 export interface QemuTargetChoice {
   arch: GuestArch;
@@ -27,6 +28,7 @@ export async function prepareQemuTarget(choice: QemuTargetChoice): Promise<QemuP
   const machine = qemuMachine(choice);
   const qemuBinary = qemuBinaryFor(choice);
   const tools = await checkQemuBuild(qemuBinary, machine);
+  const fetched = await fetchedQemuBehind(qemuBinary);
   const resolve: ResolveTarget = async (guest) => {
     const decision = await chooseAccelerator(choice.accelRequested, { qemuBinary, machine, ...guest });
     return {
@@ -34,6 +36,7 @@ export async function prepareQemuTarget(choice: QemuTargetChoice): Promise<QemuP
       vmm: 'qemu',
       vmmVersion: tools.qemuVersion,
       vmmBinary: qemuBinary,
+      ...(fetched && { vmmPackage: { name: fetched.name, version: fetched.version, source: fetched.source } }),
       accelerator: decision.accel,
       acceleratorReason: decision.reason,
       arch: machine.arch,
