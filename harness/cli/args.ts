@@ -6,6 +6,8 @@ import { ENV, readSettings, type RunSettings } from '../config/settings.ts';
 import { aptSourceProblem } from '../image/apt-state.ts';
 import { parseKernelPackage } from '../image/kernel-package.ts';
 import { parseQemuPackage } from '../runtime/qemu/qemu-package.ts';
+import { huntPlan } from '../hunt/hunt-args.ts';
+import type { HuntPlan } from './hunt.ts';
 import type { Shard } from '../reports/run-record.ts';
 import { GUEST_ARCHES, type GuestArch } from '../runtime/contract/run-target.ts';
 
@@ -13,7 +15,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export type CommandName = 'run' | 'test' | 'doctor' | 'image-build' | 'image-export' | 'image-import' | 'merge' | 'report' | 'compare' | 'runtime-serve' | 'runtime-check' | 'bench' | 'help';
+export type CommandName = 'run' | 'hunt' | 'test' | 'doctor' | 'image-build' | 'image-export' | 'image-import' | 'merge' | 'report' | 'compare' | 'runtime-serve' | 'runtime-check' | 'bench' | 'help';
 
 /** How `gauntlet run` runs the suites, beyond the settings every worker reads. */
 export interface RunOptions {
@@ -43,6 +45,8 @@ export interface ParsedCommand {
    * tied the run to one.
    */
   testArches: GuestArch[];
+  /** `gauntlet hunt`: its two sides, suites and budget. */
+  hunt?: HuntPlan;
 }
 
 /** With --bisect, a run that could not be made exits 125 so `git bisect run` skips the commit. */
@@ -51,6 +55,8 @@ export function wantsBisect(argv: string[]): boolean {
 }
 
 const RUN_ONLY = ['repeat', 'shard', 'bisect', 'load', 'cores'] as const;
+/** Of those, what a hunt takes too: it plans its sides' cores, and exits 125 under --bisect. */
+const HUNT_TOO: readonly string[] = ['bisect', 'cores'];
 
 /**
  * What a run's preparation hands its own workers through the environment: its target, its run dir,
@@ -93,6 +99,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         bisect: { type: 'boolean' },
         load: { type: 'string' },
         cores: { type: 'string' },
+        budget: { type: 'string' },
         seed: { type: 'string' },
         cold: { type: 'boolean' },
         output: { type: 'string', short: 'o' },
@@ -134,14 +141,23 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   const base = { suites: [], files: [], output: undefined, run: { repeat: 1, shard: undefined, loadCores: 0, cores: undefined }, settings, testArches };
   if (values.help || verb === undefined || verb === 'help') return { ...base, command: 'help' };
 
-  const misplaced = RUN_ONLY.filter((flag) => values[flag] !== undefined && verb !== 'run');
+  const misplaced = RUN_ONLY.filter((flag) => values[flag] !== undefined && verb !== 'run' && !(verb === 'hunt' && HUNT_TOO.includes(flag)));
   if (misplaced.length > 0) throw new UsageError(`--${misplaced[0]} belongs to gauntlet run`);
+  if (values.budget !== undefined && verb !== 'hunt') throw new UsageError('--budget belongs to gauntlet hunt');
   if (values.output !== undefined && verb !== 'report') throw new UsageError('-o/--output belongs to gauntlet report (merge writes into --reports)');
   if (values.html !== undefined && verb !== 'compare') throw new UsageError('--html belongs to gauntlet compare (run and report write index.html)');
 
   switch (verb) {
     case 'run':
       return { ...base, command: 'run', suites: rest, run: { repeat: parseRepeat(values.repeat), shard: parseShard(values.shard), loadCores: parseLoad(values.load), cores: parseCores(values.cores) } };
+    case 'hunt': {
+      const shared = [
+        ...(['arch', 'accel', 'machine'] as const).flatMap((flag) => (values[flag] === undefined ? [] : [`--${flag}`, values[flag]!])),
+        ...(values['apt-source'] ?? []).flatMap((line) => ['--apt-source', line]),
+      ];
+      const hunt = asUsageError(() => huntPlan(rest, { budget: values.budget, cores: parseCores(values.cores), bisect: values.bisect ?? false, reports: values.reports, shared }));
+      return { ...base, command: 'hunt', hunt };
+    }
     case 'bench':
       if (rest.length > 0) throw new UsageError(`gauntlet bench takes no arguments (got ${rest.join(' ')})`);
       // Its own directory unless told: a bench must not replace the suites' reports.
@@ -171,9 +187,9 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
 }
 
-function asUsageError(check: () => unknown): void {
+function asUsageError<T>(check: () => T): T {
   try {
-    check();
+    return check();
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -5,6 +5,7 @@ import { RunRecordError } from '../reports/run-json.ts';
 import { parseCommand, UsageError, wantsBisect } from './args.ts';
 import { benchCommand } from './bench.ts';
 import { compareCommand } from './compare.ts';
+import { huntCommand } from './hunt.ts';
 import { doctor } from './doctor.ts';
 import { exportImage, importImage } from './image-archive.ts';
 import { buildImage } from './image-build.ts';
@@ -20,7 +21,7 @@ export const EXIT = { passed: 0, failed: 1, environment: 2, bisectSkip: 125 } as
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    const { command, suites, files, output, run, settings, testArches } = parseCommand(argv);
+    const { command, suites, files, output, run, settings, testArches, hunt } = parseCommand(argv);
     switch (command) {
       case 'help':
         console.log(USAGE);
@@ -39,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
         return await doctor(settings);
       case 'bench':
         return await benchCommand(settings);
+      case 'hunt':
+        return await huntCommand(hunt!);
       case 'image-build':
         return await buildImage(settings);
       case 'image-export':

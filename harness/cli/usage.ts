@@ -17,6 +17,12 @@ Usage:
   gauntlet compare A.json B.json [--html FILE]
                                       what B changed: environment, newly failing/flaky cases, and every
                                       metric (all samples of a run pooled) that moved beyond the noise
+  gauntlet hunt A B [suite...] [--budget 15m] [--cores N] [--bisect]
+                                      a regression hunt: the bench and the suites for A and B side by side,
+                                      round after round until every boot/restore/exec/balloon metric is judged
+                                      (or the budget is spent), then compare's verdict and page in --reports
+                                      (default reports/hunt). A, B: a VMM binary, qemu-system-…[=VERSION],
+                                      linux-image-…[=VERSION] or exec:COMMAND
   gauntlet runtime serve qemu        the QEMU runtime as an adapter on stdin/stdout (--runtime exec:"npx gauntlet runtime serve qemu")
   gauntlet runtime check exec:COMMAND
                                       quick protocol conformance check of an adapter: what is missing
