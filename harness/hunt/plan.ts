@@ -7,13 +7,16 @@ import { COMPARE } from '../config/constants.ts';
 import { samplesNeeded, type CompareOptions, type Comparison, type MetricChange } from '../reports/compare.ts';
 import { allCases, assembleRecord, casesFromRepeats, metricSamples, type AttemptOfCase, type RunPart, type RunRecord } from '../reports/run-record.ts';
 
-/** The metrics a hunt must judge before it may stop early: boot, restore, exec and balloon. */
-export function isHunted(metric: string): boolean {
-  return /boot|restore|exec|balloon/i.test(metric);
+/**
+ * The metrics a hunt must judge before it may stop early: the times of boot, restore, exec and balloon
+ * moves (ms, ms/MiB). A size a case records (the MiB a restored balloon kept) is no speed to hunt.
+ */
+export function isHunted(metric: Pick<MetricChange, 'metric' | 'unit'>): boolean {
+  return /boot|restore|exec|balloon/i.test(metric.metric) && /^ms\b/.test(metric.unit);
 }
 
 export function unjudged(comparison: Comparison): MetricChange[] {
-  return comparison.metrics.filter((metric) => isHunted(metric.metric) && metric.verdict === 'too few samples');
+  return comparison.metrics.filter((metric) => isHunted(metric) && metric.verdict === 'too few samples');
 }
 
 export function moved(comparison: Comparison): MetricChange[] {

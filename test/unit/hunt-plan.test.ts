@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand, UsageError } from '../../harness/cli/args.ts';
 import { parseBudget } from '../../harness/hunt/budget.ts';
-import { foldRounds, moreSamples, moved, suitesRecording, unjudged } from '../../harness/hunt/plan.ts';
+import { foldRounds, isHunted, moreSamples, moved, suitesRecording, unjudged } from '../../harness/hunt/plan.ts';
 import { huntSide } from '../../harness/hunt/side.ts';
 import { compareRuns } from '../../harness/reports/compare.ts';
 import { VM_METRICS } from '../../harness/reports/metric-names.ts';
@@ -55,6 +55,14 @@ describe('gauntlet hunt: what the next round runs', () => {
     // B has 2 boots, 2 a repeat: 6 more take 3 repeats of lifecycle; agent records no boot.
     expect(moreSamples(comparison, ['bench', 'lifecycle', 'agent'])).toEqual({ groups: ['lifecycle'], repeats: 3 });
     expect(moreSamples(comparison, ['bench', 'agent'])).toEqual({ groups: [], repeats: 1 });
+  });
+
+  it('hunts the times of boot, restore, exec and balloon moves, not a size a case records', () => {
+    expect(isHunted({ metric: BOOT, unit: 'ms' })).toBe(true);
+    expect(isHunted({ metric: 'restore to first exec', unit: 'ms' })).toBe(true);
+    expect(isHunted({ metric: 'balloon inflate latency per MiB', unit: 'ms/MiB' })).toBe(true);
+    expect(isHunted({ metric: 'restored balloon actual', unit: 'MiB' })).toBe(false);
+    expect(isHunted({ metric: 'disk fill throughput', unit: 'MiB/s' })).toBe(false);
   });
 
   it('folds rounds per suite, so a suite run in fewer rounds keeps its own samples a repeat', () => {
