@@ -1,8 +1,8 @@
 /** "VM alive": the guest agent answers a trivial exec correctly within the liveness window. */
-import { ALIVE, ALIVE_PROBE } from '../config/constants.ts';
-import type { ExecResult, Sandbox } from '../runtime/contract/sandbox.ts';
+import { ALIVE, ALIVE_PROBE } from './limits.ts';
+import type { ExecResult, Sandbox } from '../contract/sandbox.ts';
 import { describeExecResult } from './describe-exec.ts';
-import { pollUntil } from './poll.ts';
+import { pollUntil } from '../wait/poll.ts';
 
 const ALIVE_REPLY = 'alive\n';
 

@@ -1,6 +1,6 @@
 /** How an exec result reads in a failure message: the exit, the flags, and the end of each stream. */
 import { FAILURE_MESSAGE } from '../config/constants.ts';
-import type { ExecResult } from '../runtime/contract/sandbox.ts';
+import type { ExecResult } from '../contract/sandbox.ts';
 
 export function describeExecResult(result: Pick<ExecResult, 'exitCode' | 'stdout' | 'stderr' | 'timedOut'>): string {
   const parts = [`exit ${result.exitCode}`];

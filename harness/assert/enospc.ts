@@ -1,5 +1,5 @@
 /** A write that ran out of space: it must fail, and say why, rather than hang or succeed silently. */
-import type { ExecResult } from '../runtime/contract/sandbox.ts';
+import type { ExecResult } from '../contract/sandbox.ts';
 import { describeExecResult } from './describe-exec.ts';
 
 export const ENOSPC_TEXT = 'No space left on device';

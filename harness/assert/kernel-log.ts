@@ -2,8 +2,8 @@
  * Guest kernel health: a balloon that squeezes a guest too hard, or a driver that mishandles a page,
  * shows up as an oops, a lockup or an RCU stall in the kernel log long before the guest stops answering.
  */
-import type { GuestArch } from '../runtime/contract/run-target.ts';
-import type { Sandbox } from '../runtime/contract/sandbox.ts';
+import type { GuestArch } from '../contract/run-target.ts';
+import type { Sandbox } from '../contract/sandbox.ts';
 import { describeExecResult } from './describe-exec.ts';
 
 /** How each architecture's kernel heads a stack dump in its log (the oops/warning marker). */

@@ -4,7 +4,7 @@
  * judged on the last reading, so the failure says how much came back, not only that time ran out.
  */
 import { expectReleased, releasedFraction } from './footprint.ts';
-import { pollUntil } from './poll.ts';
+import { pollUntil } from '../wait/poll.ts';
 
 export interface ReleaseWithin {
   /** Allocated bytes before the growth, and once grown. */

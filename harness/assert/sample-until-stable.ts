@@ -6,7 +6,7 @@
  * hold still over several.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { STABLE_SAMPLING } from '../config/constants.ts';
+import { STABLE_SAMPLING } from './limits.ts';
 
 export interface SamplePoint {
   /** Date.now() when the sample was taken. */

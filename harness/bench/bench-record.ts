@@ -2,7 +2,7 @@
  * The bench's samples as a run record's cases, under stable metric names, so `gauntlet compare`
  * tracks the harness's own speed like any metric; and the figures as the bench prints them.
  */
-import { BENCH } from '../config/constants.ts';
+import { BENCH } from './limits.ts';
 import { median, percentile } from '../metrics/percentile.ts';
 import type { CaseAttempt, CaseRecord, Metric } from '../reports/run-record.ts';
 import { VM_METRICS } from '../reports/metric-names.ts';
@@ -10,7 +10,7 @@ import type { BenchSamples } from './measure.ts';
 
 export const BENCH_GROUP = 'bench';
 export const BENCH_METRICS = {
-  rawBoot: 'raw QEMU boot to first init line',
+  rawBoot: 'raw VMM boot to first init line',
   coldReady: 'create to first exec (cold)',
   restoreReady: 'create to first exec (restored)',
   coldOverRaw: 'cold ready ÷ raw boot',
@@ -68,7 +68,7 @@ export function benchSummary(samples: BenchSamples): string[] {
   const lines = [
     raw === undefined
       ? `raw boot: not available (${samples.rawBootUnavailable})`
-      : `raw boot (QEMU alone, to the init's first line): median ${raw.toFixed(0)} ms over ${samples.rawBootMs.length}`,
+      : `raw boot (the VMM alone, to the init's first line): median ${raw.toFixed(0)} ms over ${samples.rawBootMs.length}`,
     `cold ready (create → first exec):               median ${cold.toFixed(0)} ms over ${samples.coldReadyMs.length}`,
   ];
   if (samples.restoreReadyMs.length > 0) {
@@ -87,7 +87,7 @@ export function benchSummary(samples: BenchSamples): string[] {
   );
   if (!samples.harnessCpuUnavailable) {
     const share = median(samples.harnessCpuPercent);
-    lines.push(`harness share of CPU (all but QEMU): median ${share.toFixed(1)} % (target ≤ ${targets.harnessCpuPercent} %: ${verdict(share <= targets.harnessCpuPercent)})`);
+    lines.push(`harness share of CPU (all but the VMM): median ${share.toFixed(1)} % (target ≤ ${targets.harnessCpuPercent} %: ${verdict(share <= targets.harnessCpuPercent)})`);
   } else {
     lines.push(`harness share of CPU: not available (${samples.harnessCpuUnavailable})`);
   }

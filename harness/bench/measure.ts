@@ -1,17 +1,17 @@
 /**
- * The harness's own speed, from one run: rounds that each boot raw QEMU (no harness, to the init's
- * first console line; with the in-process QEMU runtime only), create a VM through the harness (to
+ * The harness's own speed, from one run: rounds that each boot the VMM raw (no harness, to the init's
+ * first console line; with a runtime kind that has a raw boot), create a VM through the harness (to
  * its first exec) and time execs on it, and restore a VM from a saved state (to its first exec).
- * Alternating within a round keeps a noisy host's drift out of the ratios. The CPU of every harness phase is split into the VMM's (QEMU, read
+ * Alternating within a round keeps a noisy host's drift out of the ratios. The CPU of every harness phase is split into the VMM's (read
  * from the kernel before it is killed) and the rest of this process tree's (Node and the runtime's tools).
  */
-import { BENCH } from '../config/constants.ts';
+import { BENCH } from './limits.ts';
 import { processCpu } from '../host/cpu-time.ts';
-import type { Runtime, Sandbox } from '../runtime/contract/sandbox.ts';
+import type { Runtime, Sandbox } from '../contract/sandbox.ts';
 
 export interface BenchInput {
   runtime: Runtime;
-  /** The VMM alone booting the guest to its init's first line (runtime/qemu/raw-boot.ts), or why there is no such baseline. */
+  /** The VMM alone booting the guest to its init's first line (the runtime kind's rawBoot), or why there is no such baseline. */
   rawBoot: (() => Promise<number>) | { unavailable: string };
   rounds: number;
   onProgress: (line: string) => void;

@@ -6,8 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
-import type { AgentChannelReport, ExecOptions, ExecResult } from '../runtime/contract/sandbox.ts';
+import type { AgentChannelReport, ExecOptions, ExecResult } from '../contract/sandbox.ts';
 import { AGENT } from '../config/constants.ts';
+import { AGENT_CHANNEL } from './limits.ts';
 import { AgentProtocolError, encodeExecRequest, FrameDecoder, scriptWithEnv, type GuestFrame } from './agent-protocol.ts';
 import { connectUnixSocket } from './unix-socket.ts';
 
@@ -70,7 +71,7 @@ export class AgentClient {
         this.protocolErrors++;
         this.lastProtocolError = error;
       },
-      maxHeaderChars: this.options.unboundedLineBuffer ? Infinity : AGENT.maxHeaderChars,
+      maxHeaderChars: this.options.unboundedLineBuffer ? Infinity : AGENT_CHANNEL.maxHeaderChars,
     });
     socket.on('data', (chunk: Buffer) => {
       if (this.options.keepTranscript) this.transcript.push(chunk);
@@ -98,7 +99,7 @@ export class AgentClient {
       outputLimitBytes: options.outputLimitBytes ?? AGENT.outputLimitBytes,
       stdin: typeof options.stdin === 'string' ? Buffer.from(options.stdin) : options.stdin,
     });
-    const waitMs = timeoutSeconds * 1000 + (this.options.replyGraceMs ?? AGENT.replyGraceMs);
+    const waitMs = timeoutSeconds * 1000 + (this.options.replyGraceMs ?? AGENT_CHANNEL.replyGraceMs);
     return new Promise<ExecResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);

@@ -2,7 +2,7 @@
  * Framing of the guest agent protocol (docs/agent-protocol.md). Pure: no sockets here, so the
  * framing is unit-tested against scripted bytes and the client only moves buffers.
  */
-import { AGENT } from '../config/constants.ts';
+import { AGENT_CHANNEL } from './limits.ts';
 import { shellQuote } from '../text/shell-quote.ts';
 
 export interface ExecRequest {
@@ -100,7 +100,7 @@ export class FrameDecoder {
     private readonly options: FrameDecoderOptions = {},
   ) {
     this.maxFieldChars = Math.ceil(maxFieldBytes / 3) * 4;
-    this.maxHeaderChars = options.maxHeaderChars ?? AGENT.maxHeaderChars;
+    this.maxHeaderChars = options.maxHeaderChars ?? AGENT_CHANNEL.maxHeaderChars;
   }
 
   /** Characters held for the frame being read (header, fields); the guest cannot push it past the limits. */

@@ -2,14 +2,14 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { PREPARED_TARGET_ENV } from '../config/prepared-env.ts';
 import { ENV, readSettings, type RunSettings } from '../config/settings.ts';
 import { aptSourceProblem } from '../image/apt-state.ts';
 import { parseKernelPackage } from '../image/kernel-package.ts';
-import { parseQemuPackage } from '../runtime/qemu/qemu-package.ts';
-import { huntPlan } from '../hunt/hunt-args.ts';
-import type { HuntPlan } from './hunt.ts';
+import { huntPlan, type HuntPlan } from '../hunt/hunt-args.ts';
+import { kindFor } from '../runtime/kinds.ts';
 import type { Shard } from '../reports/run-record.ts';
-import { GUEST_ARCHES, type GuestArch } from '../runtime/contract/run-target.ts';
+import { GUEST_ARCHES, type GuestArch } from '../contract/run-target.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -64,7 +64,7 @@ const HUNT_TOO: readonly string[] = ['bisect', 'cores'];
  * inherits them, and must prepare a run of its own: with the parent's target it would skip the
  * preflight, and with the parent's run dir its sweep would kill the parent's VMs.
  */
-const PREPARED_BY_A_RUN = [ENV.target, ENV.runDir, ENV.repeat];
+const PREPARED_BY_A_RUN = [ENV.target, ENV.runDir, ENV.repeat, PREPARED_TARGET_ENV];
 
 function withoutPreparedRun(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const own = { ...env };
@@ -77,40 +77,56 @@ function servesAdapter(positionals: string[]): boolean {
   return positionals[0] === 'runtime' && positionals[1] === 'serve';
 }
 
+const OPTIONS = {
+  arch: { type: 'string' },
+  accel: { type: 'string' },
+  qemu: { type: 'string' },
+  runtime: { type: 'string' },
+  kernel: { type: 'string' },
+  'kernel-package': { type: 'string' },
+  'qemu-package': { type: 'string' },
+  'apt-source': { type: 'string', multiple: true },
+  machine: { type: 'string' },
+  reports: { type: 'string' },
+  repeat: { type: 'string' },
+  shard: { type: 'string' },
+  bisect: { type: 'boolean' },
+  load: { type: 'string' },
+  cores: { type: 'string' },
+  budget: { type: 'string' },
+  seed: { type: 'string' },
+  cold: { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
+  html: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>['values'];
+type CommandBase = Omit<ParsedCommand, 'command'>;
+
 export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedCommand {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        arch: { type: 'string' },
-        accel: { type: 'string' },
-        qemu: { type: 'string' },
-        runtime: { type: 'string' },
-        kernel: { type: 'string' },
-        'kernel-package': { type: 'string' },
-        'qemu-package': { type: 'string' },
-        'apt-source': { type: 'string', multiple: true },
-        machine: { type: 'string' },
-        reports: { type: 'string' },
-        repeat: { type: 'string' },
-        shard: { type: 'string' },
-        bisect: { type: 'boolean' },
-        load: { type: 'string' },
-        cores: { type: 'string' },
-        budget: { type: 'string' },
-        seed: { type: 'string' },
-        cold: { type: 'boolean' },
-        output: { type: 'string', short: 'o' },
-        html: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split('\n')[0]} (see gauntlet --help)`);
   }
   const { values, positionals } = parsed;
+  const { settings, testArches } = settingsOf(values, positionals, env);
+  const [verb, ...rest] = positionals;
+  const base: CommandBase = { suites: [], files: [], output: undefined, run: { repeat: 1, shard: undefined, loadCores: 0, cores: undefined }, settings, testArches };
+  if (values.help || verb === undefined || verb === 'help') return { ...base, command: 'help' };
+
+  const misplaced = RUN_ONLY.filter((flag) => values[flag] !== undefined && verb !== 'run' && !(verb === 'hunt' && HUNT_TOO.includes(flag)));
+  if (misplaced.length > 0) throw new UsageError(`--${misplaced[0]} belongs to gauntlet run`);
+  if (values.budget !== undefined && verb !== 'hunt') throw new UsageError('--budget belongs to gauntlet hunt');
+  if (values.output !== undefined && verb !== 'report') throw new UsageError('-o/--output belongs to gauntlet report (merge writes into --reports)');
+  if (values.html !== undefined && verb !== 'compare') throw new UsageError('--html belongs to gauntlet compare (run and report write index.html)');
+  return commandOf(verb, rest, values, base);
+}
+
+/** The settings the flags give over the environment, and the guest arches `gauntlet test` runs. */
+function settingsOf(values: Values, positionals: string[], env: NodeJS.ProcessEnv): Pick<ParsedCommand, 'settings' | 'testArches'> {
   const overrides: Record<string, string | undefined> = {
     [ENV.arch]: values.arch,
     [ENV.accelRequested]: values.accel,
@@ -128,25 +144,21 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   const merged = servesAdapter(positionals) ? { ...env } : withoutPreparedRun(env);
   for (const [name, value] of Object.entries(overrides)) if (value !== undefined) merged[name] = value;
   const settings = readSettings(merged);
-  const [verb, ...rest] = positionals;
   if (settings.kernel && settings.kernelPackage) throw new UsageError('--kernel and --kernel-package both choose the guest kernel: give one');
   if (settings.kernelPackage) asUsageError(() => parseKernelPackage(settings.kernelPackage!));
   if (values.qemu !== undefined && settings.vmmPackage) throw new UsageError('--qemu and --qemu-package both choose the QEMU build: give one');
   if (settings.vmmPackage && settings.runtime) throw new UsageError('--qemu-package is a build for the in-process QEMU runtime; an exec: runtime runs its own VMM');
-  if (settings.vmmPackage) asUsageError(() => parseQemuPackage(settings.vmmPackage!));
+  const kindProblem = asUsageError(() => kindFor(settings.runtime)).settingsProblem?.(settings);
+  if (kindProblem) throw new UsageError(kindProblem);
   const badSource = settings.aptSources?.map(aptSourceProblem).find(Boolean);
   if (badSource) throw new UsageError(badSource);
   const archFixed = [ENV.arch, ENV.machine, ENV.vmmBinary, ENV.vmmPackage, ENV.kernel, ENV.kernelPackage].some((name) => merged[name]);
   const testArches = archFixed ? [settings.arch] : [settings.arch, ...GUEST_ARCHES.filter((arch) => arch !== settings.arch)];
-  const base = { suites: [], files: [], output: undefined, run: { repeat: 1, shard: undefined, loadCores: 0, cores: undefined }, settings, testArches };
-  if (values.help || verb === undefined || verb === 'help') return { ...base, command: 'help' };
+  return { settings, testArches };
+}
 
-  const misplaced = RUN_ONLY.filter((flag) => values[flag] !== undefined && verb !== 'run' && !(verb === 'hunt' && HUNT_TOO.includes(flag)));
-  if (misplaced.length > 0) throw new UsageError(`--${misplaced[0]} belongs to gauntlet run`);
-  if (values.budget !== undefined && verb !== 'hunt') throw new UsageError('--budget belongs to gauntlet hunt');
-  if (values.output !== undefined && verb !== 'report') throw new UsageError('-o/--output belongs to gauntlet report (merge writes into --reports)');
-  if (values.html !== undefined && verb !== 'compare') throw new UsageError('--html belongs to gauntlet compare (run and report write index.html)');
-
+function commandOf(verb: string, rest: string[], values: Values, base: CommandBase): ParsedCommand {
+  const { settings } = base;
   switch (verb) {
     case 'run':
       return { ...base, command: 'run', suites: rest, run: { repeat: parseRepeat(values.repeat), shard: parseShard(values.shard), loadCores: parseLoad(values.load), cores: parseCores(values.cores) } };

@@ -1,38 +1,36 @@
 /**
  * `gauntlet bench`: the harness's own speed (raw boot, cold and restored create, exec round trips,
  * the harness's share of the CPU) from one run, printed and written as a run record, so two harness
- * builds compare with `gauntlet compare` like two QEMU builds.
+ * builds compare with `gauntlet compare` like two VMM builds.
  */
 import path from 'node:path';
-import { BENCH } from '../config/constants.ts';
+import { BENCH } from '../bench/limits.ts';
+import { targetEnv } from '../config/prepared-env.ts';
 import { settingsToEnv, type RunSettings } from '../config/settings.ts';
 import { benchCases, benchSummary } from '../bench/bench-record.ts';
 import { measureHarnessSpeed } from '../bench/measure.ts';
-import { openRuntime } from '../run/runtime-kinds.ts';
 import { REPORT_FILES } from '../reports/layout.ts';
 import { assembleRecord } from '../reports/run-record.ts';
 import { writeReports } from '../reports/write-reports.ts';
 import { prepareRun } from '../run/prepare.ts';
 import { sweepRunDir } from '../run/run-dir.ts';
 import { describeRunEnvironment } from '../run/run-environment.ts';
-import { qemuRawBoot } from '../runtime/qemu/raw-boot.ts';
+import { kindOf } from '../runtime/kinds.ts';
 import { progress } from './progress.ts';
 
 export async function benchCommand(given: RunSettings, rounds: number = BENCH.rounds): Promise<number> {
   const prepared = await prepareRun(given, progress);
-  const { settings, image } = prepared;
+  const { settings, target } = prepared;
   process.once('exit', () => sweepRunDir(settings.runDir));
-  Object.assign(process.env, settingsToEnv(settings));
+  Object.assign(process.env, settingsToEnv(settings), targetEnv(target));
   const environment = await describeRunEnvironment(prepared);
-  const runtime = await openRuntime(settings);
+  const kind = kindOf(target);
+  const runtime = await kind.open(target);
   const startedAt = new Date();
   try {
     const samples = await measureHarnessSpeed({
       runtime,
-      // An adapter's VMM is booted by the adapter alone; raw QEMU would be another VMM's baseline.
-      rawBoot: settings.runtime
-        ? { unavailable: `the raw baseline boots the in-process QEMU runtime's VMM; ${settings.target.runtime} runs its own behind ${settings.runtime}` }
-        : qemuRawBoot(settings, settings.target.accelerator, { kernel: settings.kernel ?? image.kernel, initramfs: image.initramfs }),
+      rawBoot: kind.rawBoot?.(target) ?? { unavailable: `runtime kind ${kind.name} has no raw boot of its VMM` },
       rounds,
       onProgress: (line) => progress(`bench: ${line}`),
     });
@@ -40,7 +38,6 @@ export async function benchCommand(given: RunSettings, rounds: number = BENCH.ro
     const record = assembleRecord([
       { startedAt: startedAt.toISOString(), durationMs, repeats: 1, environment, cases: benchCases(samples, durationMs) },
     ]);
-    const { target } = settings;
     console.log(`guest: ${target.arch}${target.machine ? ` on ${target.machine}` : ''}; accelerator: ${target.accelerator} (${target.acceleratorReason})`);
     for (const line of benchSummary(samples)) console.log(line);
     writeReports(record, settings.reportsDir);

@@ -1,5 +1,5 @@
 /** `gauntlet compare A.json B.json`: prints what changed from A to B; exit 0 when B is no worse, 1 when it regressed. */
-import { COMPARE } from '../config/constants.ts';
+import { COMPARE } from '../reports/limits.ts';
 import { compareRuns, describeMetricChange, describeRepeatAdvice, samplesNeeded, type CaseChange, type Comparison, type MetricChange } from '../reports/compare.ts';
 import { writeComparisonHtml } from '../reports/compare-html.ts';
 import { readRunJson } from '../reports/run-json.ts';

@@ -7,23 +7,22 @@ import { execa } from 'execa';
 import { SettingsError, type RunSettings } from '../config/settings.ts';
 import { collectHostFacts } from '../host/facts.ts';
 import { findGuestImage, recipeHash } from '../image/index.ts';
-import { imageChoice, withResolvedKernelPackage } from '../run/image-choice.ts';
-import { runtimePreflight, withVmmPackage } from '../run/runtime-kinds.ts';
-import { describeQemuMachine } from '../runtime/qemu/describe-machine.ts';
-import type { Accelerator, ResolveTarget } from '../runtime/contract/run-target.ts';
+import { imageChoice, withResolvedKernelPackage } from '../image/image-choice.ts';
+import { kindFor } from '../runtime/kinds.ts';
+import type { Accelerator, ResolveTarget } from '../contract/run-target.ts';
 
 export async function doctor(given: RunSettings): Promise<number> {
-  const settings = await withVmmPackage(await withResolvedKernelPackage(given, () => {}), () => {});
+  const settings = await withResolvedKernelPackage(given, () => {});
   const line = (label: string, value: unknown) => console.log(`${label.padEnd(16)} ${value ?? 'unknown'}`);
   for (const [key, value] of Object.entries(await collectHostFacts())) line(key, value);
   line('guest arch', settings.arch);
   line('mkfs.ext4', await toolVersion('mkfs.ext4', ['-V'], 'stderr'));
-  // The in-process QEMU runtime's own lines; an adapter's machine is its business.
-  const runtimeLines = (accel: Accelerator | undefined) => (settings.runtime ? [] : describeQemuMachine(settings, accel));
-
   let resolveTarget: ResolveTarget;
+  const kind = kindFor(settings.runtime);
+  // The kind's own lines (its machine, its guest CPU); an adapter's are its business.
+  const runtimeLines = (accel: Accelerator | undefined) => kind.describe?.(settings, accel) ?? [];
   try {
-    resolveTarget = await runtimePreflight(settings, (text) => line('runtime', text));
+    resolveTarget = await kind.prepare(settings, (text) => line('runtime', text));
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
     line('runtime', `${error.message} (run scripts/setup-host)`);

@@ -14,26 +14,14 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { BENCH_GROUP } from '../bench/bench-record.ts';
 import { foldRounds, moreSamples, moved, suitesRecording, unjudged } from '../hunt/plan.ts';
+import type { HuntPlan } from '../hunt/hunt-args.ts';
 import type { HuntSide } from '../hunt/side.ts';
 import { compareRuns, describeRepeatAdvice } from '../reports/compare.ts';
 import { writeComparisonHtml } from '../reports/compare-html.ts';
 import { readRunJson, writeRunJson } from '../reports/run-json.ts';
 import type { RunRecord } from '../reports/run-record.ts';
 import { formatComparison } from './compare.ts';
-import { EXIT } from './main.ts';
-
-export interface HuntPlan {
-  sides: [HuntSide, HuntSide];
-  /** The suites named (all when none); the bench runs beside them. */
-  suites: string[];
-  budgetMs: number;
-  /** Cores for both sides together; each side plans its VMs for half. */
-  cores: number | undefined;
-  /** Flags every child run and bench is given (arch, accelerator, machine, apt sources). */
-  shared: string[];
-  reportsDir: string;
-  bisect: boolean;
-}
+import { EXIT } from './exit-codes.ts';
 
 interface SideRecords {
   side: HuntSide;

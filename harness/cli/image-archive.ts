@@ -1,31 +1,17 @@
 /** gauntlet image export FILE / image import FILE: moving a built image to a host that cannot build one. */
-import { DISK, VM_DEFAULTS } from '../config/constants.ts';
 import type { RunSettings } from '../config/settings.ts';
 import {
   defaultCacheDir,
   ensureRootfsBase,
   findGuestImage,
   ImageArchiveError,
+  RAW_DISK,
   importImageArchive,
   rootfsBaseName,
   writeImageArchive,
-  type RootfsLayout,
 } from '../image/index.ts';
-import { qemuBaseFormat } from '../runtime/qemu/disk-format.ts';
-import { qemuBinaryFor } from '../runtime/qemu/machine.ts';
+import { kindFor } from '../runtime/kinds.ts';
 import { progress } from './progress.ts';
-
-/**
- * Every root-disk layout the suites and fault tests ask for (harness/runtime/qemu/runtime.ts turns a
- * spec into one). They are built before export and travel in the archive: building one takes
- * mkfs.ext4 and debugfs, which a macOS host does not have, and the importing host must run every case.
- */
-const SUITE_ROOTFS_LAYOUTS: RootfsLayout[] = [
-  { sizeMiB: VM_DEFAULTS.rootfsMiB },
-  { sizeMiB: DISK.rootfsMiB },
-  { sizeMiB: DISK.rootfsMiB, inodes: DISK.rootfsInodes },
-  { sizeMiB: DISK.oversizedRootfsMiB },
-];
 
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
@@ -40,9 +26,9 @@ export async function exportImage(file: string, settings: RunSettings): Promise<
   const cacheDir = settings.cacheDir ?? defaultCacheDir();
   const image = await findGuestImage({ arch: settings.arch, cacheDir });
   if (!image) throw new ImageArchiveError(`no ${settings.arch} image of this checkout's recipe in ${cacheDir}: run gauntlet image build --arch ${settings.arch} first`);
-  // The bases the QEMU runtime boots, so an importing host's runs find them built.
-  const format = qemuBaseFormat(qemuBinaryFor(settings));
-  const layouts = new Map(SUITE_ROOTFS_LAYOUTS.map((layout) => [rootfsBaseName(layout, format), layout]));
+  // The bases the selected runtime kind boots, so an importing host's runs find them built.
+  const { format, layouts: wanted } = kindFor(settings.runtime).imageNeeds?.(settings) ?? { format: RAW_DISK, layouts: [] };
+  const layouts = new Map(wanted.map((layout) => [rootfsBaseName(layout, format), layout]));
   for (const [name, layout] of layouts) {
     progress(`rootfs base ${name}`);
     await ensureRootfsBase(image, layout, format).catch((error: Error) => {

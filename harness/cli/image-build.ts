@@ -1,6 +1,6 @@
 import { defaultCacheDir, ensureGuestImage, findGuestImage } from '../image/index.ts';
 import type { RunSettings } from '../config/settings.ts';
-import { imageChoice, withResolvedKernelPackage } from '../run/image-choice.ts';
+import { imageChoice, withResolvedKernelPackage } from '../image/image-choice.ts';
 import { setUpHost } from '../run/setup-host.ts';
 import { ensureWritableDir } from '../run/writable-dir.ts';
 import { progress } from './progress.ts';

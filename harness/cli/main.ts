@@ -15,9 +15,7 @@ import { RunNotMadeError, runTests, suiteCell, testCells } from './run-vitest.ts
 import { checkCommand } from './runtime-check.ts';
 import { serveCommand } from './runtime-serve.ts';
 import { USAGE } from './usage.ts';
-
-/** 125 is `git bisect run`'s "cannot test this commit, skip it". */
-export const EXIT = { passed: 0, failed: 1, environment: 2, bisectSkip: 125 } as const;
+import { EXIT } from './exit-codes.ts';
 
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -69,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
 
 function isEnvironmentError(error: unknown): boolean {
   if ([UsageError, SettingsError, RunNotMadeError, RunRecordError, ImageArchiveError].some((type) => error instanceof type)) return true;
-  // Missing tools and failed image builds surface as errors from child processes: still one line.
+  // Missing tools surface as errors from child processes: still one line.
   const code = (error as NodeJS.ErrnoException)?.code;
-  return code === 'ENOENT' || code === 'EACCES' || (error as Error)?.name === 'ImageBuildError';
+  return code === 'ENOENT' || code === 'EACCES';
 }

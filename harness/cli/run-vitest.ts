@@ -8,20 +8,20 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startVitest } from 'vitest/node';
-import { ENV, settingsToEnv, type RunSettings } from '../config/settings.ts';
-import { hostBudget } from '../host/budget.ts';
-import { prepareRun } from '../run/prepare.ts';
+import { targetEnv } from '../config/prepared-env.ts';
+import { settingsToEnv, type RunSettings } from '../config/settings.ts';
+import { HOST_BUDGET, hostBudget } from '../host/budget.ts';
+import { prepareRun, type PreparedRun } from '../run/prepare.ts';
 import { describeRunEnvironment } from '../run/run-environment.ts';
 import { startHostLoad, type HostLoad } from '../run/host-load.ts';
 import { killDescendants } from '../run/process-tree.ts';
 import { sweepRunDir } from '../run/run-dir.ts';
 import { GauntletReporter, type CollectedRun } from '../reports/gauntlet-reporter.ts';
 import { assembleRecord, casesFromRepeats, runFailed, summaryLine, type RunPart, type Shard } from '../reports/run-record.ts';
-import { defaultMachine } from '../runtime/qemu/machine.ts';
-import type { GuestArch } from '../runtime/contract/run-target.ts';
+import type { GuestArch } from '../contract/run-target.ts';
 import { ARTIFACTS_DIR, REPORT_FILES } from '../reports/layout.ts';
 import { writeReports } from '../reports/write-reports.ts';
-import { HOST_BUDGET, VM_DEFAULTS } from '../config/constants.ts';
+import { VM_DEFAULTS } from '../config/constants.ts';
 import { UsageError, type RunOptions } from './args.ts';
 import { caseProgress, progress } from './progress.ts';
 
@@ -57,16 +57,38 @@ export function suiteCell(suites: string[], settings: RunSettings): RunCell {
  */
 export function testCells(settings: RunSettings, arches: GuestArch[]): RunCell[] {
   return arches.map((arch, index) =>
-    index === 0 ? { settings, filters: [] } : { settings: { ...settings, arch, machine: defaultMachine(arch) }, filters: [`${SUITES_DIR}/`] },
+    index === 0 ? { settings, filters: [] } : { settings: { ...settings, arch, machine: undefined }, filters: [`${SUITES_DIR}/`] },
   );
 }
 
 export async function runTests(cells: RunCell[], options: RunOptions = { repeat: 1, shard: undefined, loadCores: 0, cores: undefined }): Promise<number> {
   const runDirs: string[] = [];
-  const sweep = () => runDirs.forEach((dir) => sweepRunDir(dir));
+  sweepOnExit(() => runDirs.forEach((dir) => sweepRunDir(dir)));
+  const reportsDir = cells[0]!.settings.reportsDir;
+  let load: HostLoad | undefined;
+  const parts: RunPart[] = [];
+  const repeats: CollectedRun[] = [];
+  for (const [index, cell] of cells.entries()) {
+    if (cells.length > 1) progress(`cell ${cell.settings.arch}`);
+    const prepared = await prepareRun(cell.settings, progress);
+    runDirs.push(prepared.settings.runDir);
+    if (index === 0) clearPreviousReports(reportsDir);
+    if (options.loadCores > 0 && !load) {
+      progress(`keeping ${options.loadCores} host core(s) busy for the run (--load)`);
+      load = startHostLoad(options.loadCores);
+    }
+    const { part, cellRepeats } = await runCell(cell, prepared, reportsDir, options);
+    repeats.push(...cellRepeats);
+    parts.push(part);
+    if (cellRepeats.some((run) => run.loadErrors.length > 0)) break;
+  }
+  load?.stop();
+  return finishRun(parts, repeats, reportsDir);
+}
+
+/** Ctrl-C or a CI timeout: kill the workers and their VMMs first (so none creates a VM after the sweep), then remove everything of the run. */
+function sweepOnExit(sweep: () => void): void {
   process.once('exit', sweep);
-  // Ctrl-C or a CI timeout: kill the workers and their VMMs first (so none creates a VM after the
-  // sweep), then remove everything of the run.
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.once(signal, () => {
       progress(`${signal}: killing workers and VMs, removing the run directory`);
@@ -75,61 +97,49 @@ export async function runTests(cells: RunCell[], options: RunOptions = { repeat:
       process.exit(code);
     });
   }
-  const reportsDir = cells[0]!.settings.reportsDir;
-  let cleared = false;
-  let load: HostLoad | undefined;
-  const parts: RunPart[] = [];
-  const repeats: CollectedRun[] = [];
-  for (const cell of cells) {
-    if (cells.length > 1) progress(`cell ${cell.settings.arch}`);
-    const prepared = await prepareRun(cell.settings, progress);
-    const { settings } = prepared;
-    runDirs.push(settings.runDir);
-    Object.assign(process.env, settingsToEnv(settings));
-    const budget = await hostBudget(VM_DEFAULTS.memoryMiB, {
-      coresForRun: options.cores,
-      waitingWorkers: settings.cold ? 0 : HOST_BUDGET.waitingWorkersWhenRestoring,
-    });
-    progress(`workers: ${budget.workers} (${budget.reason})`);
-    const environment = await describeRunEnvironment(prepared);
-    if (!cleared) clearPreviousReports(reportsDir);
-    cleared = true;
-    if (options.loadCores > 0 && !load) {
-      progress(`keeping ${options.loadCores} host core(s) busy for the run (--load)`);
-      load = startHostLoad(options.loadCores);
-    }
+}
 
-    const startedAt = new Date();
-    const loadAtStart = loadavg()[0]!;
-    const cellRepeats: CollectedRun[] = [];
-    for (let repeat = 1; repeat <= options.repeat; repeat++) {
-      if (options.repeat > 1) {
-        process.env[ENV.repeat] = String(repeat);
-        progress(`repeat ${repeat}/${options.repeat}`);
-      }
-      const collected = await runVitestOnce(cell.filters, reportsDir, budget.workers, options.shard);
-      if (!collected) break;
-      cellRepeats.push(collected);
-      if (collected.loadErrors.length > 0) break;
+/** One cell's vitest runs (one per repeat) on its prepared target, folded into its part of the record. */
+async function runCell(cell: RunCell, prepared: PreparedRun, reportsDir: string, options: RunOptions): Promise<{ part: RunPart; cellRepeats: CollectedRun[] }> {
+  const { settings } = prepared;
+  Object.assign(process.env, settingsToEnv(settings), targetEnv(prepared.target));
+  const budget = await hostBudget(VM_DEFAULTS.memoryMiB, {
+    coresForRun: options.cores,
+    waitingWorkers: settings.cold ? 0 : HOST_BUDGET.waitingWorkersWhenRestoring,
+  });
+  progress(`workers: ${budget.workers} (${budget.reason})`);
+  const environment = await describeRunEnvironment(prepared);
+  const startedAt = new Date();
+  const loadAtStart = loadavg()[0]!;
+  const cellRepeats: CollectedRun[] = [];
+  for (let repeat = 1; repeat <= options.repeat; repeat++) {
+    if (options.repeat > 1) {
+      Object.assign(process.env, targetEnv({ ...prepared.target, repeat }));
+      progress(`repeat ${repeat}/${options.repeat}`);
     }
-    sweepRunDir(settings.runDir);
-    if (cellRepeats.length === 0) throw new RunNotMadeError('vitest could not start the run (its error is above)');
-    repeats.push(...cellRepeats);
-    parts.push({
-      ...(options.shard ? { shard: options.shard } : {}),
-      seed: settings.seed,
-      hostLoadAverage: { atStart: loadAtStart, atEnd: loadavg()[0]! },
-      ...(options.loadCores > 0 ? { hostLoadCores: options.loadCores } : {}),
-      startedAt: startedAt.toISOString(),
-      durationMs: Date.now() - startedAt.getTime(),
-      repeats: cellRepeats.length,
-      environment,
-      cases: casesFromRepeats(cellRepeats.map((run) => run.cases)),
-    });
-    if (cellRepeats.some((run) => run.loadErrors.length > 0)) break;
+    const collected = await runVitestOnce(cell.filters, reportsDir, budget.workers, options.shard);
+    if (!collected) break;
+    cellRepeats.push(collected);
+    if (collected.loadErrors.length > 0) break;
   }
+  sweepRunDir(settings.runDir);
+  if (cellRepeats.length === 0) throw new RunNotMadeError('vitest could not start the run (its error is above)');
+  const part: RunPart = {
+    ...(options.shard ? { shard: options.shard } : {}),
+    seed: settings.seed,
+    hostLoadAverage: { atStart: loadAtStart, atEnd: loadavg()[0]! },
+    ...(options.loadCores > 0 ? { hostLoadCores: options.loadCores } : {}),
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    repeats: cellRepeats.length,
+    environment,
+    cases: casesFromRepeats(cellRepeats.map((run) => run.cases)),
+  };
+  return { part, cellRepeats };
+}
 
-  load?.stop();
+/** The reports written, the run's last lines printed, and its exit code. */
+function finishRun(parts: RunPart[], repeats: CollectedRun[], reportsDir: string): number {
   const record = assembleRecord(parts);
   writeReports(record, reportsDir);
   progress(`reports written to ${reportsDir}/ (${Object.values(REPORT_FILES).join(', ')})`);

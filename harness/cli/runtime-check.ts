@@ -5,7 +5,7 @@
  */
 import { settingsToEnv, type RunSettings } from '../config/settings.ts';
 import { ensureGuestImage } from '../image/index.ts';
-import { imageChoice, withResolvedKernelPackage } from '../run/image-choice.ts';
+import { imageChoice, withResolvedKernelPackage } from '../image/image-choice.ts';
 import { parseAdapterCommand } from '../runtime/exec-adapter/adapter-command.ts';
 import { checkAdapter } from '../runtime/exec-adapter/conformance.ts';
 import { createRunDir, sweepRunDir } from '../run/run-dir.ts';

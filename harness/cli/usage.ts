@@ -21,8 +21,8 @@ Usage:
                                       a regression hunt: the bench and the suites for A and B side by side,
                                       round after round until every boot/restore/exec/balloon metric is judged
                                       (or the budget is spent), then compare's verdict and page in --reports
-                                      (default reports/hunt). A, B: a VMM binary, qemu-system-…[=VERSION],
-                                      linux-image-…[=VERSION] or exec:COMMAND
+                                      (default reports/hunt). A, B: a VMM binary, a --qemu-package or
+                                      --kernel-package NAME[=VERSION], or exec:COMMAND
   gauntlet runtime serve qemu        the QEMU runtime as an adapter on stdin/stdout (--runtime exec:"npx gauntlet runtime serve qemu")
   gauntlet runtime check exec:COMMAND
                                       quick protocol conformance check of an adapter: what is missing
@@ -32,9 +32,9 @@ Options:
   --arch x86_64|aarch64      guest architecture (default: the host's; test: both unless named)
   --accel auto|kvm|hvf|tcg   accelerator; auto uses KVM/HVF only if a probe guest boots (default auto)
   --qemu PATH                QEMU system emulator to test (default: qemu-system-<arch> on PATH)
-  --qemu-package NAME[=VERSION]
-                             fetch this packaged QEMU build (e.g. qemu-system-x86) through apt into the cache,
-                             unpacked with its own modules and data, and test it (the host's packages stay)
+  --qemu-package NAME[=VERSION]   e.g. --qemu-package qemu-system-x86
+                             fetch this packaged VMM build through apt into the cache, unpacked with its
+                             own modules and data, and test it (the host's packages stay)
   --apt-source LINE          a sources line apt also reads ("deb URI SUITE COMPONENT"), for --qemu-package
                              and --kernel-package; repeatable
   --runtime exec:COMMAND     run the cases on an out-of-process runtime adapter (docs/runtime-protocol.md)

@@ -3,18 +3,18 @@
  * workers through the environment, which vitest workers inherit; everything else reads them here.
  */
 import path from 'node:path';
-import { GUEST_ARCHES, type Accelerator, type GuestArch, type RunTarget } from '../runtime/contract/run-target.ts';
+import { GUEST_ARCHES, type Accelerator, type GuestArch, type RunTarget } from '../contract/run-target.ts';
 
 export type AcceleratorChoice = Accelerator | 'auto';
 export const ACCELERATOR_CHOICES: AcceleratorChoice[] = ['auto', 'kvm', 'hvf', 'tcg'];
 
 export interface RunSettings {
   arch: GuestArch;
-  /** The runtime's machine or board (`--machine`; the QEMU runtime checks the name); undefined: its default for the arch. */
+  /** The runtime's machine or board (`--machine`; the runtime checks the name); undefined: its default for the arch. */
   machine: string | undefined;
-  /** The VMM binary to run (`--qemu` for the QEMU runtime); another build is the point of a regression hunt. Undefined: the runtime's default. */
+  /** The VMM binary to run (`--qemu` for the reference runtime); another build is the point of a regression hunt. Undefined: the runtime's default. */
   vmmBinary: string | undefined;
-  /** An out-of-process runtime, `exec:COMMAND [ARGS]` (`--runtime`); undefined: the in-process QEMU runtime. */
+  /** An out-of-process runtime, `exec:COMMAND [ARGS]` (`--runtime`); undefined: the in-process reference runtime. */
   runtime?: string;
   /** A kernel of the user's instead of the image's. */
   kernel: string | undefined;

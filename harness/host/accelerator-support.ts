@@ -3,7 +3,7 @@
  * device or sysctl. A runtime decides with these facts and then proves the accelerator with its own
  * VMM (a yes here means only "worth trying": a nested PVM host opens /dev/kvm and fails every guest).
  */
-import type { Accelerator, GuestArch } from '../runtime/contract/run-target.ts';
+import type { Accelerator, GuestArch } from '../contract/run-target.ts';
 import { hasHypervisorFramework, hostCpuName, nativeGuestArch, type HostPlatform } from './platform.ts';
 
 /** The accelerator `auto` tries before TCG on this host. */

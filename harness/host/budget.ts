@@ -4,7 +4,20 @@
  */
 import pLimit from 'p-limit';
 import si from 'systeminformation';
-import { HOST_BUDGET, VM_DEFAULTS } from '../config/constants.ts';
+import { VM_DEFAULTS } from '../config/constants.ts';
+
+export const HOST_BUDGET = {
+  /** What a VMM process holds beyond guest RAM: device models, translation cache, I/O buffers. */
+  vmmOverheadMiB: 150,
+  /** Share of available memory never planned for VMs, so page cache, node and vitest keep room. */
+  hostReserveFraction: 0.2,
+  /**
+   * Workers beyond one per core when VMs are restored (not under --cold): a worker then spends much of
+   * its time waiting on idle guests (agent and balloon timers, another worker's saved state), and more
+   * workers fill that time.
+   */
+  waitingWorkersWhenRestoring: 2,
+} as const;
 
 export interface BudgetInput {
   logicalCores: number;
@@ -52,7 +65,7 @@ export function planBudget(input: BudgetInput): Budget {
   const memoryPart =
     `${Math.round(plannableMiB)} MiB usable (${availableMemMiB} MiB available, ` +
     `${HOST_BUDGET.hostReserveFraction * 100}% kept for the host) / ${perVmMiB} MiB per VM ` +
-    `(${vmMemoryMiB} + ${HOST_BUDGET.vmmOverheadMiB} QEMU overhead) = ${byMemory} VMs`;
+    `(${vmMemoryMiB} + ${HOST_BUDGET.vmmOverheadMiB} VMM overhead) = ${byMemory} VMs`;
   const limitedBy = byCores <= byMemory ? 'cores' : 'memory';
   const floorNote = Math.min(byCores, byMemory) < 1 ? '; the host cannot fit one VM, running 1 anyway' : '';
   const waitingPart = waitingWorkers > 0 ? ` + ${waitingWorkers} for time spent waiting on idle guests` : '';

@@ -4,7 +4,9 @@
  * nothing is read and the share is reported as not available.
  */
 import { readFileSync } from 'node:fs';
-import { CPU_ACCOUNTING } from '../config/constants.ts';
+
+/** How the kernel counts CPU time in /proc/<pid>/stat: USER_HZ, 100 on every Linux ABI the harness runs on. */
+const CPU_ACCOUNTING = { ticksPerSecond: 100 } as const;
 
 export interface ProcessCpu {
   /** utime + stime of the process itself (all its threads). */

@@ -25,7 +25,7 @@ export interface HostFacts {
 
 const BYTES_PER_MIB = 1024 * 1024;
 
-/** The host alone: what the VMM is and which version is the run target's business (runtime/contract/run-target.ts). */
+/** The host alone: what the VMM is and which version is the run target's business (contract/run-target.ts). */
 export async function collectHostFacts(host: HostPlatform = thisHost): Promise<HostFacts> {
   const [cpu, mem, os, hypervisorFramework] = await Promise.all([
     si.cpu(),

@@ -6,7 +6,7 @@
 import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { execa, execaSync } from 'execa';
-import type { GuestArch } from '../runtime/contract/run-target.ts';
+import type { GuestArch } from '../contract/run-target.ts';
 
 export interface CommandOutput {
   /** False when the tool is missing, was killed, or exited non-zero. */

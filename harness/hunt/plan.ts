@@ -3,7 +3,7 @@
  * unjudged metrics their samples, then, once every hunted metric is judged, one more round of only
  * the suites whose metrics moved, to confirm the move on fresh samples before calling it.
  */
-import { COMPARE } from '../config/constants.ts';
+import { COMPARE } from '../reports/limits.ts';
 import { samplesNeeded, type CompareOptions, type Comparison, type MetricChange } from '../reports/compare.ts';
 import { allCases, assembleRecord, casesFromRepeats, metricSamples, type AttemptOfCase, type RunPart, type RunRecord } from '../reports/run-record.ts';
 

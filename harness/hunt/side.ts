@@ -1,6 +1,6 @@
 /**
  * One side of a hunt (`gauntlet hunt A B`): a build or kernel under test, given as a VMM binary, a
- * packaged QEMU build, a Debian kernel package or an `exec:` runtime, and the run flags that select it.
+ * packaged VMM build (as --qemu-package takes it), a Debian kernel package or an `exec:` runtime, and the run flags that select it.
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
@@ -27,7 +27,7 @@ export function huntSide(label: string, given: string): HuntSide {
     if (!statSync(binary).isFile()) throw new Error('not a file');
     accessSync(binary, constants.X_OK);
   } catch {
-    throw new HuntError(`hunt side ${label} (${given}) is neither an executable VMM binary, a qemu-system-… package, a linux-image-… package nor an exec: runtime`);
+    throw new HuntError(`hunt side ${label} (${given}) is neither an executable VMM binary, a --qemu-package or --kernel-package name nor an exec: runtime`);
   }
   return { label, given, flags: ['--qemu', binary] };
 }

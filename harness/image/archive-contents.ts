@@ -65,7 +65,7 @@ export function contentsOf(entries: ArchiveEntry[]): ArchiveContents {
 
 /**
  * Symlinks belong in the guest's tree only, relative and inside it. Nothing on the host follows them
- * (mkfs.ext4 -d copies links as links), but a link elsewhere could make QEMU read a host file as the
+ * (mkfs.ext4 -d copies links as links), but a link elsewhere could make the VMM read a host file as the
  * kernel or a disk.
  */
 export function symlinkProblem(member: string, target: string): string | undefined {

@@ -9,7 +9,7 @@ import type { Stats } from 'node:fs';
 import { chmod, link, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { create, extract, type ReadEntry } from 'tar';
+import { create, Parser, Unpack, type ReadEntry } from 'tar';
 import {
   ArchiveProblem,
   CONTENTS_MEMBER,
@@ -51,7 +51,10 @@ export interface WrittenArchive {
  * The manifest follows contents.json so `tar tzf | head` shows what the archive holds.
  */
 export async function writeImageArchive(imageDirectory: string, file: string): Promise<WrittenArchive> {
-  const entries = await describeTree(imageDirectory, isNotImageContent);
+  const entries = await describeTree(imageDirectory, isNotImageContent).catch((error: unknown) => {
+    if (error instanceof ArchiveProblem || isFilesystemError(error)) throw new ImageArchiveError(`cannot read ${imageDirectory}: ${firstLine(error)}`);
+    throw error;
+  });
   if (!entries.some((entry) => entry.path === IMAGE_FILES.manifest && entry.type === 'file')) {
     throw new ImageArchiveError(`${imageDirectory} holds no ${IMAGE_FILES.manifest}: not a finished image`);
   }
@@ -74,9 +77,10 @@ export async function writeImageArchive(imageDirectory: string, file: string): P
     await rename(partial, file);
     return { entries: entries.length, bytes: (await stat(file)).size };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
-      throw new ImageArchiveError(`cannot write ${file}: ${(error as Error).message.replace(partial, file)}`);
+    if (isFilesystemError(error)) {
+      // The archive is written beside `file` and renamed onto it: name the user's path, not the temp file's.
+      const reason = error.code === 'EISDIR' ? 'it is a directory' : firstLine(error).replace(partial, file);
+      throw new ImageArchiveError(`cannot write ${file}: ${reason}`);
     }
     throw error;
   } finally {
@@ -87,18 +91,26 @@ export async function writeImageArchive(imageDirectory: string, file: string): P
 
 const IMPORT_PREFIX = '.import-';
 
-/** Leftovers of imports that were killed: their pid is in the name. */
-async function sweepDeadImports(root: string): Promise<void> {
+/**
+ * Removes what imports killed mid-way left in the cache (their pid is in the name). Imports call it,
+ * and so does every run, so a cut-short import in CI is gone by the next step that uses the cache.
+ */
+export async function sweepDeadImports(cacheDir: string): Promise<string[]> {
+  const root = imagesRoot(cacheDir);
+  const removed: string[] = [];
   for (const name of await readdir(root).catch(() => [] as string[])) {
     const pid = Number(new RegExp(`^\\${IMPORT_PREFIX}(\\d+)-`).exec(name)?.[1]);
-    if (pid && pid !== process.pid && !processExists(pid)) await rm(path.join(root, name), { recursive: true, force: true });
+    if (!pid || pid === process.pid || processExists(pid)) continue;
+    await rm(path.join(root, name), { recursive: true, force: true });
+    removed.push(path.join(root, name));
   }
+  return removed;
 }
 
 const ALLOWED_TYPES = new Set(['File', 'OldFile', 'Directory', 'SymbolicLink']);
 
-/** Unpacks into `into`, refusing (not just skipping, as tar would) members that could land outside it. */
-async function unpack(file: string, into: string): Promise<void> {
+/** The members tar would unpack, each refused (not just skipped, as tar would) where it could land outside. */
+function memberFilter(): { filter: (raw: string, entry: Stats | ReadEntry) => boolean; refused: () => string | undefined } {
   let refused: string | undefined;
   const filter = (raw: string, entry: Stats | ReadEntry) => {
     const { type, linkpath } = entry as ReadEntry;
@@ -109,14 +121,60 @@ async function unpack(file: string, into: string): Promise<void> {
     refused ??= problem;
     return problem === undefined && member !== '';
   };
-  try {
-    await extract({ file, cwd: into, strict: true, filter, preserveOwner: false });
-  } catch (error) {
-    if (refused) throw new ArchiveProblem(refused);
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !(await stat(file).then(() => true, () => false))) throw new ArchiveProblem('no such file');
-    throw new ArchiveProblem(`not a readable tar.gz (${(error as Error).message.split('\n')[0]})`);
-  }
-  if (refused) throw new ArchiveProblem(refused);
+  return { filter, refused: () => refused };
+}
+
+/** A failed system call (a full disk, a read-only cache): the host's trouble, told in one line like the archive's. */
+function isFilesystemError(error: unknown): error is NodeJS.ErrnoException {
+  return typeof (error as NodeJS.ErrnoException)?.code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+}
+
+/**
+ * Reads the whole archive (gzip's CRC and length included) and every member header, writing nothing.
+ * tar's unpacker, once its input breaks, rejects at once while file writes it started are still under
+ * way and never says when they have stopped; proving the bytes whole first leaves it no way to break.
+ */
+async function checkReadable(bytes: Buffer): Promise<void> {
+  const { filter, refused } = memberFilter();
+  const parser = new Parser({ strict: true, filter, onReadEntry: (entry) => entry.resume() });
+  await new Promise<void>((resolve, reject) => {
+    parser.on('error', reject);
+    parser.on('end', resolve);
+    parser.end(bytes);
+  }).catch((error: unknown) => {
+    throw new ArchiveProblem(refused() ?? `not a readable tar.gz (${firstLine(error)})`);
+  });
+  const problem = refused();
+  if (problem) throw new ArchiveProblem(problem);
+}
+
+/**
+ * Unpacks checked bytes into `into`. Not strict: a member that cannot be written (a full disk) is then
+ * a warning, and the unpacker ends only after every write it started has settled, so the caller can
+ * remove `into` without racing a write that lands after the removal.
+ */
+async function writeMembers(bytes: Buffer, into: string): Promise<void> {
+  const { filter } = memberFilter();
+  const warnings: string[] = [];
+  const unpacker = new Unpack({ cwd: into, filter, preserveOwner: false, onwarn: (_code, message) => warnings.push(message) });
+  await new Promise<void>((resolve, reject) => {
+    unpacker.on('error', reject);
+    unpacker.on('close', resolve);
+    unpacker.end(bytes);
+  });
+  if (warnings.length > 0) throw new ArchiveProblem(`cannot unpack into ${into}: ${warnings[0]!.split('\n')[0]}`);
+}
+
+async function unpack(file: string, into: string): Promise<void> {
+  const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+    throw new ArchiveProblem(error.code === 'ENOENT' ? 'no such file' : `cannot read it (${firstLine(error)})`);
+  });
+  await checkReadable(bytes);
+  await writeMembers(bytes, into);
 }
 
 /** Checks the unpacked tree against its contents.json, then the manifest against this checkout. */
@@ -226,7 +284,7 @@ export async function importImageArchive(opts: {
 }): Promise<ImportOutcome> {
   const root = imagesRoot(opts.cacheDir);
   await mkdir(root, { recursive: true });
-  await sweepDeadImports(root);
+  await sweepDeadImports(opts.cacheDir);
   const temp = await mkdtemp(path.join(root, `${IMPORT_PREFIX}${process.pid}-`));
   try {
     opts.progress(`unpacking ${opts.file}`);
@@ -237,6 +295,7 @@ export async function importImageArchive(opts: {
     return await place(temp, entries, imageDir(opts.cacheDir, opts.arch, manifest.recipeHash), root, opts.progress);
   } catch (error) {
     if (error instanceof ArchiveProblem) throw new ImageArchiveError(`image archive ${opts.file}: ${error.message}`);
+    if (isFilesystemError(error)) throw new ImageArchiveError(`cannot import ${opts.file}: ${firstLine(error)}`);
     throw error;
   } finally {
     await rm(temp, { recursive: true, force: true });

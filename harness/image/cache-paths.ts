@@ -24,13 +24,13 @@ export function imageDir(cacheDir: string, arch: GuestArch, recipeHash: string):
 
 /** Fixed names inside an image directory. */
 export const IMAGE_FILES = {
-  /** What QEMU boots: on x86_64 the vmlinux unpacked from the package's bzImage, else the package's kernel. */
+  /** What the VMM boots: on x86_64 the vmlinux unpacked from the package's bzImage, else the package's kernel. */
   kernel: 'kernel',
   initramfs: 'initramfs.cpio.gz',
   rootfsTree: 'rootfs',
   manifest: 'manifest.json',
   bases: 'bases',
-  /** A runtime's saved VM states booted from this image (runtime/qemu/snapshot-cache.ts): host-bound, never exported. */
+  /** A runtime's saved VM states booted from this image (the reference runtime keeps its own here): host-bound, never exported. */
   snapshots: 'snapshots',
 } as const;
 

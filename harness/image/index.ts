@@ -3,7 +3,8 @@
  * fixtures/guest/recipe.json and cached per recipe hash. Other parts of the harness import only this.
  */
 export type { DiskFormat, GuestArch, GuestImage, ImageManifest, RootfsLayout } from './types.ts';
-export { ImageArchiveError, importImageArchive, writeImageArchive, type ImportOutcome } from './archive.ts';
+export { RAW_DISK } from './types.ts';
+export { ImageArchiveError, importImageArchive, sweepDeadImports, writeImageArchive, type ImportOutcome } from './archive.ts';
 export { defaultCacheDir, imageDirName, rootfsBaseName } from './cache-paths.ts';
 export { ensureGuestImage, findGuestImage, hostGuestArch } from './guest-image.ts';
 export { ensureRootfsBase } from './rootfs-base.ts';

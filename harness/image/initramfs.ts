@@ -11,6 +11,9 @@ import { moduleListFile, type KernelModule } from './kernel-modules.ts';
 /** Where the guest's scripts find their shared command-line parser, in the initramfs and on /. */
 export const GUEST_CMDLINE_LIB = 'lib/gauntlet/cmdline.sh';
 
+/** The line the initramfs prints first (fixtures/guest/initramfs-init.sh): a raw boot of the VMM ends there. */
+export const FIRST_INIT_LINE = 'gauntlet-initramfs: start';
+
 export interface InitramfsInput {
   init: Buffer;
   /** fixtures/guest/lib/cmdline.sh, which /init sources. */

@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import type { GuestArch } from '../runtime/contract/run-target.ts';
+import type { GuestArch } from '../contract/run-target.ts';
 
 /** Bytes of the head that hold every header checked below. */
 const HEAD_BYTES = 0x240;
@@ -37,7 +37,7 @@ export async function readKernelFormat(file: string): Promise<KernelFormat> {
     const buffer = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
     head = buffer.subarray(0, bytesRead);
-    // arm64 kernels are often shipped gzipped (Image.gz), which QEMU unpacks itself.
+    // arm64 kernels are often shipped gzipped (Image.gz), which the VMM unpacks itself.
     if (head[0] === 0x1f && head[1] === 0x8b) head = gunzipSync(await handle.readFile()).subarray(0, HEAD_BYTES);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'Z_DATA_ERROR') return { arch: undefined, why: 'a damaged gzip file' };

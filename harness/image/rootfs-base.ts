@@ -40,7 +40,7 @@ async function sweepDeadBuilders(basesDir: string): Promise<void> {
   }
 }
 
-export async function ensureRootfsBase(image: GuestImage, layout: RootfsLayout, format: DiskFormat = RAW_DISK): Promise<string> {
+export async function ensureRootfsBase(image: Pick<GuestImage, 'dir' | 'recipeHash' | 'rootfsTree'>, layout: RootfsLayout, format: DiskFormat = RAW_DISK): Promise<string> {
   validateLayout(layout);
   const target = rootfsBasePath(image.dir, layout, format);
   if (await exists(target)) return target;

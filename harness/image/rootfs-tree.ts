@@ -6,6 +6,7 @@ import { chmod, copyFile, lstat, lutimes, mkdir, open, readdir, stat, symlink, w
 import path from 'node:path';
 import { appletLinks } from './busybox.ts';
 import { GUEST_CMDLINE_LIB } from './initramfs.ts';
+import { ROOTFS_PATHS } from '../config/guest-paths.ts';
 import { listInputFiles } from './recipe.ts';
 
 export interface RootfsTreeInput {
@@ -23,12 +24,6 @@ export interface RootfsTreeInput {
   mtime: number;
 }
 
-export const ROOTFS_PATHS = {
-  init: 'sbin/gauntlet-init',
-  agent: 'usr/sbin/gauntlet-agent',
-  workloads: 'usr/libexec/gauntlet',
-  release: 'etc/gauntlet-release',
-} as const;
 
 const DIRS: Record<string, number> = {
   bin: 0o755, dev: 0o755, etc: 0o755, mnt: 0o755, proc: 0o555, root: 0o700, run: 0o755, sbin: 0o755,

@@ -1,5 +1,6 @@
 /** The shapes other parts of the harness get from the image builder. */
-import type { GuestArch } from '../runtime/contract/run-target.ts';
+import type { PreparedImage } from '../contract/prepared-target.ts';
+import type { GuestArch } from '../contract/run-target.ts';
 
 export type { GuestArch };
 
@@ -18,15 +19,8 @@ export interface ImageManifest {
   modules: string[];
 }
 
-export interface GuestImage {
-  arch: GuestArch;
-  dir: string;
-  /** Absolute paths. */
-  kernel: string;
-  initramfs: string;
-  rootfsTree: string;
-  kernelVersion: string;
-  recipeHash: string;
+/** The image as its builder knows it: what a run hands a runtime (paths absolute), and its manifest. */
+export interface GuestImage extends PreparedImage {
   manifest: ImageManifest;
 }
 

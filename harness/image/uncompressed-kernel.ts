@@ -1,8 +1,7 @@
 /**
- * The x86_64 kernel as QEMU boots it fastest: the vmlinux inside Debian's bzImage, entered at its PVH
- * entry point. A bzImage decompresses and relocates itself at every boot, which under TCG was about a
- * fifth of each boot here (QEMU 7.2, raw boot to init: microvm 1.82 -> 1.48 s, q35 2.17 -> 1.65 s);
- * QEMU loads an ELF kernel that carries a PVH note straight into guest memory.
+ * The x86_64 kernel as a VMM boots it fastest: the vmlinux inside Debian's bzImage, entered at its PVH
+ * entry point. A bzImage decompresses and relocates itself at every boot, about a fifth of each boot
+ * under TCG; a VMM with PVH boot loads an ELF kernel that carries a PVH note straight into guest memory.
  */
 import { execa } from 'execa';
 import { gunzipSync } from 'node:zlib';
@@ -13,7 +12,7 @@ export type UncompressedKernel = { vmlinux: Buffer; compression: string } | { ke
 
 /** x86 boot protocol 2.08 added the payload's offset and length to the header. */
 const PAYLOAD_FIELDS_PROTOCOL = 0x0208;
-/** XEN_ELFNOTE_PHYS32_ENTRY: the 32-bit entry point QEMU's PVH boot jumps to. */
+/** XEN_ELFNOTE_PHYS32_ENTRY: the 32-bit entry point a VMM's PVH boot jumps to. */
 const PVH_ENTRY_NOTE = 18;
 const PT_NOTE = 4;
 
@@ -40,7 +39,7 @@ export async function uncompressedKernel(bzImage: Buffer): Promise<UncompressedK
   if (!compression) return { keptBecause: `its payload is compressed in a format the builder does not unpack (magic ${payload.subarray(0, 4).toString('hex')})` };
 
   const vmlinux = compression.name === 'gzip' ? gunzipSync(payload) : await unpackWithHostTool(compression.name, payload);
-  if (!hasPvhEntry(vmlinux)) return { keptBecause: 'its vmlinux has no PVH entry note, so QEMU could not boot it directly' };
+  if (!hasPvhEntry(vmlinux)) return { keptBecause: 'its vmlinux has no PVH entry note, so a VMM could not boot it directly' };
   return { vmlinux, compression: compression.name };
 }
 
@@ -53,7 +52,7 @@ async function unpackWithHostTool(tool: string, payload: Buffer): Promise<Buffer
   return vmlinux;
 }
 
-/** An x86-64 ELF with a Xen PHYS32_ENTRY note, the entry QEMU's PVH boot uses. */
+/** An x86-64 ELF with a Xen PHYS32_ENTRY note, the entry a VMM's PVH boot uses. */
 export function hasPvhEntry(elf: Buffer): boolean {
   if (elf.length < 64 || elf.toString('latin1', 0, 4) !== '\x7fELF' || elf[4] !== 2 || elf.readUInt16LE(18) !== 62) return false;
   const tableOffset = Number(elf.readBigUInt64LE(0x20));

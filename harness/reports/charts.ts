@@ -3,7 +3,7 @@
  * callbacks), so they are embedded as JSON and the page only hands them to Chart.js.
  */
 import type { ChartConfiguration } from 'chart.js';
-import { REPORTS } from '../config/constants.ts';
+import { REPORTS } from './limits.ts';
 import { labelledCases } from './matrix.ts';
 import { median } from '../metrics/percentile.ts';
 import { VM_METRICS } from './metric-names.ts';

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { COMPARE } from '../config/constants.ts';
+import { COMPARE } from './limits.ts';
 import { comparisonStripChart } from './charts.ts';
 import { describeMetricChange, describeRepeatAdvice, formatChange as percent, type CaseChange, type Comparison, type MetricChange } from './compare.ts';
 import { chartBlock, escapeHtml, formatNumber, htmlPage } from './html-page.ts';

@@ -6,7 +6,7 @@
  * beyond the effect-size floor and the noise floor (how far A's median moves between halves of A's own
  * samples). B is "no worse" when nothing newly fails or turns flaky and no metric regressed.
  */
-import { COMPARE } from '../config/constants.ts';
+import { COMPARE } from './limits.ts';
 import { median } from '../metrics/percentile.ts';
 import { labelledCases, spansCells } from './matrix.ts';
 import { describeLoad, environmentFacts, matrixCell, metricSamples, partsByCell, type BetterDirection, type CaseRecord, type Metric, type RunRecord } from './run-record.ts';
@@ -81,7 +81,7 @@ export interface CompareOptions {
 
 export function compareRuns(a: RunRecord, b: RunRecord, options: CompareOptions = COMPARE): Comparison {
   // Records of several cells hold each case once per cell: match them cell by cell. Two single-cell
-  // records match by case alone, so an A/B across QEMU builds or accelerators still lines up.
+  // records match by case alone, so an A/B across VMM builds or accelerators still lines up.
   const withCell = spansCells(a) || spansCells(b);
   const casesA = byKey(a, withCell);
   const casesB = byKey(b, withCell);

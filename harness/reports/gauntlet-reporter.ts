@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
-import { REPORTS } from '../config/constants.ts';
+import { REPORTS } from './limits.ts';
 import type { AttemptOfCase, AttemptOutcome, CaseAttempt, Metric, Series } from './run-record.ts';
 
 export interface CollectedRun {

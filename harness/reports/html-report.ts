@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPORTS } from '../config/constants.ts';
+import { REPORTS } from './limits.ts';
 import { median, percentile } from '../metrics/percentile.ts';
 import { bootDistributionChart, timelineCharts, type ShortSeries } from './charts.ts';
 import { chartBlock, escapeHtml, formatNumber, formatSeconds, htmlPage } from './html-page.ts';

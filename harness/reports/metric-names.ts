@@ -5,7 +5,7 @@
 export const VM_METRICS = {
   /** VMM start → the guest's first serial console output. */
   firstConsoleOutput: 'boot to first console output',
-  /** VMM start → its control channel answered (run.json @2 named it after QEMU's channel; run-json.ts renames). */
+  /** VMM start → its control channel answered (run.json @2 named it after one VMM's channel; run-json.ts renames). */
   controlConnect: 'VMM control connect',
   /** VMM start → the guest agent answered the first exec: the boot time. */
   firstExec: 'boot to first exec',

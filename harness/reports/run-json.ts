@@ -39,7 +39,7 @@ export function readRunJson(file: string): RunRecord {
   let record = parsed as RunRecord;
   if (version < 2) record = fromFormat1(record);
   if (version < 3) record = fromFormat2(record);
-  return { ...record, format: RUN_RECORD_FORMAT };
+  return renameMetrics({ ...record, format: RUN_RECORD_FORMAT }, RENAMED_METRICS);
 }
 
 interface Format1Metric {
@@ -74,6 +74,16 @@ interface Format2Environment extends Omit<RunEnvironment, 'host'> {
 /** Metric names of @2 that are a runtime's own words, by their neutral names. */
 const FORMAT2_METRIC_NAMES: Record<string, string> = { 'QMP connect': VM_METRICS.controlConnect };
 
+/** Metric names renamed within @3 (no change of shape): the bench's raw boot was named after QEMU. */
+const RENAMED_METRICS: Record<string, string> = { 'raw QEMU boot to first init line': 'raw VMM boot to first init line' };
+
+function renameMetrics(record: RunRecord, names: Record<string, string>): RunRecord {
+  for (const attempt of attemptsOf(record)) {
+    attempt.metrics = Object.fromEntries(Object.entries(attempt.metrics).map(([name, metric]) => [names[name] ?? name, metric]));
+  }
+  return record;
+}
+
 /**
  * @2 → @3: every @2 record's local VMM was QEMU (an adapter's own VMM, where it said one, was already
  * `vmm`); its binary, version and qemu-img become vmmBinary, vmmVersion and tools.
@@ -92,8 +102,5 @@ function fromFormat2(record: RunRecord): RunRecord {
       host: hostFacts,
     };
   }
-  for (const attempt of attemptsOf(record)) {
-    attempt.metrics = Object.fromEntries(Object.entries(attempt.metrics).map(([name, metric]) => [FORMAT2_METRIC_NAMES[name] ?? name, metric]));
-  }
-  return record;
+  return renameMetrics(record, FORMAT2_METRIC_NAMES);
 }

@@ -4,11 +4,11 @@
  * shard); a part holds its environment and its cases; a case holds one attempt per `--repeat`.
  */
 import type { HostFacts } from '../host/facts.ts';
-import type { RunTarget } from '../runtime/contract/run-target.ts';
+import type { RunTarget } from '../contract/run-target.ts';
 
 /**
  * @3: the environment names the runtime and its VMM in words any runtime fills (`vmm`, `vmmVersion`,
- * `vmmBinary`, `tools`) where @2 had the QEMU runtime's own field names; @2: a metric
+ * `vmmBinary`, `tools`) where @2 had the reference runtime's own field names; @2: a metric
  * holds every sample taken under its name (@1 held one value). run-json.ts converts older records.
  */
 export const RUN_RECORD_FORMAT = 'microvm-gauntlet/run-record@3';

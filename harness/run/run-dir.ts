@@ -10,7 +10,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { thisHost, type HostPlatform } from '../host/platform.ts';
 import { processExists } from '../host/process-exists.ts';
-import { VMM_PID_FILE } from '../runtime/contract/vmm-pid.ts';
+import { VMM_PID_FILE } from '../contract/vmm-pid.ts';
 
 /** Specific enough that no other tool's (or test's) /tmp/gauntlet-* directory is ever taken for a run dir and reaped. */
 const RUN_DIR_PREFIX = 'gauntlet-run-';

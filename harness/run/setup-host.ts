@@ -1,12 +1,12 @@
 /**
  * Runs scripts/setup-host for the run's guest architecture before a run or an image build, so
- * `npx gauntlet run --arch aarch64` on a fresh clone installs a missing qemu-system-aarch64 itself
+ * `npx gauntlet run --arch aarch64` on a fresh clone installs the emulator it lacks for that arch itself
  * (`npm start` runs it too; it is quiet and fast when nothing is missing).
  */
 import path from 'node:path';
 import { execa } from 'execa';
 import { REPO_ROOT } from '../image/recipe.ts';
-import type { GuestArch } from '../runtime/contract/run-target.ts';
+import type { GuestArch } from '../contract/run-target.ts';
 import { SettingsError } from '../config/settings.ts';
 
 export const SETUP_HOST_SCRIPT = path.join(REPO_ROOT, 'scripts', 'setup-host');

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
-import { EXPECTED_FILE_SECONDS } from '../config/constants.ts';
+import { EXPECTED_FILE_SECONDS } from './expected-file-seconds.ts';
 
 export interface SchedulableFile {
   project: string;

@@ -2,7 +2,7 @@
  * A workload that outlives the exec that started it (fixtures/workloads/background): it runs in its own
  * session in the guest, and its output is kept there for as long as it runs.
  */
-import type { Sandbox } from '../runtime/contract/sandbox.ts';
+import type { Sandbox } from '../contract/sandbox.ts';
 import { runWorkload, workloadPath } from './run-workload.ts';
 
 /** Every call here is a quick shell step in the guest, however long the workload itself runs. */

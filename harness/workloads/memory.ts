@@ -3,8 +3,8 @@
  * bytes, so neither zram nor any other compression can make an allocation cheaper than it looks.
  */
 import { meminfoMiB } from '../assert/meminfo.ts';
-import { pollUntil } from '../assert/poll.ts';
-import type { Sandbox } from '../runtime/contract/sandbox.ts';
+import { pollUntil } from '../wait/poll.ts';
+import type { Sandbox } from '../contract/sandbox.ts';
 import { BackgroundWorkload } from './background.ts';
 import { runWorkload } from './run-workload.ts';
 

@@ -1,7 +1,7 @@
 /** Running the guest workloads of fixtures/workloads/, installed in the image under /usr/libexec/gauntlet. */
-import { describeExecResult } from '../assert/describe-exec.ts';
-import { ROOTFS_PATHS } from '../image/rootfs-tree.ts';
-import type { Sandbox } from '../runtime/contract/sandbox.ts';
+import { execOk } from '../assert/exec-ok.ts';
+import { ROOTFS_PATHS } from '../config/guest-paths.ts';
+import type { Sandbox } from '../contract/sandbox.ts';
 
 /** Workload arguments are names and numbers; anything else would need quoting for the guest's sh. */
 const PLAIN_WORD = /^[\w./:-]+$/;
@@ -24,8 +24,5 @@ export async function runWorkload(
   workload: string,
   ...args: Array<string | number>
 ): Promise<string> {
-  const command = workloadCommand(workload, ...args);
-  const result = await sandbox.exec(command, { timeoutSeconds });
-  if (result.exitCode !== 0 || result.timedOut) throw new Error(`${command}: ${describeExecResult(result)}`);
-  return result.stdout.toString('utf8');
+  return execOk(sandbox, workloadCommand(workload, ...args), { timeoutSeconds, what: `workload ${workload}` });
 }

@@ -6,12 +6,13 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
-import { describeExecResult } from '../../harness/assert/index.ts';
-import { AGENT, AGENT_CASES, deadlineMs } from '../../harness/config/constants.ts';
+import { describeExecResult, execOkResult } from '../../harness/assert/index.ts';
+import { AGENT, deadlineMs } from '../../harness/config/constants.ts';
+import { AGENT_CASES } from './limits.ts';
 import { boundedAll } from '../../harness/host/budget.ts';
 import { memoryDuring, type MemoryFigures } from '../../harness/host/process-memory.ts';
-import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
-import type { ExecOptions, ExecResult, Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
+import type { Accelerator } from '../../harness/contract/run-target.ts';
+import type { ExecOptions, ExecResult, Sandbox, SandboxSpec } from '../../harness/contract/sandbox.ts';
 import { sweepOffsets } from './sweep-plan.ts';
 
 /** Where the guest agent writes its process id (fixtures/guest/agent/gauntlet-agent.sh). */
@@ -109,7 +110,7 @@ async function sweepLane(sandbox: Sandbox, offsets: readonly number[]): Promise<
     const result = await send(`step-${index}`, idleMs);
     steps.push({ offsetSeconds, idleMs, roundTripMs: result.durationMs });
   }
-  const ran = (await expectSuccess(sandbox, `cat ${executions}`)).stdout.toString().trim().split('\n').map((line) => line.split(' '));
+  const ran = (await execOkResult(sandbox, `cat ${executions}`)).stdout.toString().trim().split('\n').map((line) => line.split(' '));
   expect(ran.map(([token]) => token), `every request ran exactly once in the guest of ${sandbox.name}, in the order sent`).toEqual(sent);
   return { steps, opensByRequest: ran.map(([, opens]) => Number(opens)) };
 }
@@ -141,7 +142,7 @@ function describeSteps(steps: readonly SweepStep[]): string {
 
 /** Round trip of the first exec after the kill: the time to respawn and reach the new agent. */
 export async function checkRespawnAfterKill(sandbox: Sandbox): Promise<number> {
-  const killed = Number((await expectSuccess(sandbox, `cat ${AGENT_PID_FILE}`)).stdout.toString());
+  const killed = Number((await execOkResult(sandbox, `cat ${AGENT_PID_FILE}`)).stdout.toString());
   // The handler running this request outlives the agent it kills, so the request is still answered.
   await expectOutput(sandbox, `kill -9 ${killed} && echo killed`, 'killed\n');
   const next = await sandbox.exec(`cat ${AGENT_PID_FILE}`, { timeoutSeconds: AGENT_CASES.respawnExecTimeoutSeconds }).catch((error: Error) => {
@@ -183,10 +184,10 @@ export async function checkHostReconnect(sandbox: Sandbox): Promise<number> {
 export async function checkLargeOutput(sandbox: Sandbox): Promise<void> {
   const bytes = AGENT_CASES.largeOutputBytes;
   const copy = '/tmp/large-output';
-  const streamed = await expectSuccess(sandbox, `head -c ${bytes} /dev/urandom | tee ${copy}`);
+  const streamed = await execOkResult(sandbox, `head -c ${bytes} /dev/urandom | tee ${copy}`);
   expect(streamed.truncated, 'output within the limit is not truncated').toBe(false);
   expect(streamed.stdout.length, 'bytes received').toBe(bytes);
-  const [guestHash] = (await expectSuccess(sandbox, `sha256sum ${copy}`)).stdout.toString().split(' ');
+  const [guestHash] = (await execOkResult(sandbox, `sha256sum ${copy}`)).stdout.toString().split(' ');
   expect(createHash('sha256').update(streamed.stdout).digest('hex'), 'sha256 of what the host received vs of what the guest wrote').toBe(guestHash);
 }
 
@@ -245,7 +246,7 @@ export async function checkEnvExitStderr(sandbox: Sandbox): Promise<number[]> {
     GAUNTLET_UNICODE: 'žluťoučký kůň ✓',
     GAUNTLET_EMPTY: '',
   };
-  const printed = await expectSuccess(sandbox, `printf '%s\\0' ${Object.keys(env).map((name) => `"$${name}"`).join(' ')}`, { env });
+  const printed = await execOkResult(sandbox, `printf '%s\\0' ${Object.keys(env).map((name) => `"$${name}"`).join(' ')}`, { env });
   expect(printed.stdout.toString('utf8').split('\0').slice(0, -1), 'environment values as the command sees them').toEqual(Object.values(env));
 
   const separated = await sandbox.exec('echo out-1; echo err-1 >&2; echo out-2; echo err-2 >&2; exit 3');
@@ -272,7 +273,7 @@ function readTimeoutSeconds(sandbox: Sandbox): number {
 
 /** How often the running agent has opened its port so far. */
 async function portOpens(sandbox: Sandbox): Promise<number> {
-  return Number((await expectSuccess(sandbox, `cat ${AGENT_OPENS_FILE}`)).stdout.toString());
+  return Number((await execOkResult(sandbox, `cat ${AGENT_OPENS_FILE}`)).stdout.toString());
 }
 
 /** Each idle past the read timeout must have closed and reopened the port once: else the case never crossed a reopen. */
@@ -283,12 +284,6 @@ async function expectReopens(sandbox: Sandbox, opensBefore: number, idleTimeouts
 /** Stays idle until the agent has surely timed out its read and reopened its port. */
 async function idlePastReadTimeout(sandbox: Sandbox, accel: Accelerator): Promise<void> {
   await sleep(readTimeoutSeconds(sandbox) * 1000 + deadlineMs(AGENT_CASES.reopenAllowanceMs, accel));
-}
-
-async function expectSuccess(sandbox: Sandbox, command: string, options?: ExecOptions): Promise<ExecResult> {
-  const result = await sandbox.exec(command, options);
-  expect(result.exitCode === 0 && !result.timedOut, `\`${command.slice(0, 120)}\` succeeds; saw ${describeExecResult(result)}`).toBe(true);
-  return result;
 }
 
 async function expectOutput(sandbox: Sandbox, command: string, stdout: string, options?: ExecOptions): Promise<ExecResult> {

@@ -2,12 +2,14 @@
  * A balloon case's instruments: the control it drives and the guest and host memory it reads, each
  * reading kept as a metric or a series point for the reports as it is taken.
  */
-import { catalogueBalloonLimits, sampleUntilStable, type SamplePoint } from '../../harness/assert/index.ts';
-import { BALLOON, deadlineMs } from '../../harness/config/constants.ts';
+import { sampleUntilStable, type SamplePoint } from '../../harness/assert/index.ts';
+import { deadlineMs } from '../../harness/config/constants.ts';
+import { catalogueBalloonLimits } from './catalogue-limits.ts';
+import { BALLOON } from './limits.ts';
 import type { CaseRecorder } from '../../harness/vitest/case-recorder.ts';
-import type { BalloonControl, BalloonLimits } from '../../harness/runtime/contract/balloon.ts';
-import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
-import type { Sandbox } from '../../harness/runtime/contract/sandbox.ts';
+import type { BalloonControl, BalloonLimits } from '../../harness/contract/balloon.ts';
+import type { Accelerator } from '../../harness/contract/run-target.ts';
+import type { Sandbox } from '../../harness/contract/sandbox.ts';
 import { memAvailableMiB } from '../../harness/workloads/memory.ts';
 
 export interface BalloonSubject {

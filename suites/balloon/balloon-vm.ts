@@ -3,16 +3,16 @@
  * a VM without one makes the case skip, naming the capability it lacks.
  */
 import type { TestContext } from 'vitest';
-import { BALLOON } from '../../harness/config/constants.ts';
+import { BALLOON } from './limits.ts';
 import { caseRecorder } from '../../harness/vitest/case-recorder.ts';
-import { requireCapabilities, type RunFacts, type VmFactory } from '../../harness/vitest/vm-test.ts';
-import type { BalloonOptions } from '../../harness/runtime/contract/balloon.ts';
-import type { Fault } from '../../harness/runtime/contract/faults.ts';
-import type { Capability, Runtime } from '../../harness/runtime/contract/sandbox.ts';
+import { requireCapabilities, type MakeVm, type RunFacts } from '../../harness/vitest/vm-test.ts';
+import type { BalloonOptions } from '../../harness/contract/balloon.ts';
+import type { Fault } from '../../harness/contract/faults.ts';
+import type { Capability, Runtime } from '../../harness/contract/sandbox.ts';
 import type { BalloonSubject } from './balloon-meter.ts';
 
 export interface BalloonCaseContext {
-  vm: VmFactory;
+  vm: MakeVm;
   runtime: Runtime;
   run: RunFacts;
   task: TestContext['task'];

@@ -4,12 +4,13 @@
  */
 import { expect } from 'vitest';
 import { expectAlive, expectAtLeast, expectAtMost, expectHealthyKernel, expectWithin, pollUntil } from '../../harness/assert/index.ts';
-import { BALLOON, deadlineMs } from '../../harness/config/constants.ts';
-import { BalloonNotConnectedError } from '../../harness/runtime/contract/balloon-errors.ts';
-import type { BalloonStats } from '../../harness/runtime/contract/balloon.ts';
+import { deadlineMs } from '../../harness/config/constants.ts';
+import { BALLOON } from './limits.ts';
+import { BalloonNotConnectedError } from '../../harness/contract/balloon-errors.ts';
+import type { BalloonStats } from '../../harness/contract/balloon.ts';
 import { churnRounds, expectAllocation, holdMemory, startChurn } from '../../harness/workloads/memory.ts';
 import { BalloonMeter, type BalloonSubject } from './balloon-meter.ts';
-import { runRandom } from '../../harness/run/run-random.ts';
+import { runRandom } from '../../harness/metrics/run-random.ts';
 
 const MIB = 1024 * 1024;
 const { inflateTargetMiB } = BALLOON;

@@ -9,6 +9,7 @@ import {
   describeExecResult,
   dirAllocatedBytes,
   ENOSPC_TEXT,
+  execOk,
   expectAlive,
   expectEnospc,
   expectReleasedWithin,
@@ -17,13 +18,15 @@ import {
   longestProgressGap,
   pollUntil,
 } from '../../harness/assert/index.ts';
-import { DISK, deadlineMs } from '../../harness/config/constants.ts';
+import { deadlineMs } from '../../harness/config/constants.ts';
+import { DISK } from './limits.ts';
 import type { CaseRecorder } from '../../harness/vitest/case-recorder.ts';
+import type { MakeVm } from '../../harness/vitest/vm-test.ts';
 import { boundedAll } from '../../harness/host/budget.ts';
 import { withHostDir } from '../../harness/host/host-dir.ts';
 import { smallFilesystemUnavailable, withSmallFilesystem } from '../../harness/host/small-filesystem.ts';
-import type { Fault } from '../../harness/runtime/contract/faults.ts';
-import type { DiskOptions, Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
+import type { Fault } from '../../harness/contract/faults.ts';
+import type { DiskOptions, Sandbox, SandboxSpec } from '../../harness/contract/sandbox.ts';
 import {
   checksums,
   expectFileReadable,
@@ -40,7 +43,6 @@ import {
   mountOf,
   PRE_EXISTING_FILE,
   readText,
-  run,
   SCRATCH_DEVICE,
   writeMiB,
   writeToken,
@@ -51,9 +53,6 @@ import { recordFootprint, recordThroughput } from './measurements.ts';
 export function diskVm(disk: DiskOptions = {}, faults: Fault[] = []): Partial<SandboxSpec> {
   return { disk: { rootfsMiB: DISK.rootfsMiB, ...disk }, ...(faults.length > 0 ? { faults } : {}) };
 }
-
-/** Boots a VM whose disks live in the given host directory (the case measures or shrinks that place). */
-export type BootOn = (overlayDir: string) => Promise<Sandbox>;
 
 interface Filled {
   /** Size of the fill file. */
@@ -111,21 +110,21 @@ export async function checkBystanderProgressDuringPeerFill(peer: Sandbox, bystan
   // Each append logs the bystander's own clock, so progress is judged from when the appends happened,
   // not from when the host happened to look. In the background with every stream away from the
   // exec's pipes, so the exec returns while it runs.
-  await run(
+  await execOk(
     bystander,
     `sh -c 'while :; do ${GUEST_CLOCK} >> ${APPENDER_LOG}; sync; sleep ${DISK.appenderPeriodSeconds}; done' </dev/null >/dev/null 2>&1 &`,
-    'starting the appender',
+    { what: 'starting the appender' },
   );
-  const appendsSoFar = async () => Number((await run(bystander, `cat ${APPENDER_LOG} 2>/dev/null | wc -l`, 'counting appends')).trim());
+  const appendsSoFar = async () => Number((await execOk(bystander, `cat ${APPENDER_LOG} 2>/dev/null | wc -l`, { what: 'counting appends' })).trim());
   await pollUntil(appendsSoFar, (count) => count > 0, {
     timeoutMs: deadlineMs(DISK.appenderStartDeadlineMs, bystander.accelerator),
     what: 'the first append of the bystander',
   });
-  const clock = async () => Number((await run(bystander, GUEST_CLOCK, "the bystander's clock")).trim());
+  const clock = async () => Number((await execOk(bystander, GUEST_CLOCK, { what: "the bystander's clock" })).trim());
   const fillStart = await clock();
   await fillRootfs(peer, recorder, 'peer fill');
   const fillEnd = await clock();
-  const appends = (await run(bystander, `cat ${APPENDER_LOG}`, 'reading the appends')).trim().split('\n').map(Number);
+  const appends = (await execOk(bystander, `cat ${APPENDER_LOG}`, { what: 'reading the appends' })).trim().split('\n').map(Number);
   recorder.series(
     'bystander appends during the peer fill',
     'appends',
@@ -173,7 +172,7 @@ export async function checkInodeExhaustionAppendExisting(sandbox: Sandbox, recor
   const sizeBefore = await fileSize(sandbox, OLD_FILE);
   await exhaustInodes(sandbox, recorder);
   // Big enough to need fresh blocks, which are free: only the inodes ran out.
-  await run(sandbox, `dd if=/dev/zero bs=1M count=${DISK.probeWriteMiB} >> ${OLD_FILE} && sync`, `appending to ${OLD_FILE}`);
+  await execOk(sandbox, `dd if=/dev/zero bs=1M count=${DISK.probeWriteMiB} >> ${OLD_FILE} && sync`, { what: `appending to ${OLD_FILE}` });
   expect(await fileSize(sandbox, OLD_FILE), `${OLD_FILE} grew by the appended ${DISK.probeWriteMiB} MiB`).toBe(sizeBefore + DISK.probeWriteMiB * MIB);
 }
 
@@ -191,7 +190,7 @@ export async function checkRmAfterFillRecovers(sandbox: Sandbox, recorder: CaseR
   const before = await filesystemUsage(sandbox);
   await fillRootfs(sandbox, recorder);
   expect((await filesystemUsage(sandbox)).availableBytes, 'Available on / after the fill (100% full)').toBe(0);
-  await run(sandbox, `rm ${FILL}`, `rm on a full /`);
+  await execOk(sandbox, `rm ${FILL}`, { what: `rm on a full /` });
   await recordFootprint(recorder, 'rm', sandbox);
   const after = await filesystemUsage(sandbox);
   const tolerance = DISK.availableRecoveryToleranceMiB;
@@ -207,7 +206,7 @@ export async function checkFillDeleteCycles(sandbox: Sandbox, recorder: CaseReco
   add((await sandbox.hostFootprint()).totalBytes);
   for (let cycle = 1; cycle <= DISK.fillDeleteCycles; cycle++) {
     add((await fillRootfs(sandbox, recorder, `fill ${cycle}`)).footprint);
-    await run(sandbox, `rm ${FILL} && sync`, `rm in cycle ${cycle}`);
+    await execOk(sandbox, `rm ${FILL} && sync`, { what: `rm in cycle ${cycle}` });
     add(await recordFootprint(recorder, `rm ${cycle}`, sandbox));
   }
   recorder.series('host footprint across fill/delete cycles', 'MiB', footprint);
@@ -218,7 +217,7 @@ export async function checkFillDeleteCycles(sandbox: Sandbox, recorder: CaseReco
 }
 
 /** `runDir`: the run's directory, under which the VM's disk directory is made (the vm fixture's `run.runDir`). */
-export async function checkDestroyReleasesHostSpace(boot: BootOn, runDir: string, recorder: CaseRecorder): Promise<void> {
+export async function checkDestroyReleasesHostSpace(boot: MakeVm<[overlayDir: string]>, runDir: string, recorder: CaseRecorder): Promise<void> {
   await withHostDir(runDir, 'destroy', async (dir) => {
     const sandbox = await boot(dir);
     const before = await dirAllocatedBytes(dir);
@@ -244,7 +243,7 @@ export async function checkFillDeleteFillNoDouble(sandbox: Sandbox, recorder: Ca
     return recordFootprint(recorder, step, sandbox);
   };
   const first = await write('first fill');
-  await run(sandbox, `rm ${FILL} && sync`, 'deleting the fill');
+  await execOk(sandbox, `rm ${FILL} && sync`, { what: 'deleting the fill' });
   await recordFootprint(recorder, 'delete', sandbox);
   const second = await write('second fill');
   const limit = first * DISK.maxRefillGrowth;
@@ -260,7 +259,7 @@ export async function checkDeletedFilesReclaimedOnHost(sandbox: Sandbox, recorde
   const before = await footprint();
   const { footprint: grown } = await fillRootfs(sandbox, recorder);
   // No sync and no fstrim: the guest's own journal commit must carry the discard to the host.
-  await run(sandbox, `rm ${FILL}`, 'deleting the fill');
+  await execOk(sandbox, `rm ${FILL}`, { what: 'deleting the fill' });
   const after = await expectReleasedWithin(footprint, {
     before,
     grown,
@@ -275,7 +274,7 @@ export async function checkHostUploadEnospc(sandbox: Sandbox, recorder: CaseReco
   const reserve = '/reserve';
   expectWritten(await writeMiB(sandbox, reserve, DISK.uploadFreeMiB), reserve, DISK.uploadFreeMiB);
   await fillRootfs(sandbox, recorder);
-  await run(sandbox, `rm ${reserve} && sync`, `freeing ${reserve}`);
+  await execOk(sandbox, `rm ${reserve} && sync`, { what: `freeing ${reserve}` });
   const free = (await filesystemUsage(sandbox)).freeBytes;
   const size = free + DISK.uploadExcessMiB * MIB;
   recorder.metric('upload size', Math.round(size / MIB), 'MiB');
@@ -291,22 +290,22 @@ export async function checkHostUploadEnospc(sandbox: Sandbox, recorder: CaseReco
 export async function checkDiscardZeroes(sandbox: Sandbox, recorder: CaseRecorder): Promise<void> {
   const pattern = '\\245';
   const footprint = async () => (await sandbox.hostFootprint()).totalBytes;
-  await run(
+  await execOk(
     sandbox,
     `tr '\\000' '${pattern}' < /dev/zero | dd of=${SCRATCH_DEVICE} bs=1M count=${DISK.scratchMiB} iflag=fullblock conv=fsync`,
-    `writing a pattern over ${SCRATCH_DEVICE}`,
+    { what: `writing a pattern over ${SCRATCH_DEVICE}` },
   );
   const written = await recordFootprint(recorder, 'pattern write', sandbox);
   for (const { offsetMiB, lengthMiB } of DISK.discardRanges) {
-    await run(sandbox, `blkdiscard -o ${offsetMiB * MIB} -l ${lengthMiB * MIB} ${SCRATCH_DEVICE}`, `discarding ${lengthMiB} MiB at ${offsetMiB} MiB`);
+    await execOk(sandbox, `blkdiscard -o ${offsetMiB * MIB} -l ${lengthMiB * MIB} ${SCRATCH_DEVICE}`, { what: `discarding ${lengthMiB} MiB at ${offsetMiB} MiB` });
   }
   // Bytes of a range that are not `byte`, read from the device rather than the page cache.
   const bytesOtherThan = async (byte: string, offsetMiB: number, lengthMiB: number) =>
     Number(
-      await run(
+      await execOk(
         sandbox,
         `echo 3 > /proc/sys/vm/drop_caches; dd if=${SCRATCH_DEVICE} bs=1M skip=${offsetMiB} count=${lengthMiB} 2>/dev/null | tr -d '${byte}' | wc -c`,
-        `reading ${lengthMiB} MiB at ${offsetMiB} MiB`,
+        { what: `reading ${lengthMiB} MiB at ${offsetMiB} MiB` },
       ),
     );
   for (const { offsetMiB, lengthMiB } of DISK.discardRanges) {
@@ -326,11 +325,11 @@ export async function checkDiscardZeroes(sandbox: Sandbox, recorder: CaseRecorde
 }
 
 export async function checkImageConsistency(sandbox: Sandbox, recorder: CaseRecorder): Promise<void> {
-  await run(
+  await execOk(
     sandbox,
     'mkdir /churn && for i in 1 2 3 4 5 6 7 8; do dd if=/dev/urandom of=/churn/$i bs=64k count=16 2>/dev/null; done && ' +
       'rm /churn/2 /churn/4 /churn/6 && sync && fstrim / && dd if=/dev/zero of=/churn/9 bs=1M count=16 2>/dev/null && sync',
-    'writing, deleting and trimming files',
+    { what: 'writing, deleting and trimming files' },
   );
   await recordFootprint(recorder, 'churn', sandbox);
   await expectImagesConsistent([sandbox]);
@@ -360,9 +359,6 @@ function firstErrorLine(report: string): string {
 const KEPT_FILES = Array.from({ length: DISK.keptFiles }, (_, index) => `/kept-${index + 1}`);
 const OVERFLOW = '/overflow';
 
-/** Boots a VM with these disk options (the case adds what it needs to the suite's). */
-export type BootWithDisk = (disk: DiskOptions) => Promise<Sandbox>;
-
 /** How the host's storage under the VM runs full and gets space back. */
 interface HostStorage {
   /** Said in failure messages: which way the host ran out of space. */
@@ -377,7 +373,7 @@ interface HostStorage {
  * writes for lack of space (Sandbox.setHostStorageFull): the VMM meets the same ENOSPC, and the case
  * runs for every user instead of skipping.
  */
-export async function checkHostEnospcPausesNotCorrupts(boot: BootWithDisk, runDir: string, recorder: CaseRecorder): Promise<void> {
+export async function checkHostEnospcPausesNotCorrupts(boot: MakeVm<[disk: DiskOptions]>, runDir: string, recorder: CaseRecorder): Promise<void> {
   if (smallFilesystemUnavailable() !== undefined) {
     const sandbox = await boot({ hostStorageControl: true });
     await expectPauseNotCorruption(sandbox, recorder, {
@@ -428,7 +424,7 @@ async function expectPauseNotCorruption(sandbox: Sandbox, recorder: CaseRecorder
   // Retried by the VMM after the resume, so the guest's write completes as if nothing happened.
   expectWritten(await overflow, OVERFLOW, DISK.hostOverflowMiB);
   expect(await checksums(sandbox, KEPT_FILES), 'files written before the host ran out of space').toEqual(written);
-  const kernelErrors = await run(sandbox, "dmesg | grep -c -E 'I/O error|EXT4-fs error' || true", 'guest kernel log');
+  const kernelErrors = await execOk(sandbox, "dmesg | grep -c -E 'I/O error|EXT4-fs error' || true", { what: 'guest kernel log' });
   expect(Number(kernelErrors.trim()), 'I/O errors the guest kernel saw (the VMM must pause, not fail the write)').toBe(0);
   await expectImagesConsistent([sandbox]);
 }

@@ -5,10 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { describeExecResult } from '../../harness/assert/index.ts';
-import { DISK, deadlineMs } from '../../harness/config/constants.ts';
-import { ROOTFS_PATHS } from '../../harness/image/rootfs-tree.ts';
-import type { ExecResult, Sandbox } from '../../harness/runtime/contract/sandbox.ts';
+import { describeExecResult, execOk } from '../../harness/assert/index.ts';
+import { deadlineMs } from '../../harness/config/constants.ts';
+import { DISK } from './limits.ts';
+import { ROOTFS_PATHS } from '../../harness/config/guest-paths.ts';
+import type { ExecResult, Sandbox } from '../../harness/contract/sandbox.ts';
 
 export const MIB = 1024 * 1024;
 export const FILL = '/fill';
@@ -48,13 +49,6 @@ async function timedWrite(sandbox: Sandbox, file: string, dd: string): Promise<W
   return { result, bytes: Number(result.stdout.toString().trim().split('\n').pop()), durationMs: result.durationMs };
 }
 
-/** Runs a command that must succeed and returns its stdout. */
-export async function run(sandbox: Sandbox, command: string, what: string): Promise<string> {
-  const result = await sandbox.exec(command);
-  if (result.exitCode !== 0 || result.timedOut) throw new Error(`${what}: \`${command}\` failed: ${describeExecResult(result)}`);
-  return result.stdout.toString();
-}
-
 export interface FilesystemUsage {
   totalBytes: number;
   /** Free for root (ext4's reserve included). */
@@ -66,7 +60,7 @@ export interface FilesystemUsage {
 }
 
 export async function filesystemUsage(sandbox: Sandbox, mountPoint = '/'): Promise<FilesystemUsage> {
-  const text = await run(sandbox, `sync; stat -f -c '%S %b %f %a %c %d' ${mountPoint}`, `statfs of ${mountPoint}`);
+  const text = await execOk(sandbox, `sync; stat -f -c '%S %b %f %a %c %d' ${mountPoint}`, { what: `statfs of ${mountPoint}` });
   const [blockSize, blocks, free, available, totalInodes, freeInodes] = text.trim().split(/\s+/).map(Number) as [number, number, number, number, number, number];
   return { totalBytes: blocks * blockSize, freeBytes: free * blockSize, availableBytes: available * blockSize, totalInodes, freeInodes };
 }
@@ -80,10 +74,10 @@ export interface Mount {
 
 export async function mountOf(sandbox: Sandbox, mountPoint: string): Promise<Mount> {
   // The last entry for the mount point is the one on top, the one a path there resolves to.
-  const text = await run(
+  const text = await execOk(
     sandbox,
     `set -- $(awk '$2 == "${mountPoint}" { d = $1; t = $3 } END { print d, t }' /proc/mounts); [ -b "$1" ] && echo "$1 $2 block" || echo "$1 $2 other"`,
-    `mount of ${mountPoint}`,
+    { what: `mount of ${mountPoint}` },
   );
   const [device = '', type = '', kind] = text.trim().split(' ');
   return { device, type, isBlockDevice: kind === 'block' };
@@ -92,12 +86,12 @@ export async function mountOf(sandbox: Sandbox, mountPoint: string): Promise<Mou
 /** Writes a random token to `file` (synced) and returns it, to read back later. */
 export async function writeToken(sandbox: Sandbox, file: string): Promise<string> {
   const token = randomBytes(16).toString('hex');
-  await run(sandbox, `echo ${token} > ${file} && sync`, `writing ${file}`);
+  await execOk(sandbox, `echo ${token} > ${file} && sync`, { what: `writing ${file}` });
   return token;
 }
 
 export async function readText(sandbox: Sandbox, file: string): Promise<string> {
-  return (await run(sandbox, `cat ${file}`, `reading ${file}`)).trim();
+  return (await execOk(sandbox, `cat ${file}`, { what: `reading ${file}` })).trim();
 }
 
 export async function fileSize(sandbox: Sandbox, file: string): Promise<number> {
@@ -108,7 +102,7 @@ export async function fileSize(sandbox: Sandbox, file: string): Promise<number> 
 
 /** Size of `file`, or undefined when there is none: a case that expects a file to persist says so itself. */
 export async function fileSizeIfPresent(sandbox: Sandbox, file: string): Promise<number | undefined> {
-  const text = (await run(sandbox, `if [ -e ${file} ]; then stat -c %s ${file}; fi`, `size of ${file}`)).trim();
+  const text = (await execOk(sandbox, `if [ -e ${file} ]; then stat -c %s ${file}; fi`, { what: `size of ${file}` })).trim();
   return text === '' ? undefined : Number(text);
 }
 
@@ -136,6 +130,6 @@ export async function expectRootWritable(sandbox: Sandbox, file = '/write-probe'
 
 /** sha256 of each file, read from the disk rather than the guest's page cache. */
 export async function checksums(sandbox: Sandbox, files: readonly string[]): Promise<Record<string, string>> {
-  const text = await run(sandbox, `sync; echo 3 > /proc/sys/vm/drop_caches; sha256sum ${files.join(' ')}`, 'checksums');
+  const text = await execOk(sandbox, `sync; echo 3 > /proc/sys/vm/drop_caches; sha256sum ${files.join(' ')}`, { what: 'checksums' });
   return Object.fromEntries(text.trim().split('\n').map((line) => line.split(/\s+/).reverse() as [string, string]));
 }

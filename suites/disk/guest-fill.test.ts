@@ -1,6 +1,6 @@
 import { caseRecorder } from '../../harness/vitest/case-recorder.ts';
 import { requireCapabilities, test } from '../../harness/vitest/vm-test.ts';
-import { DISK } from '../../harness/config/constants.ts';
+import { DISK } from './limits.ts';
 import {
   checkBystanderProgressDuringPeerFill,
   checkConcurrentWritersEnospc,

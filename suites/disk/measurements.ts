@@ -3,7 +3,7 @@
  * tables and plots): fill throughput in the guest and the VM's host footprint after each step.
  */
 import type { CaseRecorder } from '../../harness/vitest/case-recorder.ts';
-import type { Sandbox } from '../../harness/runtime/contract/sandbox.ts';
+import type { Sandbox } from '../../harness/contract/sandbox.ts';
 import { MIB, type WriteOutcome } from './guest-disk.ts';
 
 /** Throughput of a fill or write as the guest sustained it, its final sync included. */

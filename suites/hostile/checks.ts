@@ -6,13 +6,15 @@
  * hardened host side; the fault tests against a host side that lacks one of its defences.
  */
 import { expect } from 'vitest';
-import { describeExecResult, pollUntil } from '../../harness/assert/index.ts';
-import { AGENT_CASES, BOOT, CONSOLE, deadlineMs, HOSTILE_CASES } from '../../harness/config/constants.ts';
+import { describeExecResult, execOkResult, pollUntil } from '../../harness/assert/index.ts';
+import { BOOT, deadlineMs } from '../../harness/config/constants.ts';
+import { AGENT_CASES } from '../agent/limits.ts';
+import { HOSTILE_CASES } from './limits.ts';
 import { boundedAll } from '../../harness/host/budget.ts';
 import { memoryDuring } from '../../harness/host/process-memory.ts';
-import { SandboxCreateError } from '../../harness/runtime/contract/create-error.ts';
-import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
-import type { ExecResult, Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
+import { SandboxCreateError } from '../../harness/contract/create-error.ts';
+import type { Accelerator } from '../../harness/contract/run-target.ts';
+import type { ExecResult, Sandbox, SandboxSpec } from '../../harness/contract/sandbox.ts';
 
 export const garbageFramesSpec: Partial<SandboxSpec> = { hostile: { agent: 'garbage-frames' } };
 export const neverHelloSpec: Partial<SandboxSpec> = { hostile: { agent: 'never-hello' } };
@@ -20,8 +22,7 @@ export const unknownIdsSpec: Partial<SandboxSpec> = { hostile: { agent: 'unknown
 
 /** Where the guest agent writes its process id (fixtures/guest/agent/gauntlet-agent.sh). */
 const AGENT_PID_FILE = '/run/gauntlet-agent/pid';
-/** The kept console log: the current segment and the one before. */
-const KEPT_CONSOLE_BYTES = 2 * CONSOLE.segmentBytes;
+const KEPT_CONSOLE_BYTES = HOSTILE_CASES.keptConsoleBytes;
 
 export interface ConsoleFloodMeasurement {
   guestBytes: number;
@@ -126,8 +127,7 @@ export async function checkAgentUnknownIds(sandbox: Sandbox, accel: Accelerator)
 }
 
 async function expectOwnOutput(sandbox: Sandbox, command: string, stdout?: string, options?: { timeoutSeconds: number }): Promise<ExecResult> {
-  const result = await sandbox.exec(command, options);
-  expect(result.exitCode === 0 && !result.timedOut, `\`${command}\` succeeds; saw ${describeExecResult(result)}`).toBe(true);
+  const result = await execOkResult(sandbox, command, options);
   if (stdout !== undefined) expect(result.stdout.toString(), `\`${command}\` gets its own output`).toBe(stdout);
   return result;
 }

@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { BOOT, deadlineMs } from '../../harness/config/constants.ts';
-import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
-import type { Sandbox } from '../../harness/runtime/contract/sandbox.ts';
+import type { Accelerator } from '../../harness/contract/run-target.ts';
+import type { Sandbox } from '../../harness/contract/sandbox.ts';
 
 /** Boots a VM (the case's action, so a VM that never gets ready fails the case) and returns its boot time. */
 export async function checkBootToReady(boot: () => Promise<Sandbox>, accel: Accelerator): Promise<number> {

@@ -3,14 +3,16 @@
  * sandboxes it needs from `vm`, so the fault tests run the very same check on a runtime with a fault.
  */
 import { randomBytes } from 'node:crypto';
-import { catalogueBalloonLimits, expectAtMost, expectWithin, pollUntil } from '../../harness/assert/index.ts';
-import { AGENT, BALLOON, deadlineMs, SNAPSHOT_CASES } from '../../harness/config/constants.ts';
-import type { BalloonStats } from '../../harness/runtime/contract/balloon.ts';
-import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
-import type { Sandbox, SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
-import { booted } from '../../harness/vitest/vm-test.ts';
+import { execOk, expectAtMost, expectWithin, pollUntil } from '../../harness/assert/index.ts';
+import { AGENT, deadlineMs } from '../../harness/config/constants.ts';
+import { catalogueBalloonLimits } from '../balloon/catalogue-limits.ts';
+import { BALLOON } from '../balloon/limits.ts';
+import { SNAPSHOT_CASES } from './limits.ts';
+import type { BalloonStats } from '../../harness/contract/balloon.ts';
+import type { Accelerator } from '../../harness/contract/run-target.ts';
+import type { Sandbox, SandboxSpec } from '../../harness/contract/sandbox.ts';
+import { booted, type MakeVm } from '../../harness/vitest/vm-test.ts';
 
-export type MakeVm = (spec?: Partial<SandboxSpec>) => Promise<Sandbox>;
 
 export const restoredSpec: Partial<SandboxSpec> = { restore: true };
 
@@ -20,18 +22,12 @@ function expectRestored(sandbox: Sandbox): void {
   if (!sandbox.timings?.().boots[0]?.restored) throw new Error(`VM ${sandbox.name} booted: the runtime did not restore it`);
 }
 
-async function run(sandbox: Sandbox, command: string): Promise<string> {
-  const result = await sandbox.exec(command);
-  if (result.exitCode !== 0) throw new Error(`${command} on ${sandbox.name}: exit ${result.exitCode}: ${result.stderr.toString().trim()}`);
-  return result.stdout.toString();
-}
-
 /** restore-then-exec: a restored VM answers, and costs a fraction of a cold boot of the same profile. */
 export async function checkRestoreThenExec(vm: MakeVm): Promise<{ coldMs: number; restoreMs: number }> {
   const cold = await vm(booted);
   const restored = await vm(restoredSpec);
   expectRestored(restored);
-  const answer = await run(restored, 'echo answered');
+  const answer = await execOk(restored, 'echo answered');
   if (answer !== 'answered\n') throw new Error(`the restored VM's exec answered ${JSON.stringify(answer)}`);
   const coldMs = cold.bootMs!;
   const restoreMs = restored.bootMs!;
@@ -49,11 +45,11 @@ export async function checkClonesIsolated(vm: MakeVm): Promise<void> {
   if (shared.length > 0) throw new Error(`the clones do not each have their own disk overlay on the host: both write ${shared.join(', ')}`);
   const token = randomBytes(8).toString('hex');
   // The root disk (synced, so it is on the host) and tmpfs (guest memory only).
-  await run(first, `echo ${token} > /clone-token && echo ${token} > /run/clone-token && sync`);
+  await execOk(first, `echo ${token} > /clone-token && echo ${token} > /run/clone-token && sync`);
   for (const file of ['/clone-token', '/run/clone-token']) {
-    const seen = await run(second, `cat ${file} 2>/dev/null || true`);
+    const seen = await execOk(second, `cat ${file} 2>/dev/null || true`);
     if (seen.includes(token)) throw new Error(`a token written to ${file} in ${first.name} shows in ${second.name}`);
-    if (!(await run(first, `cat ${file}`)).includes(token)) throw new Error(`${first.name} lost its own token in ${file}`);
+    if (!(await execOk(first, `cat ${file}`)).includes(token)) throw new Error(`${first.name} lost its own token in ${file}`);
   }
 }
 
@@ -68,12 +64,12 @@ export async function checkAgentReconnectsAfterRestore(vm: MakeVm): Promise<void
   expectRestored(sandbox);
   const readTimeoutMs = AGENT.readTimeoutSeconds * 1000;
   expectAtMost(sandbox.bootMs!, readTimeoutMs * SNAPSHOT_CASES.maxFirstExecShareOfReadTimeout, `restore to first exec (the agent's read timeout: ${readTimeoutMs} ms)`, 'ms');
-  const opens = async () => Number((await run(sandbox, 'cat /run/gauntlet-agent/opens')).trim());
+  const opens = async () => Number((await execOk(sandbox, 'cat /run/gauntlet-agent/opens')).trim());
   const opensBefore = await opens();
   await new Promise((resolve) => setTimeout(resolve, readTimeoutMs + 1_000));
   const ids = Array.from({ length: SNAPSHOT_CASES.requestsAfterReopen }, (_, index) => index);
-  await Promise.all(ids.map((id) => run(sandbox, `echo ${id} >> /run/restored-requests`)));
-  const ran = (await run(sandbox, 'cat /run/restored-requests')).trim().split('\n').map(Number).sort((a, b) => a - b);
+  await Promise.all(ids.map((id) => execOk(sandbox, `echo ${id} >> /run/restored-requests`)));
+  const ran = (await execOk(sandbox, 'cat /run/restored-requests')).trim().split('\n').map(Number).sort((a, b) => a - b);
   if (ran.join(',') !== ids.join(',')) throw new Error(`requests after the reopen ran as ${ran.join(',')}, expected each of ${ids.join(',')} exactly once`);
   const opensAfter = await opens();
   if (!(opensAfter > opensBefore)) throw new Error(`the restored agent never reopened its port while idle past its read timeout (opens ${opensBefore} → ${opensAfter})`);

@@ -3,7 +3,7 @@
  * that has the fault, for the reason the case is about (not a boot failure or a skip).
  */
 import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
-import type { Fault } from '../../harness/runtime/contract/faults.ts';
+import type { Fault } from '../../harness/contract/faults.ts';
 import {
   caseSpec,
   checkConcurrentExec,

@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { TestContext } from 'vitest';
-import { BALLOON } from '../../harness/config/constants.ts';
+import { BALLOON } from '../../suites/balloon/limits.ts';
 import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
-import { BalloonTimeoutError } from '../../harness/runtime/contract/balloon-errors.ts';
+import { BalloonTimeoutError } from '../../harness/contract/balloon-errors.ts';
 import { balloonVm, DEFLATE_ON_OOM_VM, FREE_PAGE_REPORTING_VM, GUEST_STATS_VM, HOST_MEMORY_VM } from '../../suites/balloon/balloon-vm.ts';
 import {
   checkAllocAtFullSize,

@@ -4,7 +4,7 @@
  */
 import { caseRecorder } from '../../harness/vitest/case-recorder.ts';
 import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
-import { DISK } from '../../harness/config/constants.ts';
+import { DISK } from '../../suites/disk/limits.ts';
 import {
   checkBystanderProgressDuringPeerFill,
   checkConcurrentWritersEnospc,

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { REPO_ROOT } from '../../harness/image/recipe.ts';
-import { pollUntil } from '../../harness/assert/poll.ts';
+import { pollUntil } from '../../harness/wait/poll.ts';
 import { accelArgs, childEnv } from './qemu-wrappers.ts';
 
 const RUN_DIR_PARENT = '/tmp';

@@ -2,16 +2,15 @@
  * Each snapshot case must turn red when the restore is broken the way real runtimes have shipped it:
  * the case's own check, on VMs restored by a runtime with the fault, throws for that reason.
  */
-import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
-import type { Fault } from '../../harness/runtime/contract/faults.ts';
-import type { SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
+import { describe, expect, test, type MakeVm } from '../../harness/vitest/vm-test.ts';
+import type { Fault } from '../../harness/contract/faults.ts';
+import type { SandboxSpec } from '../../harness/contract/sandbox.ts';
 import {
   checkAgentReconnectsAfterRestore,
   checkBalloonAfterRestore,
   checkBalloonedSnapshotKeepsSize,
   checkClonesIsolated,
   checkRestoreThenExec,
-  type MakeVm,
 } from '../../suites/snapshot/checks.ts';
 
 /** The check's VMs, each with the fault. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectAlive } from '../../harness/assert/alive.ts';
-import type { ExecOptions, ExecResult } from '../../harness/runtime/contract/sandbox.ts';
+import type { ExecOptions, ExecResult } from '../../harness/contract/sandbox.ts';
 
 function reply(exitCode: number, stdout: string, stderr = ''): ExecResult {
   return { exitCode, stdout: Buffer.from(stdout), stderr: Buffer.from(stderr), timedOut: false, truncated: false, durationMs: 1 };

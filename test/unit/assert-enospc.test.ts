@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectEnospc, isEnospc } from '../../harness/assert/enospc.ts';
-import type { ExecResult } from '../../harness/runtime/contract/sandbox.ts';
+import type { ExecResult } from '../../harness/contract/sandbox.ts';
 
 function result(overrides: Partial<Omit<ExecResult, 'stdout' | 'stderr'>> & { stdout?: string; stderr?: string }): ExecResult {
   return {

@@ -4,13 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  allocatedBytes,
-  allocatedBytesOfAll,
-  dirAllocatedBytes,
-  expectReleased,
-  releasedFraction,
-} from '../../harness/assert/footprint.ts';
+import { expectReleased, releasedFraction } from '../../harness/assert/footprint.ts';
+import { allocatedBytes, allocatedBytesOfAll, dirAllocatedBytes } from '../../harness/host/allocated-bytes.ts';
 
 const MiB = 1024 * 1024;
 

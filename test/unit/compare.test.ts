@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compareCommand } from '../../harness/cli/compare.ts';
-import { COMPARE } from '../../harness/config/constants.ts';
+import { COMPARE } from '../../harness/reports/limits.ts';
 import { compareRuns, describeRepeatAdvice, samplesNeeded } from '../../harness/reports/compare.ts';
 import { VM_METRICS } from '../../harness/reports/metric-names.ts';
 import { bootstrapInterval, permutationPValue, splitHalfSpread } from '../../harness/reports/permutation-test.ts';
@@ -214,6 +214,13 @@ describe('gauntlet compare', () => {
     expect(converted.parts[0]!.environment).toMatchObject({ vmm: 'qemu', vmmVersion: 'QEMU emulator version 7.2.15', vmmBinary: 'qemu-system-x86_64', tools: { 'qemu-img': 'qemu-img (qemu-img version 7.2.15)' } });
     expect(converted.parts[0]!.environment).not.toHaveProperty('qemuVersion');
     expect(Object.keys(converted.parts[0]!.cases[0]!.attempts[0]!.metrics)).toEqual(['VMM control connect']);
+  });
+
+  it("reads a bench record whose raw boot still has the VMM's own name under the neutral one", async () => {
+    const previous = JSON.parse(JSON.stringify(bootRecord([2_800])));
+    previous.parts[0].cases[0].attempts[0].metrics = { 'raw QEMU boot to first init line': { unit: 'ms', better: 'lower', samples: [900] } };
+    const converted = readRunJson(await saved('raw-boot.json', previous));
+    expect(Object.keys(converted.parts[0]!.cases[0]!.attempts[0]!.metrics)).toEqual(['raw VMM boot to first init line']);
   });
 
   it('refuses a record of a newer format in one line that says to update', async () => {

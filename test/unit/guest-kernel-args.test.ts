@@ -1,8 +1,8 @@
 import { expect, test } from 'vitest';
-import { BALLOON } from '../../harness/config/constants.ts';
+import { BALLOON_CONTROL } from '../../harness/runtime/qemu/tuning.ts';
 import { guestKernelArgs } from '../../harness/runtime/qemu/guest-kernel-args.ts';
 
-const orderArg = `gauntlet.page_reporting_order=${BALLOON.guestPageReportingOrder}`;
+const orderArg = `gauntlet.page_reporting_order=${BALLOON_CONTROL.guestPageReportingOrder}`;
 
 test('a guest whose balloon reports free pages is told the smallest block to report', () => {
   expect(guestKernelArgs({ name: 'vm', balloon: { freePageReporting: true } }, 'tcg')).toContain(orderArg);
@@ -14,7 +14,7 @@ test('a guest without free page reporting keeps the kernel default', () => {
   }
 });
 
-const oomArg = `gauntlet.oom_working_set_ms=${BALLOON.guestOomWorkingSetMs}`;
+const oomArg = `gauntlet.oom_working_set_ms=${BALLOON_CONTROL.guestOomWorkingSetMs}`;
 
 test('a guest whose balloon deflates on OOM is told to go to the OOM path rather than thrash', () => {
   expect(guestKernelArgs({ name: 'vm', balloon: { deflateOnOom: true } }, 'tcg')).toContain(oomArg);

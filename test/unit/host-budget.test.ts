@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { HOST_BUDGET } from '../../harness/config/constants.ts';
-import { boundedAll, hostBudget, planBudget } from '../../harness/host/budget.ts';
+import { boundedAll, HOST_BUDGET, hostBudget, planBudget } from '../../harness/host/budget.ts';
 
 describe('planBudget', () => {
   it('is bounded by cores when memory is plentiful (one TCG thread per vCPU)', () => {
@@ -10,7 +9,7 @@ describe('planBudget', () => {
     expect(budget.reason).toMatch(/limited by cores/);
   });
 
-  it('is bounded by memory, keeping the host reserve and QEMU overhead per VM', () => {
+  it('is bounded by memory, keeping the host reserve and VMM overhead per VM', () => {
     // 2000 MiB available, 20% kept: 1600 MiB; each VM 256 + 150 = 406 MiB; 3 fit, 4 would not.
     const budget = planBudget({ logicalCores: 64, availableMemMiB: 2_000, vmMemoryMiB: 256 });
     expect(HOST_BUDGET).toMatchObject({ vmmOverheadMiB: 150, hostReserveFraction: 0.2 });

@@ -1,15 +1,15 @@
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { create, extract } from 'tar';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../harness/cli/main.ts';
 import { importImageArchive, writeImageArchive } from '../../harness/image/archive.ts';
-import { imageDir, imagesRoot } from '../../harness/image/cache-paths.ts';
+import { imagesRoot } from '../../harness/image/cache-paths.ts';
 import { ensureGuestImage, findGuestImage } from '../../harness/image/guest-image.ts';
-import { artifact, writeManifest } from '../../harness/image/manifest.ts';
 import { recipeHash } from '../../harness/image/recipe.ts';
-import type { GuestArch, ImageManifest } from '../../harness/image/types.ts';
+import type { GuestArch } from '../../harness/image/types.ts';
+import { fakeImage, type FakeImageOptions } from './fixtures/fake-image.ts';
 
 let work: string;
 beforeEach(async () => {
@@ -21,47 +21,7 @@ afterEach(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** An image directory shaped like a built one (no VM, no apt): a few bytes per artifact. */
-async function fakeImage(cacheDir: string, opts: { arch?: GuestArch; recipeHash?: string } = {}): Promise<string> {
-  const arch = opts.arch ?? 'x86_64';
-  const hash = opts.recipeHash ?? (await recipeHash(arch));
-  const dir = imageDir(cacheDir, arch, hash);
-  const put = async (rel: string, content: string, mode = 0o644) => {
-    await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
-    await writeFile(path.join(dir, rel), content);
-    await chmod(path.join(dir, rel), mode);
-  };
-  await put('kernel', 'kernel');
-  await put('initramfs.cpio.gz', 'initramfs');
-  await put('rootfs/bin/busybox', 'busybox', 0o755);
-  await put('rootfs/usr/sbin/gauntlet-agent', '#!/bin/sh\n', 0o755);
-  await put('bases/rootfs-256m.qcow2', 'qcow2', 0o444);
-  await symlink('busybox', path.join(dir, 'rootfs/bin/sh'));
-  await mkdir(path.join(dir, 'rootfs/etc'));
-  await symlink('../run/inittab', path.join(dir, 'rootfs/etc/inittab'));
-  for (const [rel, mode] of [['rootfs/run', 0o755], ['rootfs/proc', 0o555], ['rootfs/tmp', 0o1777]] as const) {
-    await mkdir(path.join(dir, rel));
-    await chmod(path.join(dir, rel), mode);
-  }
-  const manifest: ImageManifest = {
-    recipeHash: hash,
-    arch,
-    kernelVersion: '6.1.0-test',
-    packages: {},
-    artifacts: {
-      kernel: await artifact(dir, 'kernel'),
-      initramfs: await artifact(dir, 'initramfs.cpio.gz'),
-      busybox: await artifact(dir, 'rootfs/bin/busybox'),
-      agent: await artifact(dir, 'rootfs/usr/sbin/gauntlet-agent'),
-    },
-    builtAt: '2026-01-01T00:00:00.000Z',
-    modules: [],
-  };
-  await writeManifest(dir, manifest);
-  return dir;
-}
-
-async function exportFake(opts: { arch?: GuestArch; recipeHash?: string } = {}): Promise<string> {
+async function exportFake(opts: FakeImageOptions = {}): Promise<string> {
   const file = path.join(work, `image-${opts.arch ?? 'x86_64'}.tar.gz`);
   await writeImageArchive(await fakeImage(path.join(work, 'source-cache'), opts), file);
   return file;

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXPECTED_FILE_SECONDS } from '../../harness/config/constants.ts';
+import { EXPECTED_FILE_SECONDS } from '../../harness/vitest/expected-file-seconds.ts';
 import { longestFirst, type SchedulableFile } from '../../harness/vitest/longest-first.ts';
 
 const file = (project: string, name: string, groupOrder = 0): SchedulableFile => ({ project, file: name, groupOrder });

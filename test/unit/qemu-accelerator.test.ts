@@ -6,7 +6,7 @@ import {
   type ProbeTarget,
 } from '../../harness/runtime/qemu/accelerator.ts';
 import { machineProfile, type MachineName } from '../../harness/runtime/qemu/machine.ts';
-import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
+import type { Accelerator } from '../../harness/contract/run-target.ts';
 import {
   fakeHostPlatform,
   LINUX_ARM64,

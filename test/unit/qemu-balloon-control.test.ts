@@ -3,9 +3,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BalloonNotConnectedError } from '../../harness/runtime/contract/balloon-errors.ts';
+import { BalloonNotConnectedError } from '../../harness/contract/balloon-errors.ts';
 import { QEMU_BALLOON_LIMITS, QemuBalloonControl } from '../../harness/runtime/qemu/balloon-control.ts';
-import type { Fault } from '../../harness/runtime/contract/faults.ts';
+import type { Fault } from '../../harness/contract/faults.ts';
 
 const MIB = 1024 * 1024;
 const MEMORY_MIB = 256;

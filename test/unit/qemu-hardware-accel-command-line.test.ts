@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { kernelBootArgs, qemuArgs, type CommandLineInput } from '../../harness/runtime/qemu/command-line.ts';
 import { machineProfile, type MachineName } from '../../harness/runtime/qemu/machine.ts';
-import type { Accelerator } from '../../harness/runtime/contract/run-target.ts';
+import type { Accelerator } from '../../harness/contract/run-target.ts';
 import { VM_PATHS } from './fixtures/vm-paths.ts';
 
 function input(machine: MachineName, accel: Accelerator): CommandLineInput {

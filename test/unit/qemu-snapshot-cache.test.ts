@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { fileIdentity, snapshotCacheDir, type SnapshotCacheInputs } from '../../harness/runtime/qemu/snapshot-cache.ts';
 import { keepOverlay } from '../../harness/runtime/qemu/snapshot.ts';
-import { SNAPSHOT } from '../../harness/config/constants.ts';
+import { SNAPSHOT } from '../../harness/runtime/qemu/tuning.ts';
 
 // Every worker of a run forgets old builds as it starts: one can remove a build directory between
 // another's listing and its look at that directory. A path put here vanishes when it is looked at.

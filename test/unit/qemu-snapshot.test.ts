@@ -11,7 +11,7 @@ import { QemuRuntime } from '../../harness/runtime/qemu/runtime.ts';
 import { keptAcrossRuns, profileKey, restoreUnsupported, SnapshotStore, templateSpec, type SavedVmState } from '../../harness/runtime/qemu/snapshot.ts';
 import { LINUX_X64 } from './fixtures/fake-host-platform.ts';
 import { AGENT, VM_DEFAULTS } from '../../harness/config/constants.ts';
-import type { SandboxSpec } from '../../harness/runtime/contract/sandbox.ts';
+import type { SandboxSpec } from '../../harness/contract/sandbox.ts';
 import type { VmTarget } from '../../harness/runtime/qemu/vm-shape.ts';
 
 describe('the profile of a saved VM', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runRandom } from '../../harness/run/run-random.ts';
+import { runRandom } from '../../harness/metrics/run-random.ts';
 
 const draw = (seed: number, purpose: string, count = 5) => {
   const random = runRandom(seed, purpose);

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { diesWithParent } from '../../harness/host/dies-with-parent.ts';
 import { processExists } from '../../harness/host/process-exists.ts';
 import { reapDeadRuns } from '../../harness/run/run-dir.ts';
+import { deadPid } from './fixtures/dead-pid.ts';
 
 let parent: string;
 beforeEach(async () => {
@@ -16,12 +17,6 @@ afterEach(async () => {
   await rm(parent, { recursive: true, force: true });
 });
 
-/** The pid of a process that has exited: what a run killed with SIGKILL leaves in its owner file. */
-async function deadPid(): Promise<number> {
-  const child = execa('true');
-  await child;
-  return child.pid!;
-}
 
 async function runDir(name: string, owner: number | undefined): Promise<string> {
   const dir = path.join(parent, name);

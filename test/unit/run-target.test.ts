@@ -3,7 +3,7 @@ import { ENV, readSettings, settingsToEnv, SettingsError } from '../../harness/c
 import { adapterTarget } from '../../harness/runtime/exec-adapter/target.ts';
 import type { InitializeResult } from '../../harness/runtime/exec-adapter/protocol.ts';
 import { qemuBinaryFor, qemuMachine } from '../../harness/runtime/qemu/machine.ts';
-import type { RunTarget } from '../../harness/runtime/contract/run-target.ts';
+import type { RunTarget } from '../../harness/contract/run-target.ts';
 
 const hello = (extra: Partial<InitializeResult> = {}): InitializeResult => ({
   protocolVersion: 1,

@@ -1,14 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { parseCommand } from '../../harness/cli/args.ts';
 import { SettingsError } from '../../harness/config/settings.ts';
-import { adapterPreflight, describeAdapter } from '../../harness/run/adapter-preflight.ts';
+import { adapterPreflight, describeAdapter } from '../../harness/runtime/exec-adapter/preflight.ts';
 import { parseAdapterCommand } from '../../harness/runtime/exec-adapter/adapter-command.ts';
 import { AdapterProcess } from '../../harness/runtime/exec-adapter/adapter-process.ts';
 import { checkAdapter } from '../../harness/runtime/exec-adapter/conformance.ts';
 import { ExecRuntime } from '../../harness/runtime/exec-adapter/exec-runtime.ts';
 import { METHODS } from '../../harness/runtime/exec-adapter/protocol.ts';
 import { schemaProblem } from '../../harness/runtime/exec-adapter/schema.ts';
-import { VM_EVENT_KINDS } from '../../harness/runtime/contract/events.ts';
+import { VM_EVENT_KINDS } from '../../harness/contract/events.ts';
 
 const FAKE = 'test/fixtures/adapters/fake-adapter.mjs';
 const fake = (mode: string) => `exec:node ${FAKE} ${mode}`;

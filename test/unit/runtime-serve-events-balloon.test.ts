@@ -7,9 +7,9 @@ import { createInterface } from 'node:readline';
 import { describe, expect, test } from 'vitest';
 import { schemaProblem } from '../../harness/runtime/exec-adapter/schema.ts';
 import { serveRuntime } from '../../harness/runtime/exec-adapter/serve.ts';
-import type { BalloonControl } from '../../harness/runtime/contract/balloon.ts';
-import type { VmEvent, VmEventKind } from '../../harness/runtime/contract/events.ts';
-import type { Runtime, Sandbox } from '../../harness/runtime/contract/sandbox.ts';
+import type { BalloonControl } from '../../harness/contract/balloon.ts';
+import type { VmEvent, VmEventKind } from '../../harness/contract/events.ts';
+import type { Runtime, Sandbox } from '../../harness/contract/sandbox.ts';
 
 const IO_ERROR: VmEvent<'io-error'> = { kind: 'io-error', data: { disk: 'root', operation: 'write', noSpace: true, action: 'pause' }, atMs: 40, vmmName: 'disk.write-failed' };
 const PAUSED: VmEvent<'paused'> = { kind: 'paused', data: {}, atMs: 41, vmmEpochMs: 1_700_000_000_041 };

@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { ADAPTER } from '../../config/constants.ts';
+import { ADAPTER } from './limits.ts';
 import { type Request, type Response } from './protocol.ts';
 import { knownMethod, schemaProblem } from './schema.ts';
 import { AdapterProtocolError, errorFromWire } from './wire.ts';

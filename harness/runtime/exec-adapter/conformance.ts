@@ -4,7 +4,7 @@
  * unknown method, an unknown sandbox) to see their shape, and makes one sandbox, runs one binary-safe
  * exec in it and destroys it. Each step either passes or names what is missing.
  */
-import { ADAPTER } from '../../config/constants.ts';
+import { ADAPTER } from './limits.ts';
 import type { AdapterCommand } from './adapter-command.ts';
 import type { AdapterProcess } from './adapter-process.ts';
 import { startAdapter } from './handshake.ts';

@@ -4,11 +4,11 @@
  * artifacts, ...) is the status the adapter sent with its latest answer. An adapter that died or broke
  * the protocol fails the calls of the case it was serving; the next create starts a fresh one.
  */
-import { ADAPTER } from '../../config/constants.ts';
-import type { BalloonControl, BalloonLimits, BalloonMove, BalloonStats } from '../contract/balloon.ts';
-import type { VmEvent, VmEventKind } from '../contract/events.ts';
-import type { Accelerator } from '../contract/run-target.ts';
-import type { AgentChannelReport, Capability, ConsoleLogReport, DiskImageCheck, ExecOptions, ExecResult, HostFootprint, Runtime, Sandbox, SandboxSpec, SandboxState, SandboxTimings } from '../contract/sandbox.ts';
+import { ADAPTER } from './limits.ts';
+import type { BalloonControl, BalloonLimits, BalloonMove, BalloonStats } from '../../contract/balloon.ts';
+import type { VmEvent, VmEventKind } from '../../contract/events.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
+import type { AgentChannelReport, Capability, ConsoleLogReport, DiskImageCheck, ExecOptions, ExecResult, HostFootprint, Runtime, Sandbox, SandboxSpec, SandboxState, SandboxTimings } from '../../contract/sandbox.ts';
 import type { AdapterCommand } from './adapter-command.ts';
 import type { AdapterProcess } from './adapter-process.ts';
 import { startAdapter, type StartedAdapter } from './handshake.ts';
@@ -26,6 +26,7 @@ export class ExecRuntime implements Runtime {
     private readonly command: AdapterCommand,
     private adapter: StartedAdapter,
     fallbackAccelerator: Accelerator,
+    private readonly env: NodeJS.ProcessEnv | undefined,
   ) {
     const { hello } = adapter;
     this.name = hello.runtime.name;
@@ -35,9 +36,9 @@ export class ExecRuntime implements Runtime {
     this.faults = new Set(hello.faults);
   }
 
-  /** `accelerator` is the run's, for an adapter that does not say which it uses. */
-  static async open(command: AdapterCommand, accelerator: Accelerator): Promise<ExecRuntime> {
-    return new ExecRuntime(command, await startAdapter(command), accelerator);
+  /** `accelerator` is the run's, for an adapter that does not say which it uses; `env` is what the adapter is started with. */
+  static async open(command: AdapterCommand, accelerator: Accelerator, env?: NodeJS.ProcessEnv): Promise<ExecRuntime> {
+    return new ExecRuntime(command, await startAdapter(command, env), accelerator, env);
   }
 
   get hello(): InitializeResult {
@@ -48,7 +49,7 @@ export class ExecRuntime implements Runtime {
     const unoffered = (spec.faults ?? []).filter((fault) => !this.faults.has(fault));
     if (unoffered.length > 0) throw new Error(`runtime ${this.name} does not offer fault ${unoffered.join(', ')} (its adapter lists the faults it can inject)`);
     // The adapter that served a failed case may be gone; this case gets a fresh one.
-    if (!this.adapter.process.alive) this.adapter = await startAdapter(this.command);
+    if (!this.adapter.process.alive) this.adapter = await startAdapter(this.command, this.env);
     const created = await this.adapter.process.request<CreateResult>('create', { spec });
     return new ExecSandbox(this.adapter.process, created, this.accelerator);
   }

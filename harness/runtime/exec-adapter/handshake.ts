@@ -1,5 +1,5 @@
 /** initialize: the first message of every adapter, and the version negotiation. */
-import { ADAPTER } from '../../config/constants.ts';
+import { ADAPTER } from './limits.ts';
 import { AdapterProcess } from './adapter-process.ts';
 import type { AdapterCommand } from './adapter-command.ts';
 import { PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type InitializeResult } from './protocol.ts';

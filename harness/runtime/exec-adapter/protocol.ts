@@ -3,10 +3,10 @@
  * harness responses. docs/runtime-protocol.md describes it; docs/runtime-protocol.schema.json is what
  * both sides validate every message against. These types mirror that schema for the TypeScript sides.
  */
-import type { BalloonMove, BalloonStats } from '../contract/balloon.ts';
-import type { VmEvent } from '../contract/events.ts';
-import type { Accelerator } from '../contract/run-target.ts';
-import type { BootTimeline, DiskImageCheck, SandboxSpec, SandboxState } from '../contract/sandbox.ts';
+import type { BalloonMove, BalloonStats } from '../../contract/balloon.ts';
+import type { VmEvent } from '../../contract/events.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
+import type { BootTimeline, DiskImageCheck, SandboxSpec, SandboxState } from '../../contract/sandbox.ts';
 
 /** Versions this harness speaks; the adapter answers initialize with the one it chose. */
 export const PROTOCOL_VERSION = 1;

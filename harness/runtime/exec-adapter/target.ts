@@ -4,7 +4,7 @@
  * emulate: every deadline then allows for the slowest, TCG.
  */
 import { SettingsError, type AcceleratorChoice } from '../../config/settings.ts';
-import type { GuestArch, RunTarget } from '../contract/run-target.ts';
+import type { GuestArch, RunTarget } from '../../contract/run-target.ts';
 import type { InitializeResult } from './protocol.ts';
 
 export function adapterTarget(adapter: string, hello: InitializeResult, choice: { arch: GuestArch; accelRequested: AcceleratorChoice }): RunTarget {

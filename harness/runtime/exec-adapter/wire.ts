@@ -1,7 +1,7 @@
 /** How a sandbox's synchronous facts and a runtime's errors cross the protocol, on both sides. */
-import { BalloonError, BalloonNotConnectedError, BalloonTimeoutError } from '../contract/balloon-errors.ts';
-import { SandboxCreateError } from '../contract/create-error.ts';
-import type { Sandbox } from '../contract/sandbox.ts';
+import { BalloonError, BalloonNotConnectedError, BalloonTimeoutError } from '../../contract/balloon-errors.ts';
+import { SandboxCreateError } from '../../contract/create-error.ts';
+import type { Sandbox } from '../../contract/sandbox.ts';
 import { ERROR_CODES, type WireError, type WireErrorType, type WireStatus } from './protocol.ts';
 
 export function statusOf(sandbox: Sandbox): WireStatus {

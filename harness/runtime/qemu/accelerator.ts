@@ -4,11 +4,11 @@
  * booted on it, and says why when it falls back to TCG. A user who demanded an accelerator gets a
  * clear error instead of a silent fallback.
  */
-import { BOOT } from '../../config/constants.ts';
+import { PROBE } from './tuning.ts';
 import { SettingsError, type AcceleratorChoice } from '../../config/settings.ts';
 import { hardwareAccelerator, hostSupport } from '../../host/accelerator-support.ts';
 import { thisHost, type HostPlatform } from '../../host/platform.ts';
-import type { Accelerator } from '../contract/run-target.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
 import { bootUntilConsoleLine } from './console-boot.ts';
 import type { MachineProfile } from './machine.ts';
 
@@ -77,12 +77,12 @@ async function bootProbeGuest(accel: Accelerator, target: ProbeTarget): Promise<
       accel,
       kernel: target.kernel,
       initramfs: target.initramfs,
-      memoryMiB: BOOT.probeMemoryMiB,
+      memoryMiB: PROBE.memoryMiB,
       vcpus: 1,
       kernelArgs: ['gauntlet.probe=1'],
     },
     PROBE_LINE,
-    BOOT.probeDeadlineMs,
+    PROBE.deadlineMs,
   );
   return result.lineAfterMs === undefined ? result.failure : undefined;
 }

@@ -6,14 +6,15 @@
  * job, which deflate-above-max-clamps checks.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pollUntil } from '../../assert/poll.ts';
+import { pollUntil } from '../../wait/poll.ts';
 import { QmpClient } from './qmp-client.ts';
-import { BALLOON, deadlineMs } from '../../config/constants.ts';
-import { BalloonNotConnectedError, BalloonTimeoutError } from '../contract/balloon-errors.ts';
-import type { BalloonControl, BalloonLimits, BalloonMove, BalloonStats } from '../contract/balloon.ts';
-import type { VmEvent } from '../contract/events.ts';
-import type { Fault } from '../contract/faults.ts';
-import type { Accelerator } from '../contract/run-target.ts';
+import { deadlineMs } from '../../config/constants.ts';
+import { BALLOON_CONTROL } from './tuning.ts';
+import { BalloonNotConnectedError, BalloonTimeoutError } from '../../contract/balloon-errors.ts';
+import type { BalloonControl, BalloonLimits, BalloonMove, BalloonStats } from '../../contract/balloon.ts';
+import type { VmEvent } from '../../contract/events.ts';
+import type { Fault } from '../../contract/faults.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
 import { vmEventOf } from './vm-events.ts';
 import { BALLOON_DEVICE_ID } from './command-line.ts';
 
@@ -60,7 +61,7 @@ export class QemuBalloonControl implements BalloonControl {
   async connect(): Promise<void> {
     if (this.qmp?.connected && !this.has('balloon-control-untracked')) return;
     const qmp = new QmpClient(this.options.socketPath, this.options.transcriptPath);
-    const deadline = deadlineMs(BALLOON.connectDeadlineMs, this.options.accel);
+    const deadline = deadlineMs(BALLOON_CONTROL.connectDeadlineMs, this.options.accel);
     // A monitor serves one client at a time: while another holds it, the greeting never comes.
     const connected = qmp.connect(deadline).then(() => 'connected' as const);
     const expiry = new AbortController();
@@ -125,10 +126,10 @@ export class QemuBalloonControl implements BalloonControl {
     const eventsBefore = qmp.events.length;
     const requestedAt = Date.now();
     await this.setTarget(targetMiB);
-    const timeoutMs = deadlineMs(BALLOON.reachTargetDeadlineMs, this.options.accel);
+    const timeoutMs = deadlineMs(BALLOON_CONTROL.reachTargetDeadlineMs, this.options.accel);
     let actual: number;
     try {
-      actual = await pollUntil(() => this.query(), reached, { timeoutMs, intervalMs: BALLOON.queryIntervalMs, what: `balloon ${direction} to ${targetMiB} MiB (actual ${goal})` });
+      actual = await pollUntil(() => this.query(), reached, { timeoutMs, intervalMs: BALLOON_CONTROL.queryIntervalMs, what: `balloon ${direction} to ${targetMiB} MiB (actual ${goal})` });
     } catch (error) {
       throw new BalloonTimeoutError((error as Error).message, { cause: error });
     }
@@ -181,7 +182,7 @@ function timeByEvent(
       resolve(event ? { ...polled, movedMiB: Math.abs(event.data.actualMiB - previousMiB), durationMs: event.vmmEpochMs - requestedAt, timedBy: 'vmm-event' } : polled);
     };
     const stopListening = qmp.onEvent(() => void (reachingEvent() && settle()));
-    const timer = setTimeout(settle, BALLOON.changeEventLateMs);
+    const timer = setTimeout(settle, BALLOON_CONTROL.changeEventLateMs);
     if (reachingEvent()) settle();
   });
 }

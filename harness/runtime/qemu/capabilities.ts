@@ -3,7 +3,7 @@
  * what depends on the host OS is taken away here, with the reason the skipped case will show.
  */
 import type { HostPlatform } from '../../host/platform.ts';
-import type { Capability } from '../contract/sandbox.ts';
+import type { Capability } from '../../contract/sandbox.ts';
 
 export interface HostCapabilities {
   capabilities: ReadonlySet<Capability>;

@@ -1,6 +1,6 @@
-/** Builds QEMU's argument list for one VM from its spec; the only place QEMU flags are spelled. */
-import type { BalloonOptions } from '../contract/balloon.ts';
-import type { Accelerator } from '../contract/run-target.ts';
+/** Builds QEMU's argument list for one VM from its spec (the machine's and accelerator's flags come from machine.ts). */
+import type { BalloonOptions } from '../../contract/balloon.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
 import { acceleratorArgs, type MachineProfile } from './machine.ts';
 import { tcgGuestClockArgs } from './tcg-guest-clock.ts';
 
@@ -120,7 +120,7 @@ export function qemuArgs(input: CommandLineInput): string[] {
     '-pidfile', paths.pidFile,
     // The console goes into a FIFO the harness holds open from before the spawn, so no boot line is lost.
     // Not a unix socket: the serial port sends each byte on its own, and a socket is full after a few
-    // hundred one-byte sends (each its own buffer), where a FIFO packs them into 64 KiB (CONSOLE.readPauseMs).
+    // hundred one-byte sends (each its own buffer), where a FIFO packs them into 64 KiB (CONSOLE.readPauseMs in tuning.ts).
     '-chardev', `file,id=console,path=${input.uncappedConsoleFile ? paths.consoleLog : paths.consolePipe}`,
     '-serial', 'chardev:console',
     '-qmp', `unix:${paths.qmpSocket},server=on,wait=off`,

@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import { open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
-import { CONSOLE } from '../../config/constants.ts';
+import { CONSOLE } from './tuning.ts';
 import { FifoReader } from '../../host/fifo.ts';
 
 /** The segment before the current one: `console.log` → `console.1.log`. */

@@ -11,7 +11,7 @@
  */
 import { execa } from 'execa';
 import type { QmpClient } from './qmp-client.ts';
-import type { DiskImageCheck } from '../contract/sandbox.ts';
+import type { DiskImageCheck } from '../../contract/sandbox.ts';
 
 /** qemu-img check's exit codes: 0 clean, 2 corrupted, 3 only leaks. Anything else is no verdict. */
 const CHECK_COMPLETED = new Set([0, 2, 3]);

@@ -3,7 +3,7 @@
  * offers them all). A record over the whole Fault type: a member added to contract/faults.ts without a line
  * here stops the type check, so the list the adapter offers cannot drift from what the runtime does.
  */
-import type { Fault } from '../contract/faults.ts';
+import type { Fault } from '../../contract/faults.ts';
 
 const HONOURED: Record<Fault, true> = {
   'console-log-uncapped': true,

@@ -1,13 +1,14 @@
 /** What the guest's init and agent read from the kernel command line (fixtures/guest/*.sh). */
-import { AGENT, AGENT_CASES, BALLOON, deadlineMs, VM_DEFAULTS } from '../../config/constants.ts';
-import type { Accelerator } from '../contract/run-target.ts';
-import type { SandboxSpec } from '../contract/sandbox.ts';
+import { AGENT, deadlineMs } from '../../config/constants.ts';
+import { BALLOON_CONTROL, FAULT_SHAPES, GUEST } from './tuning.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
+import type { SandboxSpec } from '../../contract/sandbox.ts';
 
 export function guestKernelArgs(spec: SandboxSpec, accel: Accelerator): string[] {
   const faults = new Set(spec.faults ?? []);
   const args = [
     'quiet',
-    `sysctl.kernel.hung_task_timeout_secs=${Math.ceil(deadlineMs(VM_DEFAULTS.hungTaskReportMs, accel) / 1000)}`,
+    `sysctl.kernel.hung_task_timeout_secs=${Math.ceil(deadlineMs(GUEST.hungTaskReportMs, accel) / 1000)}`,
     `gauntlet.agent_timeout=${spec.agent?.readTimeoutSeconds ?? AGENT.productionReadTimeoutSeconds}`,
   ];
   const missingDrivers = [
@@ -16,14 +17,14 @@ export function guestKernelArgs(spec: SandboxSpec, accel: Accelerator): string[]
   ];
   if (missingDrivers.length > 0) args.push(`gauntlet.skip_modules=${missingDrivers.join(',')}`);
   if (faults.has('agent-no-respawn')) args.push('gauntlet.agent_respawn=0');
-  if (faults.has('agent-unguarded-reopen')) args.push('gauntlet.agent_fault=unguarded-reopen', `gauntlet.agent_reopen_pause=${AGENT_CASES.sweep.unguardedReopenPauseSeconds}`);
+  if (faults.has('agent-unguarded-reopen')) args.push('gauntlet.agent_fault=unguarded-reopen', `gauntlet.agent_reopen_pause=${FAULT_SHAPES.unguardedReopenPauseSeconds}`);
   if (faults.has('agent-never-reopens')) args.push('gauntlet.agent_fault=never-reopen');
   if (faults.has('agent-shell-only-kill')) args.push('gauntlet.agent_fault=shell-only-kill');
   if (faults.has('agent-pipeline-status')) args.push('gauntlet.agent_fault=pipeline-status');
   if (spec.hostile?.agent) args.push(`gauntlet.agent_hostile=${spec.hostile.agent}`);
   if (faults.has('agent-state-on-rootfs')) args.push('gauntlet.agent_state=rootfs');
   if (spec.zramMiB) args.push(`gauntlet.zram=${spec.zramMiB}`);
-  if (spec.balloon && spec.balloon.freePageReporting) args.push(`gauntlet.page_reporting_order=${BALLOON.guestPageReportingOrder}`);
-  if (spec.balloon && spec.balloon.deflateOnOom) args.push(`gauntlet.oom_working_set_ms=${BALLOON.guestOomWorkingSetMs}`);
+  if (spec.balloon && spec.balloon.freePageReporting) args.push(`gauntlet.page_reporting_order=${BALLOON_CONTROL.guestPageReportingOrder}`);
+  if (spec.balloon && spec.balloon.deflateOnOom) args.push(`gauntlet.oom_working_set_ms=${BALLOON_CONTROL.guestOomWorkingSetMs}`);
   return args;
 }

@@ -3,7 +3,7 @@
  * microvm has no PCI (virtio-mmio devices, found by the Debian kernel through ACPI); q35 and virt use PCI.
  */
 import { SettingsError } from '../../config/settings.ts';
-import type { Accelerator, GuestArch } from '../contract/run-target.ts';
+import type { Accelerator, GuestArch } from '../../contract/run-target.ts';
 
 export type MachineName = 'microvm' | 'q35' | 'virt';
 
@@ -72,16 +72,16 @@ export function defaultMachine(arch: GuestArch): MachineName {
 }
 
 /** The profile a run's settings choose (`--machine`, else the arch's default); a name QEMU's profiles lack, or of another arch, is refused. */
-export function qemuMachine(settings: { arch: GuestArch; machine: string | undefined }): MachineProfile {
+export function qemuMachine(settings: { arch: GuestArch; machine?: string | undefined }): MachineProfile {
   const name = settings.machine ?? defaultMachine(settings.arch);
   if (!MACHINE_NAMES.includes(name as MachineName)) throw new SettingsError(`--machine (GAUNTLET_MACHINE) must be one of ${MACHINE_NAMES.join(', ')} (got ${name})`);
-  const machine = PROFILES[name as MachineName];
+  const machine = machineProfile(name as MachineName);
   if (machine.arch !== settings.arch) throw new SettingsError(`machine ${machine.name} does not run ${settings.arch} guests`);
   return machine;
 }
 
 /** The QEMU binary a run boots: `--qemu`, else the machine's own. The one place that default is decided. */
-export function qemuBinaryFor(settings: { arch: GuestArch; machine: string | undefined; vmmBinary: string | undefined }): string {
+export function qemuBinaryFor(settings: { arch: GuestArch; machine?: string | undefined; vmmBinary?: string | undefined }): string {
   return settings.vmmBinary ?? qemuMachine(settings).qemuBinary;
 }
 

@@ -1,22 +1,17 @@
-/** The in-process QEMU runtime a prepared run describes: used by the test workers and by `gauntlet runtime serve qemu`. */
-import path from 'node:path';
-import type { RunSettings } from '../../config/settings.ts';
-import { findGuestImage } from '../../image/index.ts';
-import { imageChoice } from '../../run/image-choice.ts';
-import type { Accelerator } from '../contract/run-target.ts';
+/** The in-process QEMU runtime a prepared target describes: used by the test workers, the bench and `gauntlet runtime serve qemu`. */
+import type { PreparedTarget } from '../../contract/prepared-target.ts';
 import { qemuBinaryFor, qemuMachine } from './machine.ts';
 import { QemuRuntime } from './runtime.ts';
 
-export async function openQemuRuntime(settings: RunSettings & { runDir: string }, accel: Accelerator): Promise<QemuRuntime> {
-  const image = await findGuestImage(imageChoice(settings));
-  if (!image) throw new Error('the guest image is not built: run `gauntlet image build`');
+/** Everything it needs is in the target: the image is not looked up, nor the recipe hashed, again. */
+export function openQemuRuntime(target: PreparedTarget): QemuRuntime {
   return new QemuRuntime({
-    qemuBinary: qemuBinaryFor(settings),
-    machine: qemuMachine(settings),
-    accel,
-    image,
-    kernel: settings.kernel ? path.resolve(settings.kernel) : undefined,
-    runDir: settings.runDir,
-    cold: settings.cold,
+    qemuBinary: qemuBinaryFor(target),
+    machine: qemuMachine(target),
+    accel: target.accelerator,
+    image: target.image,
+    kernel: target.kernel,
+    runDir: target.runDir,
+    cold: target.cold,
   });
 }

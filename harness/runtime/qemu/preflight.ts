@@ -4,7 +4,7 @@
  * that lacks one would otherwise fail every case, and a bisect would call a broken build "bad".
  */
 import { execa } from 'execa';
-import { HOST_FACTS } from '../../config/constants.ts';
+import { VERSION_QUERY_TIMEOUT_MS } from './tuning.ts';
 import { SettingsError } from '../../config/settings.ts';
 import { deviceModels } from './command-line.ts';
 import type { MachineProfile } from './machine.ts';
@@ -34,7 +34,7 @@ export interface ToolAnswer {
 }
 
 const runTool: ToolRunner = async (binary, args) => {
-  const result = await execa(binary, args, { reject: false, timeout: HOST_FACTS.qemuVersionTimeoutMs, stdin: 'ignore' });
+  const result = await execa(binary, args, { reject: false, timeout: VERSION_QUERY_TIMEOUT_MS, stdin: 'ignore' });
   const why = result.timedOut
     ? 'no answer'
     : result.failed

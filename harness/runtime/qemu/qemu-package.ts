@@ -15,7 +15,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { aptStateFor, hostDebianArch, type AptState } from '../../image/apt-state.ts';
 import { downloadPackage, packageVersion, showCandidate, unpackDeb } from '../../image/debian-packages.ts';
-import type { GuestArch } from '../contract/run-target.ts';
+import type { GuestArch } from '../../contract/run-target.ts';
 import { shellQuote } from '../../text/shell-quote.ts';
 import { qemuMachine } from './machine.ts';
 
@@ -43,10 +43,17 @@ export interface FetchedQemu {
 
 const MANIFEST = 'fetched.json';
 
+const PACKAGE_CHOICE = /^(qemu-system-[a-z0-9][a-z0-9.+-]*)(?:=([A-Za-z0-9.+~:-]+))?$/;
+
+/** Why "NAME[=VERSION]" is no QEMU system package choice, in one line; undefined when it is one. */
+export function qemuPackageProblem(text: string): string | undefined {
+  return PACKAGE_CHOICE.test(text) ? undefined : `--qemu-package takes a Debian QEMU system package, qemu-system-…[=VERSION] (got ${text})`;
+}
+
 /** "NAME[=VERSION]" as given on the command line; throws one line for anything else. */
 export function parseQemuPackage(text: string): QemuPackageChoice {
-  const match = /^(qemu-system-[a-z0-9][a-z0-9.+-]*)(?:=([A-Za-z0-9.+~:-]+))?$/.exec(text);
-  if (!match) throw new QemuPackageError(`--qemu-package takes a Debian QEMU system package, qemu-system-…[=VERSION] (got ${text})`);
+  const match = PACKAGE_CHOICE.exec(text);
+  if (!match) throw new QemuPackageError(qemuPackageProblem(text)!);
   return { name: match[1]!, version: match[2] };
 }
 

@@ -2,15 +2,16 @@
  * The bench's baseline: QEMU alone booting the guest kernel and initramfs to the init's first console
  * line, with no harness in the way, so the harness's own cost is what a create takes beyond it.
  */
-import { BENCH, BOOT, deadlineMs, VM_DEFAULTS } from '../../config/constants.ts';
-import type { Accelerator, GuestArch, ProbeGuest } from '../contract/run-target.ts';
+import { BOOT, deadlineMs, VM_DEFAULTS } from '../../config/constants.ts';
+import { FIRST_INIT_LINE } from '../../image/initramfs.ts';
+import type { Accelerator, GuestArch, ProbeGuest } from '../../contract/run-target.ts';
 import { bootUntilConsoleLine } from './console-boot.ts';
 import { guestKernelArgs } from './guest-kernel-args.ts';
 import { qemuBinaryFor, qemuMachine } from './machine.ts';
 
 /** One raw boot per call, in milliseconds to the init's first line. */
 export function qemuRawBoot(
-  settings: { arch: GuestArch; machine: string | undefined; vmmBinary: string | undefined },
+  settings: { arch: GuestArch; machine?: string | undefined; vmmBinary?: string | undefined },
   accel: Accelerator,
   guest: ProbeGuest,
 ): () => Promise<number> {
@@ -27,7 +28,7 @@ export function qemuRawBoot(
         vcpus: VM_DEFAULTS.vcpus,
         kernelArgs: guestKernelArgs({ name: 'bench' }, accel),
       },
-      BENCH.firstInitLine,
+      FIRST_INIT_LINE,
       deadlineMs(BOOT.readyDeadlineMs, accel),
     );
     if (result.lineAfterMs === undefined) throw new Error(`raw boot failed: ${result.failure}`);

@@ -2,11 +2,12 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { thisHost, type HostPlatform } from '../../host/platform.ts';
-import { ensureRootfsBase, type GuestImage } from '../../image/index.ts';
+import type { PreparedImage } from '../../contract/prepared-target.ts';
+import { ensureRootfsBase } from '../../image/index.ts';
 import { qemuBaseFormat } from './disk-format.ts';
-import { SandboxCreateError } from '../contract/create-error.ts';
-import type { Accelerator } from '../contract/run-target.ts';
-import type { Capability, Runtime, Sandbox, SandboxSpec } from '../contract/sandbox.ts';
+import { SandboxCreateError } from '../../contract/create-error.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
+import type { Capability, Runtime, Sandbox, SandboxSpec } from '../../contract/sandbox.ts';
 import { qemuCapabilities } from './capabilities.ts';
 import type { MachineProfile } from './machine.ts';
 import { keptAcrossRuns, profileKey, restoreUnsupported, SnapshotStore, templateSpec, type SavedVmState } from './snapshot.ts';
@@ -18,7 +19,7 @@ export interface QemuRuntimeOptions {
   qemuBinary: string;
   machine: MachineProfile;
   accel: Accelerator;
-  image: GuestImage;
+  image: PreparedImage;
   /** A kernel of the user's in place of the image's. */
   kernel?: string;
   runDir: string;

@@ -1,17 +1,22 @@
 /**
  * The QEMU runtime as an out-of-process adapter (`gauntlet runtime serve qemu`): the reference
  * runtime behind the same protocol any other runtime would speak, which proves the protocol carries
- * everything the cases need. It reads the run's settings from the environment it inherits from the
- * test worker, as the in-process runtime does.
+ * everything the cases need. It opens the runtime from the prepared target the harness hands it in
+ * the environment; asked before a run has one (`runtime check`), it reads the settings, as the entry
+ * point it then is, and resolves its own.
  */
+import path from 'node:path';
+import { readPreparedTarget } from '../../config/prepared-env.ts';
+import type { PreparedTarget } from '../../contract/prepared-target.ts';
 import { readSettings, type RunSettings } from '../../config/settings.ts';
 import { thisHost } from '../../host/platform.ts';
 import { findGuestImage } from '../../image/index.ts';
-import { imageChoice } from '../../run/image-choice.ts';
+import { imageChoice } from '../../image/image-choice.ts';
 import type { ServedRuntime } from '../exec-adapter/serve.ts';
-import type { Accelerator } from '../contract/run-target.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
 import { qemuCapabilities } from './capabilities.ts';
 import { QEMU_FAULTS } from './faults.ts';
+import { qemuBinaryFor } from './machine.ts';
 import { openQemuRuntime } from './open-qemu.ts';
 import { prepareQemuTarget } from './prepare-target.ts';
 
@@ -35,10 +40,9 @@ export function servedQemu(env: NodeJS.ProcessEnv = process.env): ServedRuntime 
       };
     },
     async open() {
-      const accel = settings.target?.accelerator ?? own?.accelerator;
-      const { runDir } = settings;
-      if (!accel || !runDir) throw new Error('the run was not prepared: this adapter reads GAUNTLET_RUN_DIR and GAUNTLET_TARGET (or probes when the guest image is built) from the harness that starts it');
-      return openQemuRuntime({ ...settings, runDir }, accel);
+      const prepared = readPreparedTarget(env) ?? (await ownPrepared(settings, own));
+      // A target prepared for the adapter names the adapter's runtime, not this build: the binary is the settings' choice.
+      return openQemuRuntime({ ...prepared, vmmBinary: prepared.vmmBinary ?? qemuBinaryFor(settings), machine: prepared.machine ?? settings.machine });
     },
   };
 }
@@ -60,4 +64,27 @@ async function ownTarget(settings: RunSettings): Promise<OwnTarget> {
   }
   if (!image) return { vmmVersion: qemuVersion };
   return resolve({ kernel: settings.kernel ?? image.kernel, initramfs: image.initramfs });
+}
+
+/** `runtime check` hands down settings and a run dir but no prepared target: this adapter prepares its own. */
+async function ownPrepared(settings: RunSettings, own: OwnTarget | undefined): Promise<PreparedTarget> {
+  const image = await findGuestImage(imageChoice(settings)).catch(() => undefined);
+  const { runDir } = settings;
+  if (!own?.accelerator || !runDir || !image) {
+    throw new Error('the run was not prepared: this adapter reads GAUNTLET_PREPARED, or GAUNTLET_RUN_DIR with a built guest image, from the harness that starts it');
+  }
+  return {
+    kind: 'qemu',
+    runtime: 'qemu',
+    accelerator: own.accelerator,
+    acceleratorReason: own.acceleratorReason ?? '',
+    arch: settings.arch,
+    tools: {},
+    image,
+    ...(settings.kernel ? { kernel: path.resolve(settings.kernel) } : {}),
+    runDir,
+    seed: settings.seed ?? 0,
+    cold: settings.cold ?? false,
+    reportsDir: settings.reportsDir,
+  };
 }

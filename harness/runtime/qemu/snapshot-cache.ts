@@ -16,10 +16,10 @@ import { mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { SNAPSHOT } from '../../config/constants.ts';
+import { SNAPSHOT } from './tuning.ts';
 import { IMAGE_FILES } from '../../image/cache-paths.ts';
 import { hostTool } from '../../image/host-tools.ts';
-import type { Accelerator } from '../contract/run-target.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
 
 export interface SnapshotCacheInputs {
   imageDir: string;

@@ -20,11 +20,11 @@ import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFi
 import path from 'node:path';
 import type { QmpClient } from './qmp-client.ts';
 import { VMM_EXTRA_FD } from './vmm-process.ts';
-import { SNAPSHOT } from '../../config/constants.ts';
+import { SNAPSHOT } from './tuning.ts';
 import { processExists } from '../../host/process-exists.ts';
 import { shellQuote } from '../../text/shell-quote.ts';
-import type { Fault } from '../contract/faults.ts';
-import type { SandboxSpec } from '../contract/sandbox.ts';
+import type { Fault } from '../../contract/faults.ts';
+import type { SandboxSpec } from '../../contract/sandbox.ts';
 import type { VmPaths } from './command-line.ts';
 import { resolveSpec, rootBaseShape, vmCommandLine, type VmTarget } from './vm-shape.ts';
 

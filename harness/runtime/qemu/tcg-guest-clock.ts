@@ -5,7 +5,7 @@
  * Telling it the rate (tsc_early_khz) skips the measurement.
  */
 import { readFileSync } from 'node:fs';
-import type { Accelerator, GuestArch } from '../contract/run-target.ts';
+import type { Accelerator, GuestArch } from '../../contract/run-target.ts';
 
 const hostTscKhz = process.arch === 'x64' ? readHostTscKhz() : undefined;
 

@@ -3,7 +3,7 @@
  * which VmEvent kind and how its data reads. Everything outside runtime/qemu/ sees kinds only; the
  * events the contract has no kind for (VSERPORT_CHANGE, SHUTDOWN, ...) stay in the QMP transcript.
  */
-import type { VmEvent, VmEventData, VmEventKind } from '../contract/events.ts';
+import type { VmEvent, VmEventData, VmEventKind } from '../../contract/events.ts';
 import type { QmpEvent } from './qmp-client.ts';
 
 const MIB = 1024 * 1024;

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { thisHost, unixSocketPathLimit, type HostPlatform } from '../../host/platform.ts';
-import { VMM_PID_FILE } from '../contract/vmm-pid.ts';
+import { VMM_PID_FILE } from '../../contract/vmm-pid.ts';
 import type { VmPaths } from './command-line.ts';
 
 export async function createVmFiles(

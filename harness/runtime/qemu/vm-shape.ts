@@ -3,10 +3,11 @@
  * of its root disk. A VM boots from exactly this, and a saved state serves every spec of the same
  * shape, however the spec spells it (a default given or left out, keys in any order).
  */
-import { DISK, VM_DEFAULTS } from '../../config/constants.ts';
-import type { Fault } from '../contract/faults.ts';
-import type { Accelerator } from '../contract/run-target.ts';
-import type { Sandbox, SandboxSpec } from '../contract/sandbox.ts';
+import { VM_DEFAULTS } from '../../config/constants.ts';
+import { FAULT_SHAPES } from './tuning.ts';
+import type { Fault } from '../../contract/faults.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
+import type { Sandbox, SandboxSpec } from '../../contract/sandbox.ts';
 import { qemuArgs, type VmPaths } from './command-line.ts';
 import { guestKernelArgs } from './guest-kernel-args.ts';
 import type { MachineProfile } from './machine.ts';
@@ -29,7 +30,7 @@ export function resolveSpec(spec: SandboxSpec): ResolvedSpec {
 export function rootBaseShape(spec: SandboxSpec): { sizeMiB: number; inodes: number | undefined } {
   const faults = new Set(spec.faults ?? []);
   return {
-    sizeMiB: faults.has('oversized-rootfs') ? DISK.oversizedRootfsMiB : (spec.disk?.rootfsMiB ?? VM_DEFAULTS.rootfsMiB),
+    sizeMiB: faults.has('oversized-rootfs') ? FAULT_SHAPES.oversizedRootfsMiB : (spec.disk?.rootfsMiB ?? VM_DEFAULTS.rootfsMiB),
     inodes: faults.has('rootfs-inodes-ignored') ? undefined : spec.disk?.rootfsInodes,
   };
 }
@@ -57,7 +58,7 @@ export function vmCommandLine(spec: ResolvedSpec, target: VmTarget, paths: VmPat
     writeErrorPolicy: faults.has('host-write-errors-reported') ? 'report' : (spec.disk?.writeErrorPolicy ?? 'enospc'),
     readErrorPolicy: spec.disk?.readErrorPolicy ?? 'report',
     hostStorageControl: spec.disk?.hostStorageControl ?? false,
-    ...(faults.has('io-throttle-starves') ? { writeLimit: DISK.starvingWriteLimit } : {}),
+    ...(faults.has('io-throttle-starves') ? { writeLimit: FAULT_SHAPES.starvingWriteLimit } : {}),
     uncappedConsoleFile: faults.has('console-log-uncapped'),
     lockGuestMemory: faults.has('guest-memory-locked'),
     incoming: incoming !== undefined,

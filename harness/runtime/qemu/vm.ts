@@ -6,15 +6,16 @@
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { allocatedBytes } from '../../assert/footprint.ts';
+import { allocatedBytes } from '../../host/allocated-bytes.ts';
 import { AgentChannelError, AgentClient } from '../../channel/agent-client.ts';
 import { QmpClient, type QmpEvent } from './qmp-client.ts';
-import { AGENT, BOOT, deadlineMs } from '../../config/constants.ts';
-import type { BalloonControl } from '../contract/balloon.ts';
-import type { VmEvent, VmEventKind } from '../contract/events.ts';
-import type { Fault } from '../contract/faults.ts';
-import type { Accelerator } from '../contract/run-target.ts';
-import type { AgentChannelReport, ConsoleLogReport, DiskImageCheck, ExecOptions, ExecResult, HostFootprint, Sandbox, SandboxSpec, SandboxState, BootTimeline, SandboxTimings } from '../contract/sandbox.ts';
+import { BOOT, deadlineMs } from '../../config/constants.ts';
+import { GUEST, SHUTDOWN } from './tuning.ts';
+import type { BalloonControl } from '../../contract/balloon.ts';
+import type { VmEvent, VmEventKind } from '../../contract/events.ts';
+import type { Fault } from '../../contract/faults.ts';
+import type { Accelerator } from '../../contract/run-target.ts';
+import type { AgentChannelReport, ConsoleLogReport, DiskImageCheck, ExecOptions, ExecResult, HostFootprint, Sandbox, SandboxSpec, SandboxState, BootTimeline, SandboxTimings } from '../../contract/sandbox.ts';
 import { QemuBalloonControl } from './balloon-control.ts';
 import { AGENT_PORT_DEVICE_ID, type VmPaths } from './command-line.ts';
 import { makeFifo } from '../../host/fifo.ts';
@@ -200,7 +201,7 @@ export class QemuVm implements Sandbox {
    */
   private async awaitAgentGreeting(giveUpAt: number): Promise<void> {
     const vmm = this.vmm!;
-    const helloWindowMs = deadlineMs(AGENT.helloAfterPortOpenMs, this.context.accel);
+    const helloWindowMs = deadlineMs(GUEST.helloAfterPortOpenMs, this.context.accel);
     const isPortOpening = (event: QmpEvent) => event.name === 'VSERPORT_CHANGE' && event.data.id === AGENT_PORT_DEVICE_ID && event.data.open === true;
     let timer: NodeJS.Timeout | undefined;
     let stopListening = () => {};
@@ -253,7 +254,7 @@ export class QemuVm implements Sandbox {
     if (this.diskFiles().length !== 1) throw new Error(`cannot save VM ${this.name}: only a root disk is saved`);
     await saveVmState(this.qmp!, saved.stateFile);
     await this.qmp!.execute('quit').catch(() => {});
-    if (!(await this.vmm!.waitForExit(BOOT.shutdownGraceMs))) await this.vmm!.kill(BOOT.killGraceMs);
+    if (!(await this.vmm!.waitForExit(SHUTDOWN.graceMs))) await this.vmm!.kill(SHUTDOWN.killGraceMs);
     await keepOverlay(this.paths!.rootOverlay, saved.rootOverlay);
     await this.destroy();
   }
@@ -353,7 +354,7 @@ export class QemuVm implements Sandbox {
     // Flush and freeze the filesystem first: the disk must be consistent for the next start().
     await this.agent!.exec('sync; mount -o remount,ro / 2>/dev/null; sync', { timeoutSeconds: 30 });
     await this.qmp!.execute('quit').catch(() => {});
-    if (!(await this.vmm!.waitForExit(BOOT.shutdownGraceMs))) await this.vmm!.kill(BOOT.killGraceMs);
+    if (!(await this.vmm!.waitForExit(SHUTDOWN.graceMs))) await this.vmm!.kill(SHUTDOWN.killGraceMs);
     await this.closeChannels();
     this.current = 'stopped';
   }
@@ -368,7 +369,7 @@ export class QemuVm implements Sandbox {
 
   private async destroyOnce(): Promise<void> {
     this.lastPid = this.vmm?.pid ?? this.lastPid;
-    await this.vmm?.kill(BOOT.killGraceMs);
+    await this.vmm?.kill(SHUTDOWN.killGraceMs);
     await this.closeChannels();
     this.current = 'destroyed';
     if (this.paths && this.faults.has('overlay-leak-on-destroy')) {

@@ -14,9 +14,9 @@ export type Fault =
   | 'balloon-driver-missing'
   | 'no-free-page-reporting'
   | 'no-deflate-on-oom'
-  /** The runtime leaves the VMM at its own default memory size (QEMU: 128 MiB) instead of the VM's. */
+  /** The runtime leaves the VMM at its own default memory size (128 MiB for the reference VMM) instead of the VM's. */
   | 'vmm-default-memory'
-  /** The VMM locks guest memory in host RAM (QEMU -overcommit mem-lock=on), so an inflated balloon frees nothing. */
+  /** The VMM locks guest memory in host RAM so an inflated balloon frees nothing. */
   | 'guest-memory-locked'
   /** The runtime never turns the balloon's guest stats polling on. */
   | 'no-balloon-stats-polling'

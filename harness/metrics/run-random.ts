@@ -3,7 +3,7 @@
  * with one `--seed` draw the same. Each purpose gets its own stream, so one case drawing more or
  * fewer numbers changes no other case's.
  */
-import { mulberry32 } from '../metrics/seeded-random.ts';
+import { mulberry32 } from './seeded-random.ts';
 
 /** `seed` is the run's (the vm fixture's `run.seed`; prepareRun always sets one). */
 export function runRandom(seed: number, purpose: string): () => number {

@@ -17,7 +17,7 @@ export interface BalloonStats {
 
 /**
  * The bounds a balloon control keeps, as the runtime reports them. A case checks them against the
- * catalogue's bounds (config/constants.ts BALLOON_CATALOGUE), then judges the runtime by them.
+ * catalogue's bounds (BALLOON_CATALOGUE in suites/balloon/limits.ts), then judges the runtime by them.
  */
 export interface BalloonLimits {
   /** The least the control lets the balloon squeeze the guest to: a lower target is raised to it. */
@@ -47,7 +47,7 @@ export interface BalloonControl {
   /**
    * Every inflate and deflate since connect, timed from the request to the size reached — by the
    * VMM's own balloon-change events where it sends them, else by polling. Waits briefly for events
-   * a VMM delivers late (QEMU throttles them). A runtime that times nothing leaves it out.
+   * a VMM delivers late (the reference VMM passes on one a second). A runtime that times nothing leaves it out.
    */
   moves?(): Promise<BalloonMove[]>;
 }

@@ -2,10 +2,11 @@
  * `--runtime exec:...`: the adapter must start and say hello in a protocol version we speak before any
  * case runs; otherwise every case would fail for the same reason, which is no verdict on the runtime.
  */
-import { ENV, SettingsError } from '../config/settings.ts';
-import { parseAdapterCommand } from '../runtime/exec-adapter/adapter-command.ts';
-import { startAdapter } from '../runtime/exec-adapter/handshake.ts';
-import type { InitializeResult } from '../runtime/exec-adapter/protocol.ts';
+import { PREPARED_TARGET_ENV } from '../../config/prepared-env.ts';
+import { ENV, SettingsError } from '../../config/settings.ts';
+import { parseAdapterCommand } from './adapter-command.ts';
+import { startAdapter } from './handshake.ts';
+import type { InitializeResult } from './protocol.ts';
 
 /** The progress line of a run's runtime adapter. */
 export function describeAdapter(runtime: string, hello: InitializeResult): string {
@@ -38,6 +39,6 @@ export async function adapterPreflight(runtime: string): Promise<InitializeResul
  * earlier cell of `gauntlet test` (another arch) must not answer for it.
  */
 function envWithoutTarget(): NodeJS.ProcessEnv {
-  const { [ENV.target]: _target, ...env } = process.env;
+  const { [ENV.target]: _target, [PREPARED_TARGET_ENV]: _prepared, ...env } = process.env;
   return env;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pollUntil } from '../../harness/assert/poll.ts';
+import { pollUntil } from '../../harness/wait/poll.ts';
 
 const never = <T>(): Promise<T> => new Promise<T>(() => {});
 

@@ -1,8 +1,8 @@
 /** Which guest image the settings ask for: the recipe's, or one around a --kernel-package. */
 import { SettingsError, type RunSettings } from '../config/settings.ts';
-import { defaultCacheDir } from '../image/index.ts';
-import { formatKernelPackage, parseKernelPackage, resolveKernelPackage } from '../image/kernel-package.ts';
-import type { ImageChoice } from '../image/guest-image.ts';
+import { defaultCacheDir } from './cache-paths.ts';
+import { formatKernelPackage, parseKernelPackage, resolveKernelPackage } from './kernel-package.ts';
+import type { ImageChoice } from './guest-image.ts';
 
 /** The image of settings whose kernel package is resolved (NAME=VERSION, as prepareRun leaves it). */
 export function imageChoice(settings: RunSettings): ImageChoice {

@@ -1,6 +1,6 @@
 /**
  * The run target: what a run runs on, resolved once by the selected runtime's kind in the run
- * preparation (the QEMU runtime: its preflight, version and accelerator probe; an adapter: its
+ * preparation (the reference runtime: its preflight, version and accelerator probe; an adapter: its
  * initialize answer) and handed down to the workers in the settings. Reports, doctor and bench read
  * it; nothing downstream asks a binary or works out a default again.
  */
@@ -10,7 +10,7 @@ export const GUEST_ARCHES = ['x86_64', 'aarch64'] as const;
 export type GuestArch = (typeof GUEST_ARCHES)[number];
 
 export interface RunTarget {
-  /** The runtime under test and its own version (an adapter says it; the in-process QEMU runtime has none of its own). */
+  /** The runtime under test and its own version (an adapter says it; the in-process reference runtime has none of its own). */
   runtime: string;
   runtimeVersion?: string;
   /** The adapter command (`--runtime exec:...`); absent in process. */
@@ -26,13 +26,13 @@ export interface RunTarget {
   /** One line a person can act on: why this accelerator, and why not the others. */
   acceleratorReason: string;
   arch: GuestArch;
-  /** The runtime's machine or board, where it has a choice (QEMU: microvm, q35, virt). */
+  /** The runtime's machine or board, where it has a choice (e.g. microvm, q35, virt). */
   machine?: string;
-  /** Further tools the runtime runs and their version lines, by name (QEMU: its disk image tool). */
+  /** Further tools the runtime runs and their version lines, by name (e.g. a disk image tool). */
   tools: Record<string, string>;
 }
 
-/** The guest a runtime kind may boot to resolve its target (QEMU's accelerator probe): the run's kernel and initramfs. */
+/** The guest a runtime kind may boot to resolve its target (an accelerator probe): the run's kernel and initramfs. */
 export interface ProbeGuest {
   kernel: string;
   initramfs: string;

@@ -3,9 +3,9 @@
  * be what the catalogue lets a runtime claim: a runtime cannot pass by reporting a wide tolerance or a
  * floor that makes the clamp case ask for nothing below it.
  */
-import { BALLOON_CATALOGUE } from '../config/constants.ts';
-import type { BalloonControl, BalloonLimits } from '../runtime/contract/balloon.ts';
-import { expectAtMost, expectWithin } from './tolerance.ts';
+import { expectAtMost, expectWithin } from '../../harness/assert/index.ts';
+import type { BalloonControl, BalloonLimits } from '../../harness/contract/balloon.ts';
+import { BALLOON_CATALOGUE } from './limits.ts';
 
 /** The control's reported limits, once they are within the catalogue's bounds. */
 export async function catalogueBalloonLimits(balloon: BalloonControl): Promise<BalloonLimits> {

@@ -1,0 +1,25 @@
+/**
+ * Seconds the long test files take on a 2-core TCG host with four workers, so a run starts the longest
+ * first where vitest has no duration of its own cached, as in a fresh clone (every CI run). Only the
+ * order depends on them: a stale figure makes a run slower, never wrong. A file not listed runs first,
+ * as vitest runs a file it knows nothing of (longest-first.ts).
+ */
+export const EXPECTED_FILE_SECONDS: Readonly<Record<string, number>> = {
+  'suites/agent/agent.test.ts': 65,
+  'suites/balloon/balloon.test.ts': 60,
+  'suites/hostile/hostile.test.ts': 47,
+  'suites/disk/host-space.test.ts': 43,
+  'suites/disk/guest-fill.test.ts': 35,
+  'suites/balloon/balloon-reclaim.test.ts': 26,
+  'suites/snapshot/snapshot.test.ts': 15,
+  'suites/lifecycle/lifecycle.test.ts': 11,
+  'test/faults/disk.test.ts': 628,
+  'test/faults/balloon.test.ts': 306,
+  'test/faults/served-adapter.test.ts': 139,
+  'test/faults/agent.test.ts': 137,
+  'test/faults/lifecycle.test.ts': 70,
+  'test/faults/snapshot.test.ts': 49,
+  'test/faults/hostile.test.ts': 36,
+  'test/faults/bisect.test.ts': 26,
+  'test/faults/interrupted-run.test.ts': 23,
+};

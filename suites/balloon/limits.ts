@@ -1,0 +1,79 @@
+/** The balloon cases' numbers, and what the catalogue lets any runtime's balloon control claim. */
+export const BALLOON = {
+  /** Guest memory of every balloon VM; the MiB figures below are sized for it. */
+  memoryMiB: 256,
+  /**
+   * Swap on zram inside the balloon VMs (0: none). The suite must pass both ways; the workloads write
+   * random bytes, which zram cannot compress, so swap never makes an allocation look cheaper than it is.
+   */
+  zramMiB: 0,
+  /** Where an idle (warm-pool) VM is parked. */
+  inflateTargetMiB: 128,
+  /** inflate-below-minimum-clamps asks for this. */
+  belowMinimumTargetMiB: 16,
+  /** deflate-above-max-clamps asks for this multiple of the VM's memory. */
+  aboveMaxFactor: 2,
+  /** alloc-at-full-size. */
+  fullSizeAllocMiB: 50,
+  /** deflate-restores-allocation: what must fit while inflated. */
+  inflatedAllocMiB: 40,
+  /** What only fits with the balloon deflated; also "most of its memory" for the host memory cases. */
+  largeAllocMiB: 150,
+  /** inflate-under-pressure: the live holder, and a target that leaves it ~16 MiB of headroom. */
+  pressureHoldMiB: 100,
+  pressureTargetMiB: 192,
+  /** inflate-reduces-available: MemAvailable must drop by this share of (memory − target). */
+  minAvailableDropFraction: 0.5,
+  /** host-rss-reclaim: the VMM's host memory must drop by this share of (memory − target). */
+  minHostReclaimFraction: 0.6,
+  /** free-page-reporting: host memory must come back to within this share above its pre-touch level. */
+  freePageReportingSlackFraction: 0.2,
+  /**
+   * deflate-on-oom allocates this much more than the ballooned guest has available. The guest gives
+   * back 1 MiB per OOM event, so more only costs time.
+   */
+  beyondAvailableMiB: 24,
+  rapidCycles: 5,
+  idempotentRepeats: 3,
+  soakTargets: 50,
+  /** random-target-soak: the guest workload allocates and frees this much over and over. */
+  soakChurnMiB: 16,
+  /** guest-stats: how often the guest is asked for its stats. */
+  statsIntervalSeconds: 1,
+  /** The balloon's actual size is read this often while the meter waits for it to rest: fine enough to time a move. */
+  queryIntervalMs: 10,
+  /** Host memory is sampled this often while waiting for it to settle or return. */
+  hostMemorySampleMs: 500,
+  /**
+   * How long a reading (host memory, the balloon's actual size) must hold still to count as settled
+   * (KVM base, scaled: under TCG the guest moves it that much more slowly).
+   */
+  settledWindowMs: 1_500,
+  /** The balloon's actual size is sampled this often while waiting for it to settle. */
+  actualSampleMs: 250,
+  /** Deadlines (KVM base, scaled with the accelerator). */
+  reachTargetDeadlineMs: 5_000,
+  hostMemoryStableDeadlineMs: 10_000,
+  freePageReportingDeadlineMs: 8_000,
+  statsDeadlineMs: 5_000,
+  /** Guest-side timeouts of the workloads: touching memory, filling a holder, allocating through OOM. */
+  touchDeadlineMs: 15_000,
+  oomAllocationDeadlineMs: 45_000,
+} as const;
+
+/**
+ * What the catalogue asks of any runtime's balloon control. A runtime reports its own floor and
+ * tolerance (BalloonControl.limits()); a balloon case first checks them against these bounds
+ * (catalogue-limits.ts), then judges the runtime by what it reported.
+ */
+export const BALLOON_CATALOGUE = {
+  /** The most slack a runtime may claim between a target and where the balloon rests: the snapshot cases' "within 16 MiB". */
+  maxToleranceMiB: 16,
+  /** The highest floor a runtime may keep for a BALLOON.memoryMiB guest: a higher one could not park a VM where the warm pool does. */
+  maxMinimumMiB: BALLOON.inflateTargetMiB,
+  /**
+   * The floor less the tolerance must be above this, inflate-below-minimum-clamps' target: else a
+   * balloon that went all the way to the target would pass as clamped.
+   */
+  floorAboveMiB: BALLOON.belowMinimumTargetMiB,
+} as const;
