@@ -28,6 +28,18 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      // The CI cell run here step by step (test/workflows/cell-dry-run.test.ts): it starts its own
+      // runs in fresh clones, so no global setup, and it goes last, alone, to hold its 3 minutes.
+      {
+        test: {
+          name: 'workflows',
+          include: ['test/workflows/**/*.test.ts'],
+          pool: 'forks',
+          testTimeout: 600_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
+        },
+      },
     ],
   },
 });

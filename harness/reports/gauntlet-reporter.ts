@@ -29,6 +29,8 @@ interface CaseMeta {
 export class GauntletReporter implements Reporter {
   /** Set once vitest finished the run; undefined when it never got that far. */
   collected: CollectedRun | undefined;
+  /** The cases that ended so far: what an interrupted run still reports of its last repeat. */
+  private readonly finished: TestCase[] = [];
 
   /**
    * @param reportsDir where the fixtures copied the artifacts (their paths are relative to it)
@@ -42,6 +44,12 @@ export class GauntletReporter implements Reporter {
   onTestCaseResult(testCase: TestCase): void {
     const seconds = ((testCase.diagnostic()?.duration ?? 0) / 1000).toFixed(1);
     this.onCaseFinished(`${testCase.result().state} ${testCase.fullName} (${seconds} s)`);
+    this.finished.push(testCase);
+  }
+
+  /** The attempts of the cases that ended before the run was stopped (the run is not finished). */
+  async finishedSoFar(): Promise<AttemptOfCase[]> {
+    return Promise.all(this.finished.map((testCase) => this.attemptOf(testCase)));
   }
 
   async onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<{ message?: string }>): Promise<void> {

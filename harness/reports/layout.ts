@@ -3,3 +3,6 @@ export const REPORT_FILES = { record: 'run.json', junit: 'junit.xml', html: 'ind
 
 /** Failed cases' VM artifacts, copied here by the vm fixture; run.json's artifact paths are relative to the reports dir. */
 export const ARTIFACTS_DIR = 'artifacts';
+
+/** Under ARTIFACTS_DIR: the logs of the VMs a stopped run (Ctrl-C, SIGTERM) still had running. */
+export const INTERRUPTED_LOGS_DIR = 'interrupted';

@@ -97,7 +97,8 @@ export function sweepRunDir(runDir: string, host: HostPlatform = thisHost): Swee
   return { killed, removed: true };
 }
 
-function findPidFiles(dir: string): string[] {
+/** The `vmm.pid` files under a run dir: one in each VM's own directory. */
+export function findPidFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return findPidFiles(full);

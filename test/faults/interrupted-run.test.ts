@@ -1,8 +1,9 @@
 /**
- * What a run killed outright leaves, end to end: `kill -9` of the CLI while its VMs run (no exit or
- * signal handler gets to sweep), then two runs at once in the same cache directory. Both must pass,
- * neither touches the other's run dir, and once they end nothing of any of the three runs is left: no
- * run dir, no VMM, no test worker.
+ * What a stopped run leaves, end to end. SIGTERM (a CI timeout) while a VM runs: the CLI writes the
+ * reports of the cases that ended and the live VMs' logs, then sweeps, so nothing of the run is left
+ * but its reports. `kill -9` of the CLI while its VMs run (no exit or signal handler gets to sweep),
+ * then two runs at once in the same cache directory: both must pass, neither touches the other's run
+ * dir, and once they end nothing of any of the three runs is left: no run dir, no VMM, no test worker.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -13,13 +14,18 @@ import { describe, expect, test } from 'vitest';
 import { REPO_ROOT } from '../../harness/image/recipe.ts';
 import { pollUntil } from '../../harness/wait/poll.ts';
 import { accelArgs, childEnv } from './qemu-wrappers.ts';
+import { ARTIFACTS_DIR, INTERRUPTED_LOGS_DIR, REPORT_FILES } from '../../harness/reports/layout.ts';
+import { readRunJson } from '../../harness/reports/run-json.ts';
+import { allCases } from '../../harness/reports/run-record.ts';
+import { findPidFiles } from '../../harness/run/run-dir.ts';
 
 const RUN_DIR_PARENT = '/tmp';
 
-function startGauntlet(args: string[]): ResultPromise<{ all: true; reject: false }> {
+/** `env` adds to or (with undefined) removes from the test's own environment. */
+function startGauntlet(args: string[], env: NodeJS.ProcessEnv = {}): ResultPromise<{ all: true; reject: false }> {
   return execa(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'bin/gauntlet.ts'), ...args], {
     cwd: REPO_ROOT,
-    env: childEnv(),
+    env: { ...childEnv(), ...env },
     extendEnv: false,
     reject: false,
     all: true,
@@ -65,9 +71,69 @@ function processesNaming(dir: string): string[] {
   return found;
 }
 
+/** A VM of the run whose VMM is alive and whose console log has begun (lifecycle's VMs come and go fast). */
+function liveVmWithConsole(runDir: string): boolean {
+  try {
+    return findPidFiles(runDir).some((pidFile) => {
+      const pid = Number(readFileSync(pidFile, 'utf8').trim());
+      return existsSync(path.join(path.dirname(pidFile), 'console.log')) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(runDir);
+    });
+  } catch {
+    // A VM dir removed while we looked: that VM is gone.
+    return false;
+  }
+}
+
 async function reportsDir(name: string): Promise<string> {
   return mkdtemp(path.join(tmpdir(), `e2e-interrupted-${name}-`));
 }
+
+describe.runIf(process.platform === 'linux')('a run stopped with SIGTERM', () => {
+  test('writes the reports of the cases that ended and the live VMs\' logs, then leaves no run dir and no process', { timeout: 600_000 }, async () => {
+    const reports = await reportsDir('sigterm');
+    // As the CI cell starts it (node itself, tsx as a loader) and stops it (`timeout --foreground`:
+    // SIGTERM to the CLI alone). CI=1: one line per finished case, so the signal can wait for a case
+    // that ended and a VM still running.
+    const run = execa(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bin/gauntlet.ts'), 'run', 'lifecycle', '--reports', reports, ...accelArgs()], {
+      cwd: REPO_ROOT,
+      env: { ...childEnv(), CI: '1' },
+      extendEnv: false,
+      reject: false,
+      all: true,
+    });
+    let output = '';
+    run.all!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const runDir = await pollUntil(async () => runDirOf(run.pid!), (dir) => dir !== undefined && /^gauntlet: passed /m.test(output) && liveVmWithConsole(dir), {
+      timeoutMs: 300_000,
+      intervalMs: 100,
+      what: 'a finished case and a VMM still running',
+    });
+    process.kill(run.pid!, 'SIGTERM');
+    const result = await run;
+
+    expect(result.exitCode, result.all.slice(-3_000)).toBe(143);
+    const record = readRunJson(path.join(reports, REPORT_FILES.record));
+    // Exactly the cases the log saw end (one CI line each), with the outcome it saw.
+    const endedInLog = [...result.all.matchAll(/^gauntlet: (passed|failed|skipped) (.+) \([\d.]+ s\)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+    const ended = allCases(record).map((entry) => `${entry.outcome} ${entry.group} > ${entry.id}`);
+    expect(ended.length, 'the cases that ended before the signal').toBeGreaterThan(0);
+    expect(ended.sort()).toEqual(endedInLog.sort());
+    for (const file of Object.values(REPORT_FILES)) expect(existsSync(path.join(reports, file)), file).toBe(true);
+    const logsDir = path.join(reports, ARTIFACTS_DIR, INTERRUPTED_LOGS_DIR);
+    const logs = readdirSync(logsDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile() && entry.name.endsWith('.log'));
+    expect(logs.length, 'the console log of the VM that was running').toBeGreaterThan(0);
+    expect(logs.some((entry) => readFileSync(path.join(entry.parentPath, entry.name), 'utf8').length > 0), 'a console log with the guest\'s output').toBe(true);
+    // The run's last lines name what it wrote, in a log that is not a terminal.
+    expect(result.all.trimEnd().split('\n').slice(-4)).toEqual([
+      `report page: ${path.join(reports, REPORT_FILES.html)}`,
+      `junit: ${path.join(reports, REPORT_FILES.junit)}`,
+      `run record: ${path.join(reports, REPORT_FILES.record)}`,
+      expect.stringMatching(new RegExp(`^artifacts: ${path.join(reports, ARTIFACTS_DIR)}/ \\(\\d+ files\\)$`)),
+    ]);
+    expect(existsSync(runDir!), 'the run dir is swept').toBe(false);
+    expect(processesNaming(runDir!), 'no VMM or worker of the run is left').toEqual([]);
+  });
+});
 
 describe.runIf(process.platform === 'linux')('a run killed with SIGKILL', () => {
   test('leaves nothing once the next runs end, and two runs at once in one cache dir both pass', { timeout: 900_000 }, async () => {
@@ -82,16 +148,24 @@ describe.runIf(process.platform === 'linux')('a run killed with SIGKILL', () => 
     await killed;
     expect(existsSync(killedDir!), 'a CLI killed outright cannot sweep its own run dir').toBe(true);
 
-    const [first, second] = [startGauntlet(['run', 'lifecycle', '--reports', await reportsDir('first'), ...accelArgs()]), startGauntlet(['run', 'lifecycle', '--reports', await reportsDir('second'), ...accelArgs()])];
+    // Without CI and not on a terminal, as a newcomer's `npm start > log` runs: the run still ends naming its reports.
+    const [firstReports, secondReports] = [await reportsDir('first'), await reportsDir('second')];
+    const [first, second] = [startGauntlet(['run', 'lifecycle', '--reports', firstReports, ...accelArgs()], { CI: undefined }), startGauntlet(['run', 'lifecycle', '--reports', secondReports, ...accelArgs()], { CI: undefined })];
     const liveDirs = await pollUntil(async () => [runDirOf(first.pid!), runDirOf(second.pid!)], (dirs) => dirs.every((dir) => dir !== undefined), {
       timeoutMs: 300_000,
       intervalMs: 200,
       what: 'the run dirs of both concurrent runs',
     });
     const results = await Promise.all([first, second]);
-    for (const result of results) {
+    for (const [result, reports] of [[results[0], firstReports], [results[1], secondReports]] as const) {
       expect(result.exitCode, result.all.slice(-3_000)).toBe(0);
       expect(result.all).toMatch(/^tests: [1-9]\d* passed, 0 failed, \d+ skipped$/m);
+      expect(result.stdout.trimEnd().split('\n').slice(-4)).toEqual([
+        `report page: ${path.join(reports, REPORT_FILES.html)}`,
+        `junit: ${path.join(reports, REPORT_FILES.junit)}`,
+        `run record: ${path.join(reports, REPORT_FILES.record)}`,
+        'artifacts: none (no case left VM files)',
+      ]);
     }
     // Which run reaps the dead one's dir is a race (any run preparing meanwhile may, e.g. another
     // test's); what counts is that it is gone, with its VMMs and workers, once the next runs end.
