@@ -6,6 +6,7 @@ import { PREPARED_TARGET_ENV } from '../config/prepared-env.ts';
 import { ENV, readSettings, type RunSettings } from '../config/settings.ts';
 import { aptSourceProblem } from '../image/apt-state.ts';
 import { parseKernelPackage } from '../image/kernel-package.ts';
+import { parseBudget } from '../hunt/budget.ts';
 import { huntPlan, type HuntPlan } from '../hunt/hunt-args.ts';
 import { kindFor } from '../runtime/kinds.ts';
 import type { Shard } from '../reports/run-record.ts';
@@ -47,6 +48,8 @@ export interface ParsedCommand {
   testArches: GuestArch[];
   /** `gauntlet hunt`: its two sides, suites and budget. */
   hunt?: HuntPlan;
+  /** `gauntlet bench --budget`: the time its rounds may take (a hunt gives its bench what is left of its own). */
+  benchBudgetMs?: number;
 }
 
 /** With --bisect, a run that could not be made exits 125 so `git bisect run` skips the commit. */
@@ -119,7 +122,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
 
   const misplaced = RUN_ONLY.filter((flag) => values[flag] !== undefined && verb !== 'run' && !(verb === 'hunt' && HUNT_TOO.includes(flag)));
   if (misplaced.length > 0) throw new UsageError(`--${misplaced[0]} belongs to gauntlet run`);
-  if (values.budget !== undefined && verb !== 'hunt') throw new UsageError('--budget belongs to gauntlet hunt');
+  if (values.budget !== undefined && verb !== 'hunt' && verb !== 'bench') throw new UsageError('--budget belongs to gauntlet hunt and bench');
   if (values.output !== undefined && verb !== 'report') throw new UsageError('-o/--output belongs to gauntlet report (merge writes into --reports)');
   if (values.html !== undefined && verb !== 'compare') throw new UsageError('--html belongs to gauntlet compare (run and report write index.html)');
   return commandOf(verb, rest, values, base);
@@ -173,7 +176,12 @@ function commandOf(verb: string, rest: string[], values: Values, base: CommandBa
     case 'bench':
       if (rest.length > 0) throw new UsageError(`gauntlet bench takes no arguments (got ${rest.join(' ')})`);
       // Its own directory unless told: a bench must not replace the suites' reports.
-      return { ...base, command: 'bench', settings: values.reports ? settings : { ...settings, reportsDir: path.join(settings.reportsDir, 'bench') } };
+      return {
+        ...base,
+        command: 'bench',
+        settings: values.reports ? settings : { ...settings, reportsDir: path.join(settings.reportsDir, 'bench') },
+        ...(values.budget === undefined ? {} : { benchBudgetMs: asUsageError(() => parseBudget(values.budget!)) }),
+      };
     case 'test':
     case 'doctor':
       if (rest.length > 0) throw new UsageError(`gauntlet ${verb} takes no arguments (got ${rest.join(' ')})`);

@@ -52,7 +52,7 @@ export async function huntCommand(plan: HuntPlan): Promise<number> {
     const roundStart = Date.now();
     const order = round % 2 === 1 ? sides : [...sides].reverse();
     console.log(`hunt: round ${round}${confirming ? ' (confirming what moved)' : ''}: ${groups.join(', ')}${repeats > 1 ? ` (suites --repeat ${repeats})` : ''} for ${order.map(({ side }) => side.label).join(' and ')}`);
-    const failures = (await Promise.all(order.map((entry) => runRound(entry, round, { groups, repeats, cores: shareOfCores }, plan)))).filter((failure) => failure !== undefined);
+    const failures = (await Promise.all(order.map((entry) => runRound(entry, round, { groups, repeats, cores: shareOfCores, startedAt }, plan)))).filter((failure) => failure !== undefined);
     if (failures.length > 0) {
       console.error(`gauntlet: ${failures[0]}`);
       return plan.bisect ? EXIT.bisectSkip : EXIT.environment;
@@ -81,16 +81,28 @@ export async function huntCommand(plan: HuntPlan): Promise<number> {
   return verdict(sides, plan);
 }
 
-/** One side's share of a round: the bench and/or the suites, into their own reports directories. */
-async function runRound({ side, records }: SideRecords, round: number, { groups, repeats, cores }: { groups: string[]; repeats: number; cores: string }, plan: HuntPlan): Promise<string | undefined> {
+interface RoundShape {
+  groups: string[];
+  repeats: number;
+  cores: string;
+  /** When the hunt started: the bench is given what is left of the budget. */
+  startedAt: number;
+}
+
+/**
+ * One side's share of a round: the suites, then the bench, into their own reports directories. The
+ * bench comes last and takes only the rounds that fit what is left of the budget (at least one), so
+ * a short budget cuts the round short instead of being overrun by the bench's fixed rounds.
+ */
+async function runRound({ side, records }: SideRecords, round: number, { groups, repeats, cores, startedAt }: RoundShape, plan: HuntPlan): Promise<string | undefined> {
   const dir = path.join(plan.reportsDir, side.label.toLowerCase(), `round-${round}`);
   const suites = groups.filter((group) => group !== BENCH_GROUP);
-  const children: [string, string[]][] = [];
-  if (groups.includes(BENCH_GROUP)) children.push([path.join(dir, 'bench'), ['bench']]);
-  if (suites.length > 0 || (plan.suites.length === 0 && round === 1)) children.push([path.join(dir, 'suites'), ['run', ...suites, '--cores', cores, ...(repeats > 1 ? ['--repeat', String(repeats)] : [])]]);
+  const children: [string, () => string[]][] = [];
+  if (suites.length > 0 || (plan.suites.length === 0 && round === 1)) children.push([path.join(dir, 'suites'), () => ['run', ...suites, '--cores', cores, ...(repeats > 1 ? ['--repeat', String(repeats)] : [])]]);
+  if (groups.includes(BENCH_GROUP)) children.push([path.join(dir, 'bench'), () => ['bench', '--budget', `${Math.max(1, Math.floor((plan.budgetMs - (Date.now() - startedAt)) / 1000))}s`]]);
   for (const [reports, command] of children) {
     await mkdir(reports, { recursive: true });
-    const result = await gauntlet([...command, ...side.flags, ...plan.shared, '--reports', reports]);
+    const result = await gauntlet([...command(), ...side.flags, ...plan.shared, '--reports', reports]);
     // 0 and 1 are verdicts (a failing case is compared like any other); anything else means the side could not run.
     if (result.exitCode !== 0 && result.exitCode !== 1) return `side ${side.label} (${side.given}) could not run: ${result.lastLine}`;
     records.push(readRunJson(path.join(reports, 'run.json')));

@@ -19,7 +19,7 @@ import { EXIT } from './exit-codes.ts';
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    const { command, suites, files, output, run, settings, testArches, hunt } = parseCommand(argv);
+    const { command, suites, files, output, run, settings, testArches, hunt, benchBudgetMs } = parseCommand(argv);
     switch (command) {
       case 'help':
         console.log(USAGE);
@@ -37,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'doctor':
         return await doctor(settings);
       case 'bench':
-        return await benchCommand(settings);
+        return await benchCommand(settings, benchBudgetMs);
       case 'hunt':
         return await huntCommand(hunt!);
       case 'image-build':

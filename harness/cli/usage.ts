@@ -4,8 +4,10 @@ Usage:
   gauntlet run [suite...] [options]   run the suites (all when none named) and write reports
   gauntlet test [options]             unit tests, every suite and the fault tests (what CI runs)
   gauntlet doctor [options]           host facts, accelerator decision and why, tools, image status
-  gauntlet bench [options]            the harness's own speed: raw boot, cold and restored create, exec
-                                      round trips, its CPU share; a run record in --reports (default reports/bench)
+  gauntlet bench [options] [--budget 90s]
+                                      the harness's own speed: raw boot, cold and restored create, exec
+                                      round trips, its CPU share; a run record in --reports (default reports/bench);
+                                      --budget: only the rounds that fit in it (at least one)
   gauntlet image build [options]      build (or confirm) the guest image
   gauntlet image export FILE [--arch A]
                                       write the cached image (with its rootfs bases) to one tar.gz

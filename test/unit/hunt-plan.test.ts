@@ -42,7 +42,7 @@ describe('gauntlet hunt: the sides', () => {
     expect(parseBudget('1h')).toBe(3_600_000);
     expect(() => parseCommand(['hunt', '/bin/sh'], {})).toThrow(UsageError);
     expect(() => parseCommand(['hunt', '/bin/sh', '/bin/sh', '--budget', 'soon'], {})).toThrow('--budget takes a duration such as 90s, 15m or 1h (got soon)');
-    expect(() => parseCommand(['run', '--budget', '1m'], {})).toThrow('--budget belongs to gauntlet hunt');
+    expect(() => parseCommand(['run', '--budget', '1m'], {})).toThrow('--budget belongs to gauntlet hunt and bench');
   });
 });
 
