@@ -10,6 +10,7 @@ import { defaultCacheDir } from '../../image/index.ts';
 import { chooseAccelerator } from './accelerator.ts';
 import { qemuBinaryFor, qemuMachine } from './machine.ts';
 import { checkQemuBuild } from './preflight.ts';
+import { restoreTransport } from './restore-transport.ts';
 import { fetchedQemuBehind, fetchQemuPackage, parseQemuPackage, type FetchedQemu } from './qemu-package.ts';
 
 export interface QemuTargetChoice {
@@ -45,6 +46,7 @@ export async function prepareQemuTarget(choice: QemuTargetChoice, onProgress: (l
       vmmVersion: tools.qemuVersion,
       vmmBinary: qemuBinary,
       ...(fetched && { vmmPackage: { name: fetched.name, version: fetched.version, source: fetched.source } }),
+      restoreTransport: restoreTransport(tools.qemuVersion),
       accelerator: decision.accel,
       acceleratorReason: decision.reason,
       arch: machine.arch,
