@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { parseCommand, UsageError } from '../../harness/cli/args.ts';
-import { EXIT, main } from '../../harness/cli/main.ts';
+import { EXIT } from '../../harness/cli/exit-codes.ts';
+import { main } from '../../harness/cli/main.ts';
 
 describe('gauntlet command line', () => {
   it('reads --repeat and --shard for run', () => {
