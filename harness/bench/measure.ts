@@ -14,6 +14,8 @@ export interface BenchInput {
   /** The VMM alone booting the guest to its init's first line (the runtime kind's rawBoot), or why there is no such baseline. */
   rawBoot: (() => Promise<number>) | { unavailable: string };
   rounds: number;
+  /** performance.now() past which no round starts that the last one says would not end in time (a hunt's budget); the first always runs. */
+  deadline?: number;
   onProgress: (line: string) => void;
 }
 
@@ -36,7 +38,13 @@ export async function measureHarnessSpeed(input: BenchInput): Promise<BenchSampl
   const { rawBoot } = input;
   if (typeof rawBoot !== 'function') samples.rawBootUnavailable = rawBoot.unavailable;
   samples.restoreUnavailable = await warmUpRestore(input.runtime);
+  let lastRoundMs = 0;
   for (let round = 1; round <= input.rounds; round++) {
+    if (input.deadline !== undefined && round > 1 && performance.now() + lastRoundMs > input.deadline) {
+      input.onProgress(`the budget has no room for round ${round} (the last took ${Math.round(lastRoundMs / 1000)} s): ${round - 1} of ${input.rounds} rounds`);
+      break;
+    }
+    const roundStart = performance.now();
     if (typeof rawBoot === 'function') samples.rawBootMs.push(await rawBoot());
     const ledger = new CpuLedger();
     const cold = await timedCreate(input.runtime, `bench-cold${round}`, false);
@@ -58,6 +66,7 @@ export async function measureHarnessSpeed(input: BenchInput): Promise<BenchSampl
     const rawNote = samples.rawBootUnavailable ? '' : `raw ${samples.rawBootMs.at(-1)!.toFixed(0)} ms, `;
     const restoreNote = samples.restoreUnavailable ? '' : `, restore ${samples.restoreReadyMs.at(-1)!.toFixed(0)} ms`;
     input.onProgress(`round ${round}/${input.rounds}: ${rawNote}cold ${cold.readyMs.toFixed(0)} ms${restoreNote}`);
+    lastRoundMs = performance.now() - roundStart;
   }
   return samples;
 }

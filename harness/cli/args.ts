@@ -4,7 +4,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PREPARED_TARGET_ENV } from '../config/prepared-env.ts';
 import { ENV, readSettings, type RunSettings } from '../config/settings.ts';
+import { aptSourceProblem } from '../image/apt-state.ts';
 import { parseKernelPackage } from '../image/kernel-package.ts';
+import { parseBudget } from '../hunt/budget.ts';
+import { huntPlan, type HuntPlan } from '../hunt/hunt-args.ts';
+import { kindFor } from '../runtime/kinds.ts';
 import type { Shard } from '../reports/run-record.ts';
 import { GUEST_ARCHES, type GuestArch } from '../contract/run-target.ts';
 
@@ -12,7 +16,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export type CommandName = 'run' | 'test' | 'doctor' | 'image-build' | 'image-export' | 'image-import' | 'merge' | 'report' | 'compare' | 'runtime-serve' | 'runtime-check' | 'bench' | 'help';
+export type CommandName = 'run' | 'hunt' | 'test' | 'doctor' | 'image-build' | 'image-export' | 'image-export-kit' | 'image-import' | 'merge' | 'report' | 'compare' | 'runtime-serve' | 'runtime-check' | 'bench' | 'help';
 
 /** How `gauntlet run` runs the suites, beyond the settings every worker reads. */
 export interface RunOptions {
@@ -42,6 +46,10 @@ export interface ParsedCommand {
    * tied the run to one.
    */
   testArches: GuestArch[];
+  /** `gauntlet hunt`: its two sides, suites and budget. */
+  hunt?: HuntPlan;
+  /** `gauntlet bench --budget`: the time its rounds may take (a hunt gives its bench what is left of its own). */
+  benchBudgetMs?: number;
 }
 
 /** With --bisect, a run that could not be made exits 125 so `git bisect run` skips the commit. */
@@ -50,6 +58,8 @@ export function wantsBisect(argv: string[]): boolean {
 }
 
 const RUN_ONLY = ['repeat', 'shard', 'bisect', 'load', 'cores'] as const;
+/** Of those, what a hunt takes too: it plans its sides' cores, and exits 125 under --bisect. */
+const HUNT_TOO: readonly string[] = ['bisect', 'cores'];
 
 /**
  * What a run's preparation hands its own workers through the environment: its target, its run dir,
@@ -77,6 +87,8 @@ const OPTIONS = {
   runtime: { type: 'string' },
   kernel: { type: 'string' },
   'kernel-package': { type: 'string' },
+  'qemu-package': { type: 'string' },
+  'apt-source': { type: 'string', multiple: true },
   machine: { type: 'string' },
   reports: { type: 'string' },
   repeat: { type: 'string' },
@@ -84,10 +96,12 @@ const OPTIONS = {
   bisect: { type: 'boolean' },
   load: { type: 'string' },
   cores: { type: 'string' },
+  budget: { type: 'string' },
   seed: { type: 'string' },
   cold: { type: 'boolean' },
   output: { type: 'string', short: 'o' },
   html: { type: 'string' },
+  for: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -107,10 +121,12 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   const base: CommandBase = { suites: [], files: [], output: undefined, run: { repeat: 1, shard: undefined, loadCores: 0, cores: undefined }, settings, testArches };
   if (values.help || verb === undefined || verb === 'help') return { ...base, command: 'help' };
 
-  const misplaced = RUN_ONLY.filter((flag) => values[flag] !== undefined && verb !== 'run');
+  const misplaced = RUN_ONLY.filter((flag) => values[flag] !== undefined && verb !== 'run' && !(verb === 'hunt' && HUNT_TOO.includes(flag)));
   if (misplaced.length > 0) throw new UsageError(`--${misplaced[0]} belongs to gauntlet run`);
+  if (values.budget !== undefined && verb !== 'hunt' && verb !== 'bench') throw new UsageError('--budget belongs to gauntlet hunt and bench');
   if (values.output !== undefined && verb !== 'report') throw new UsageError('-o/--output belongs to gauntlet report (merge writes into --reports)');
   if (values.html !== undefined && verb !== 'compare') throw new UsageError('--html belongs to gauntlet compare (run and report write index.html)');
+  if (values.for !== undefined && !(verb === 'image' && rest[0] === 'export')) throw new UsageError('--for belongs to gauntlet image export');
   return commandOf(verb, rest, values, base);
 }
 
@@ -123,6 +139,8 @@ function settingsOf(values: Values, positionals: string[], env: NodeJS.ProcessEn
     [ENV.runtime]: values.runtime,
     [ENV.kernel]: values.kernel,
     [ENV.kernelPackage]: values['kernel-package'],
+    [ENV.vmmPackage]: values['qemu-package'],
+    [ENV.aptSources]: values['apt-source'] && JSON.stringify(values['apt-source']),
     [ENV.machine]: values.machine,
     [ENV.reportsDir]: values.reports,
     [ENV.seed]: values.seed,
@@ -133,7 +151,13 @@ function settingsOf(values: Values, positionals: string[], env: NodeJS.ProcessEn
   const settings = readSettings(merged);
   if (settings.kernel && settings.kernelPackage) throw new UsageError('--kernel and --kernel-package both choose the guest kernel: give one');
   if (settings.kernelPackage) asUsageError(() => parseKernelPackage(settings.kernelPackage!));
-  const archFixed = [ENV.arch, ENV.machine, ENV.vmmBinary, ENV.kernel, ENV.kernelPackage].some((name) => merged[name]);
+  if (values.qemu !== undefined && settings.vmmPackage) throw new UsageError('--qemu and --qemu-package both choose the QEMU build: give one');
+  if (settings.vmmPackage && settings.runtime) throw new UsageError('--qemu-package is a build for the in-process QEMU runtime; an exec: runtime runs its own VMM');
+  const kindProblem = asUsageError(() => kindFor(settings.runtime)).settingsProblem?.(settings);
+  if (kindProblem) throw new UsageError(kindProblem);
+  const badSource = settings.aptSources?.map(aptSourceProblem).find(Boolean);
+  if (badSource) throw new UsageError(badSource);
+  const archFixed = [ENV.arch, ENV.machine, ENV.vmmBinary, ENV.vmmPackage, ENV.kernel, ENV.kernelPackage].some((name) => merged[name]);
   const testArches = archFixed ? [settings.arch] : [settings.arch, ...GUEST_ARCHES.filter((arch) => arch !== settings.arch)];
   return { settings, testArches };
 }
@@ -143,18 +167,33 @@ function commandOf(verb: string, rest: string[], values: Values, base: CommandBa
   switch (verb) {
     case 'run':
       return { ...base, command: 'run', suites: rest, run: { repeat: parseRepeat(values.repeat), shard: parseShard(values.shard), loadCores: parseLoad(values.load), cores: parseCores(values.cores) } };
+    case 'hunt': {
+      const shared = [
+        ...(['arch', 'accel', 'machine'] as const).flatMap((flag) => (values[flag] === undefined ? [] : [`--${flag}`, values[flag]!])),
+        ...(values['apt-source'] ?? []).flatMap((line) => ['--apt-source', line]),
+      ];
+      const hunt = asUsageError(() => huntPlan(rest, { budget: values.budget, cores: parseCores(values.cores), bisect: values.bisect ?? false, reports: values.reports, shared }));
+      return { ...base, command: 'hunt', hunt };
+    }
     case 'bench':
       if (rest.length > 0) throw new UsageError(`gauntlet bench takes no arguments (got ${rest.join(' ')})`);
       // Its own directory unless told: a bench must not replace the suites' reports.
-      return { ...base, command: 'bench', settings: values.reports ? settings : { ...settings, reportsDir: path.join(settings.reportsDir, 'bench') } };
+      return {
+        ...base,
+        command: 'bench',
+        settings: values.reports ? settings : { ...settings, reportsDir: path.join(settings.reportsDir, 'bench') },
+        ...(values.budget === undefined ? {} : { benchBudgetMs: asUsageError(() => parseBudget(values.budget!)) }),
+      };
     case 'test':
     case 'doctor':
       if (rest.length > 0) throw new UsageError(`gauntlet ${verb} takes no arguments (got ${rest.join(' ')})`);
       return { ...base, command: verb };
     case 'image':
       if (rest.length === 1 && rest[0] === 'build') return { ...base, command: 'image-build' };
+      if (values.for !== undefined && values.for !== 'other-vmm') throw new UsageError(`--for takes other-vmm (got ${values.for})`);
+      if (rest.length === 2 && rest[0] === 'export' && values.for) return { ...base, command: 'image-export-kit', files: [rest[1]!] };
       if (rest.length === 2 && (rest[0] === 'export' || rest[0] === 'import')) return { ...base, command: `image-${rest[0]}`, files: [rest[1]!] };
-      throw new UsageError('usage: gauntlet image build | image export FILE | image import FILE');
+      throw new UsageError('usage: gauntlet image build | image export FILE | image export --for other-vmm DIR | image import FILE');
     case 'runtime':
       if (rest.length === 2 && (rest[0] === 'serve' || rest[0] === 'check')) return { ...base, command: `runtime-${rest[0]}`, files: [rest[1]!] };
       throw new UsageError('usage: gauntlet runtime serve qemu | runtime check exec:COMMAND');
@@ -172,9 +211,9 @@ function commandOf(verb: string, rest: string[], values: Values, base: CommandBa
   }
 }
 
-function asUsageError(check: () => unknown): void {
+function asUsageError<T>(check: () => T): T {
   try {
-    check();
+    return check();
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

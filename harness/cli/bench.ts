@@ -18,7 +18,9 @@ import { describeRunEnvironment } from '../run/run-environment.ts';
 import { kindOf } from '../runtime/kinds.ts';
 import { progress } from './progress.ts';
 
-export async function benchCommand(given: RunSettings, rounds: number = BENCH.rounds): Promise<number> {
+/** `budgetMs` (`--budget`, a hunt's remaining time): no round starts that would end past it, counted from the start. */
+export async function benchCommand(given: RunSettings, budgetMs?: number): Promise<number> {
+  const deadline = budgetMs === undefined ? undefined : performance.now() + budgetMs;
   const prepared = await prepareRun(given, progress);
   const { settings, target } = prepared;
   process.once('exit', () => sweepRunDir(settings.runDir));
@@ -31,7 +33,8 @@ export async function benchCommand(given: RunSettings, rounds: number = BENCH.ro
     const samples = await measureHarnessSpeed({
       runtime,
       rawBoot: kind.rawBoot?.(target) ?? { unavailable: `runtime kind ${kind.name} has no raw boot of its VMM` },
-      rounds,
+      rounds: BENCH.rounds,
+      ...(deadline === undefined ? {} : { deadline }),
       onProgress: (line) => progress(`bench: ${line}`),
     });
     const durationMs = Date.now() - startedAt.getTime();

@@ -1,6 +1,6 @@
 /** `gauntlet compare A.json B.json`: prints what changed from A to B; exit 0 when B is no worse, 1 when it regressed. */
 import { COMPARE } from '../reports/limits.ts';
-import { compareRuns, describeMetricChange, samplesNeeded, type CaseChange, type Comparison, type MetricChange } from '../reports/compare.ts';
+import { compareRuns, describeMetricChange, describeRepeatAdvice, samplesNeeded, type CaseChange, type Comparison, type MetricChange } from '../reports/compare.ts';
 import { writeComparisonHtml } from '../reports/compare-html.ts';
 import { readRunJson } from '../reports/run-json.ts';
 
@@ -44,5 +44,10 @@ function describeCase(change: CaseChange): string {
 }
 
 function metricsWith(comparison: Comparison, verdict: MetricChange['verdict']): string[] {
-  return comparison.metrics.filter((metric) => metric.verdict === verdict).map((metric) => `${metric.metric}: ${describeMetricChange(metric)}`);
+  return comparison.metrics
+    .filter((metric) => metric.verdict === verdict)
+    .map((metric) => {
+      const line = `${metric.metric}: ${describeMetricChange(metric)}`;
+      return metric.enoughWith ? `${line}; ${describeRepeatAdvice(metric.enoughWith)}` : line;
+    });
 }

@@ -43,6 +43,7 @@ export async function doctor(given: RunSettings): Promise<number> {
   const target = await resolveTarget({ kernel: settings.kernel ?? image.kernel, initramfs: image.initramfs });
   line('runtime', `${target.runtime}${target.runtimeVersion ? ` ${target.runtimeVersion}` : ''}`);
   line('vmm', `${target.vmm ?? 'not named by the runtime'}${target.vmmBinary ? ` (${target.vmmBinary})` : ''}: ${target.vmmVersion ?? 'version not named'}`);
+  if (target.vmmPackage) line('vmm package', `${target.vmmPackage.name} ${target.vmmPackage.version} from ${target.vmmPackage.source}`);
   for (const [name, version] of Object.entries(target.tools)) line(name, version);
   line('accelerator', `${target.accelerator}: ${target.acceleratorReason}`);
   for (const [label, value] of runtimeLines(target.accelerator)) line(label, value);

@@ -5,8 +5,10 @@ import { RunRecordError } from '../reports/run-json.ts';
 import { parseCommand, UsageError, wantsBisect } from './args.ts';
 import { benchCommand } from './bench.ts';
 import { compareCommand } from './compare.ts';
+import { huntCommand } from './hunt.ts';
 import { doctor } from './doctor.ts';
 import { exportImage, importImage } from './image-archive.ts';
+import { exportGuestKit } from './image-kit.ts';
 import { buildImage } from './image-build.ts';
 import { mergeCommand } from './merge.ts';
 import { reportCommand } from './report.ts';
@@ -14,13 +16,11 @@ import { RunNotMadeError, runTests, suiteCell, testCells } from './run-vitest.ts
 import { checkCommand } from './runtime-check.ts';
 import { serveCommand } from './runtime-serve.ts';
 import { USAGE } from './usage.ts';
-
-/** 125 is `git bisect run`'s "cannot test this commit, skip it". */
-export const EXIT = { passed: 0, failed: 1, environment: 2, bisectSkip: 125 } as const;
+import { EXIT } from './exit-codes.ts';
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    const { command, suites, files, output, run, settings, testArches } = parseCommand(argv);
+    const { command, suites, files, output, run, settings, testArches, hunt, benchBudgetMs } = parseCommand(argv);
     switch (command) {
       case 'help':
         console.log(USAGE);
@@ -38,11 +38,15 @@ export async function main(argv: string[]): Promise<number> {
       case 'doctor':
         return await doctor(settings);
       case 'bench':
-        return await benchCommand(settings);
+        return await benchCommand(settings, benchBudgetMs);
+      case 'hunt':
+        return await huntCommand(hunt!);
       case 'image-build':
         return await buildImage(settings);
       case 'image-export':
         return await exportImage(files[0]!, settings);
+      case 'image-export-kit':
+        return await exportGuestKit(files[0]!, settings);
       case 'image-import':
         return await importImage(files[0]!, settings);
       case 'runtime-serve':

@@ -4,11 +4,16 @@ Usage:
   gauntlet run [suite...] [options]   run the suites (all when none named) and write reports
   gauntlet test [options]             unit tests, every suite and the fault tests (what CI runs)
   gauntlet doctor [options]           host facts, accelerator decision and why, tools, image status
-  gauntlet bench [options]            the harness's own speed: raw boot, cold and restored create, exec
-                                      round trips, its CPU share; a run record in --reports (default reports/bench)
+  gauntlet bench [options] [--budget 90s]
+                                      the harness's own speed: raw boot, cold and restored create, exec
+                                      round trips, its CPU share; a run record in --reports (default reports/bench);
+                                      --budget: only the rounds that fit in it (at least one)
   gauntlet image build [options]      build (or confirm) the guest image
   gauntlet image export FILE [--arch A]
                                       write the cached image (with its rootfs bases) to one tar.gz
+  gauntlet image export --for other-vmm DIR [--arch A]
+                                      the guest as a kit for another VMM: kernel, initramfs, raw ext4
+                                      root disk, kit.json (docs/guest-contract.md)
   gauntlet image import FILE [--arch A]
                                       check every sha256 of an exported image and put it in the cache
   gauntlet merge RUN.json... [--reports DIR]
@@ -17,15 +22,26 @@ Usage:
   gauntlet compare A.json B.json [--html FILE]
                                       what B changed: environment, newly failing/flaky cases, and every
                                       metric (all samples of a run pooled) that moved beyond the noise
+  gauntlet hunt A B [suite...] [--budget 15m] [--cores N] [--bisect]
+                                      a regression hunt: the bench and the suites for A and B side by side,
+                                      round after round until every boot/restore/exec/balloon metric is judged
+                                      (or the budget is spent), then compare's verdict and page in --reports
+                                      (default reports/hunt). A, B: a VMM binary, a --qemu-package or
+                                      --kernel-package NAME[=VERSION], or exec:COMMAND
   gauntlet runtime serve qemu        the QEMU runtime as an adapter on stdin/stdout (--runtime exec:"npx gauntlet runtime serve qemu")
   gauntlet runtime check exec:COMMAND
-                                      quick protocol conformance check of an adapter: what is missing
+                                      does the adapter do what it claims: a step per claimed capability
   gauntlet --help
 
 Options:
   --arch x86_64|aarch64      guest architecture (default: the host's; test: both unless named)
   --accel auto|kvm|hvf|tcg   accelerator; auto uses KVM/HVF only if a probe guest boots (default auto)
   --qemu PATH                QEMU system emulator to test (default: qemu-system-<arch> on PATH)
+  --qemu-package NAME[=VERSION]   e.g. --qemu-package qemu-system-x86
+                             fetch this packaged VMM build through apt into the cache, unpacked with its
+                             own modules and data, and test it (the host's packages stay)
+  --apt-source LINE          a sources line apt also reads ("deb URI SUITE COMPONENT"), for --qemu-package
+                             and --kernel-package; repeatable
   --runtime exec:COMMAND     run the cases on an out-of-process runtime adapter (docs/runtime-protocol.md)
   --kernel PATH              guest kernel to boot instead of the image's
   --kernel-package NAME[=VERSION]

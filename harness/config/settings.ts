@@ -20,6 +20,10 @@ export interface RunSettings {
   kernel: string | undefined;
   /** A Debian kernel package to build the image around, NAME[=VERSION]; after prepareRun always NAME=VERSION. */
   kernelPackage: string | undefined;
+  /** A packaged VMM build to fetch and run instead of the host's (`--qemu-package NAME[=VERSION]`); prepareRun points vmmBinary at it. */
+  vmmPackage?: string;
+  /** Sources lines apt reads besides the host's (`--apt-source`, repeatable), for vmmPackage and kernelPackage. */
+  aptSources?: string[];
   accelRequested: AcceleratorChoice;
   /** What the run runs on, resolved once by prepareRun; until then undefined. Its accelerator is the one every deadline scales with. */
   target?: RunTarget;
@@ -41,6 +45,8 @@ export const ENV = {
   vmmBinary: 'GAUNTLET_VMM',
   kernel: 'GAUNTLET_KERNEL',
   kernelPackage: 'GAUNTLET_KERNEL_PACKAGE',
+  vmmPackage: 'GAUNTLET_VMM_PACKAGE',
+  aptSources: 'GAUNTLET_APT_SOURCES',
   runtime: 'GAUNTLET_RUNTIME',
   accelRequested: 'GAUNTLET_ACCEL',
   target: 'GAUNTLET_TARGET',
@@ -70,6 +76,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
     vmmBinary: env[ENV.vmmBinary] || undefined,
     kernel: env[ENV.kernel] || undefined,
     kernelPackage: env[ENV.kernelPackage] || undefined,
+    vmmPackage: env[ENV.vmmPackage] || undefined,
+    aptSources: parseAptSources(env[ENV.aptSources]),
     accelRequested: oneOf(env[ENV.accelRequested], ACCELERATOR_CHOICES, `--accel (${ENV.accelRequested})`) ?? 'auto',
     runtime: env[ENV.runtime] || undefined,
     target: parseTarget(env[ENV.target]),
@@ -96,6 +104,14 @@ export function parseSeed(text: string | undefined): number | undefined {
   if (text === undefined || text === '') return undefined;
   if (!/^\d+$/.test(text) || Number(text) > 0xffff_ffff) throw new SettingsError(`a seed is a whole number from 0 to ${0xffff_ffff} (got ${text})`);
   return Number(text);
+}
+
+/** The --apt-source lines as JSON in the environment (written by settingsToEnv). */
+function parseAptSources(text: string | undefined): string[] | undefined {
+  if (text === undefined || text === '') return undefined;
+  const lines: unknown = JSON.parse(text);
+  if (!Array.isArray(lines) || !lines.every((line) => typeof line === 'string')) throw new SettingsError(`${ENV.aptSources} is not a JSON list of sources lines`);
+  return lines;
 }
 
 /** The target prepareRun resolved, as JSON in the environment; written by settingsToEnv only. */

@@ -17,7 +17,7 @@ export interface BalloonStats {
 
 /**
  * The bounds a balloon control keeps, as the runtime reports them. A case checks them against the
- * catalogue's bounds (BALLOON_CATALOGUE in suites/balloon/limits.ts), then judges the runtime by them.
+ * catalogue's bounds (BALLOON_CATALOGUE in harness/assert/balloon-catalogue.ts), then judges the runtime by them.
  */
 export interface BalloonLimits {
   /** The least the control lets the balloon squeeze the guest to: a lower target is raised to it. */

@@ -20,6 +20,10 @@ export interface RunTarget {
   vmmVersion?: string;
   /** The VMM binary this host runs (in process only: an adapter runs its own). */
   vmmBinary?: string;
+  /** The packaged build that binary was unpacked from, and where the package came from. */
+  vmmPackage?: { name: string; version: string; source: string };
+  /** How the runtime restores a saved VM, where it chose among ways, and why that way. */
+  restoreTransport?: RestoreTransport;
   accelerator: Accelerator;
   /** One line a person can act on: why this accelerator, and why not the others. */
   acceleratorReason: string;
@@ -28,6 +32,11 @@ export interface RunTarget {
   machine?: string;
   /** Further tools the runtime runs and their version lines, by name (e.g. a disk image tool). */
   tools: Record<string, string>;
+}
+
+export interface RestoreTransport {
+  name: string;
+  reason: string;
 }
 
 /** The guest a runtime kind may boot to resolve its target (an accelerator probe): the run's kernel and initramfs. */

@@ -29,7 +29,12 @@ export type Capability =
   /** A VM can be restored from a saved, ready one (SandboxSpec.restore) instead of booting. */
   | 'snapshot'
   /** A running guest can be made to hang and let go again on request (Sandbox.freezeGuest). */
-  | 'guest-freeze';
+  | 'guest-freeze'
+  /**
+   * The VMs boot the harness's own guest and agent (docs/guest-contract.md): the agent's files under
+   * /run/gauntlet-agent, spec.agent and spec.hostile mean what they say.
+   */
+  | 'gauntlet-agent';
 
 export interface DiskOptions {
   /** Root filesystem size; the disk cases need a small one. */

@@ -1,10 +1,13 @@
 /**
- * Which apt state the guest's packages come from. The host's own architecture uses the host's apt
- * as it is. A foreign one (arm64 packages on an amd64 host) gets a private state directory in the
+ * Which apt state packages come from. The host's own architecture uses the host's apt as it is. A
+ * foreign one (arm64 packages on an amd64 host), or any with sources the host does not list
+ * (`--apt-source`, such as its mirror's backports suite), gets a private state directory in the
  * gauntlet cache: its own package lists, package cache and an empty dpkg status, read through the
- * host's sources, proxy and keys. The host's dpkg architectures and apt configuration stay untouched.
+ * host's sources (plus the extra ones, in its own sources list), proxy and keys. The host's dpkg
+ * architectures and apt configuration stay untouched.
  */
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 
@@ -16,9 +19,22 @@ export interface AptState {
   refresh: (() => Promise<void>) | undefined;
 }
 
-export function privateAptDir(cacheDir: string, debianArch: string): string {
-  return path.join(cacheDir, 'apt', debianArch);
+/** One directory per Debian architecture and set of extra sources: other sources, other lists. */
+export function privateAptDir(cacheDir: string, debianArch: string, extraSources: readonly string[] = []): string {
+  if (extraSources.length === 0) return path.join(cacheDir, 'apt', debianArch);
+  const sourcesKey = createHash('sha256').update(extraSources.join('\n')).digest('hex').slice(0, 12);
+  return path.join(cacheDir, 'apt', `${debianArch}+${sourcesKey}`);
 }
+
+/** An `--apt-source` is one one-line-style sources entry: "deb URI SUITE COMPONENT..." (or deb-src). */
+export function aptSourceProblem(line: string): string | undefined {
+  return /^deb(-src)?\s+(\[[^\]]*\]\s+)?\S+:\/\/\S+\s+\S+(\s+\S+)*$/.test(line.trim()) && !line.includes('\n')
+    ? undefined
+    : `--apt-source takes one sources line, "deb URI SUITE COMPONENT..." (got ${line})`;
+}
+
+/** The host's own sources.list, if it has one, with the extra lines after it (the parts directory stays the host's). */
+const HOST_SOURCES_LIST = '/etc/apt/sources.list';
 
 /** The options apt needs to use the private state in dir for debianArch; exported for tests. */
 export function privateAptOptions(dir: string, debianArch: string): string[] {
@@ -45,11 +61,21 @@ export async function hostDebianArch(): Promise<string> {
  * The apt state for debianArch. A private one is created, and its lists fetched, only when they are
  * missing; a package without a candidate later asks for one refresh through `refresh`.
  */
-export async function aptStateFor(debianArch: string, cacheDir: string, progress: (line: string) => void): Promise<AptState> {
-  if (debianArch === (await hostDebianArch())) return { debianArch, options: [], refresh: undefined };
-  const dir = privateAptDir(cacheDir, debianArch);
+export async function aptStateFor(
+  debianArch: string,
+  cacheDir: string,
+  progress: (line: string) => void,
+  extraSources: readonly string[] = [],
+): Promise<AptState> {
+  if (debianArch === (await hostDebianArch()) && extraSources.length === 0) return { debianArch, options: [], refresh: undefined };
+  const dir = privateAptDir(cacheDir, debianArch, extraSources);
   const options = privateAptOptions(dir, debianArch);
   await mkdir(path.join(dir, 'lists', 'partial'), { recursive: true });
+  if (extraSources.length > 0) {
+    const hostList = await readFile(HOST_SOURCES_LIST, 'utf8').catch(() => '');
+    await writeFile(path.join(dir, 'sources.list'), `${hostList}${hostList && !hostList.endsWith('\n') ? '\n' : ''}${extraSources.join('\n')}\n`);
+    options.push('-o', `Dir::Etc::SourceList=${path.join(dir, 'sources.list')}`);
+  }
   await mkdir(path.join(dir, 'cache', 'archives', 'partial'), { recursive: true });
   // Nothing is installed in this state: apt resolves against an empty system.
   await writeFile(path.join(dir, 'status'), '', { flag: 'a' });

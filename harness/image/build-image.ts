@@ -53,6 +53,7 @@ export async function buildImage(opts: {
   progress: (line: string) => void;
   /** A resolved --kernel-package instead of the recipe's kernel metapackage. */
   kernelPackage?: { name: string; version: string };
+  aptSources?: readonly string[];
 }): Promise<void> {
   const { arch, hash, progress } = opts;
   const recipe = await loadRecipe();
@@ -69,7 +70,7 @@ export async function buildImage(opts: {
     await mkdir(debs, { recursive: true });
 
     progress(`resolving ${opts.kernelPackage?.name ?? recipe.arches[arch].kernelPackage} and ${recipe.packages.join(', ')} for ${arch}`);
-    const apt = await aptStateFor(recipe.arches[arch].debianArch, opts.cacheDir, progress);
+    const apt = await aptStateFor(recipe.arches[arch].debianArch, opts.cacheDir, progress, opts.aptSources);
     const resolved = await resolvePackages(recipe, arch, apt, opts.kernelPackage);
     const fetch = async (pkg: ResolvedPackage, into: string) => {
       progress(`downloading ${pkg.name} ${pkg.version}`);

@@ -53,8 +53,8 @@ export function concreteKernel(depends: string): { name: string; version: string
   return match ? { name: match[1]!, version: match[2]! } : undefined;
 }
 
-/** The candidate's stanza, or that of `version` exactly when one is asked for. */
-async function showCandidate(name: string, apt: AptState, version?: string): Promise<Record<string, string>> {
+/** The candidate's stanza, or that of `version` exactly when one is asked for; empty when apt has neither. */
+export async function showCandidate(name: string, apt: AptState, version?: string): Promise<Record<string, string>> {
   const which = version === undefined ? ['--no-all-versions', name] : [`${name}=${version}`];
   const result = await execa('apt-cache', [...apt.options, 'show', ...which], { reject: false, env: { LC_ALL: 'C' } });
   return result.exitCode === 0 ? parseStanza(result.stdout) : {};

@@ -42,6 +42,8 @@ export interface ImageChoice {
   arch?: GuestArch;
   cacheDir?: string;
   kernelPackage?: KernelPackage & { version: string };
+  /** Sources lines apt reads besides the host's (`--apt-source`): where a kernel package may come from. */
+  aptSources?: readonly string[];
 }
 
 /** The image's cache key: the recipe hash, with the kernel package's name=version when one was chosen. */
@@ -86,7 +88,7 @@ export async function ensureGuestImage(opts: ImageChoice & { onProgress?: (line:
         await rm(dir, { recursive: true, force: true });
         await sweepTempDirs(cacheDir, arch, hash);
         progress(`building guest image ${path.basename(dir)} in ${cacheDir}`);
-        await buildImage({ arch, hash, cacheDir, finalDir: dir, progress, kernelPackage: opts.kernelPackage });
+        await buildImage({ arch, hash, cacheDir, finalDir: dir, progress, kernelPackage: opts.kernelPackage, aptSources: opts.aptSources });
       }
     } finally {
       await lock.release();

@@ -8,7 +8,7 @@ import type { ImageChoice } from './guest-image.ts';
 export function imageChoice(settings: RunSettings): ImageChoice {
   const kernel = settings.kernelPackage === undefined ? undefined : parseKernelPackage(settings.kernelPackage);
   if (kernel && kernel.version === undefined) throw new Error(`kernel package ${kernel.name} was not resolved to a version (prepareRun does that)`);
-  return { arch: settings.arch, cacheDir: settings.cacheDir, ...(kernel ? { kernelPackage: { name: kernel.name, version: kernel.version! } } : {}) };
+  return { arch: settings.arch, cacheDir: settings.cacheDir, aptSources: settings.aptSources, ...(kernel ? { kernelPackage: { name: kernel.name, version: kernel.version! } } : {}) };
 }
 
 /** Settings whose --kernel-package names an exact version: apt's candidate when none was given. */
@@ -16,7 +16,7 @@ export async function withResolvedKernelPackage(settings: RunSettings, progress:
   if (settings.kernelPackage === undefined) return settings;
   const choice = parseKernelPackage(settings.kernelPackage);
   // No such package or version is a refusal of the run, in one line (the message names what apt has).
-  const resolved = await resolveKernelPackage(choice, settings.arch, settings.cacheDir ?? defaultCacheDir(), progress).catch((error: Error) => {
+  const resolved = await resolveKernelPackage(choice, settings.arch, settings.cacheDir ?? defaultCacheDir(), progress, settings.aptSources).catch((error: Error) => {
     throw new SettingsError(error.message.split('\n')[0]!);
   });
   progress(`guest kernel package: ${formatKernelPackage(resolved)}`);

@@ -38,9 +38,10 @@ export async function resolveKernelPackage(
   arch: GuestArch,
   cacheDir: string,
   progress: (line: string) => void,
+  aptSources: readonly string[] = [],
 ): Promise<KernelPackage & { version: string }> {
   const recipe = await loadRecipe();
-  const apt = await aptStateFor(recipe.arches[arch].debianArch, cacheDir, progress);
+  const apt = await aptStateFor(recipe.arches[arch].debianArch, cacheDir, progress, aptSources);
   return { name: choice.name, version: await packageVersion(choice.name, choice.version, apt, arch) };
 }
 

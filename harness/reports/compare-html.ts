@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { COMPARE } from './limits.ts';
 import { comparisonStripChart } from './charts.ts';
-import { describeMetricChange, formatChange as percent, type CaseChange, type Comparison, type MetricChange } from './compare.ts';
+import { describeMetricChange, describeRepeatAdvice, formatChange as percent, type CaseChange, type Comparison, type MetricChange } from './compare.ts';
 import { chartBlock, escapeHtml, formatNumber, htmlPage } from './html-page.ts';
 
 export function writeComparisonHtml(comparison: Comparison, fileA: string, fileB: string, file: string): void {
@@ -63,7 +63,7 @@ function caseChanges(comparison: Comparison): string[] {
 function metricsTable(metrics: MetricChange[]): string {
   const rows = metrics.map(
     (metric) =>
-      `<tr data-verdict="${metric.verdict}"><td>${escapeHtml(metric.metric)}</td><td>${metric.verdict}</td><td class="num">${metric.valuesA.length}</td><td class="num">${metric.valuesB.length}</td><td class="num">${formatNumber(metric.medianA)}</td><td class="num">${formatNumber(metric.medianB)}</td><td>${escapeHtml(metric.unit)}</td><td class="num">${percent(metric.relativeChange)}</td><td class="num">${percent(metric.interval[0])} … ${percent(metric.interval[1])}</td><td class="num">${metric.pValue.toFixed(4)}</td><td class="num">${metric.noiseFloor === undefined ? '—' : `${(metric.noiseFloor * 100).toFixed(1)}%`}</td></tr>`,
+      `<tr data-verdict="${metric.verdict}"><td>${escapeHtml(metric.metric)}</td><td>${metric.verdict}${metric.enoughWith ? `: ${escapeHtml(describeRepeatAdvice(metric.enoughWith))}` : ''}</td><td class="num">${metric.valuesA.length}</td><td class="num">${metric.valuesB.length}</td><td class="num">${formatNumber(metric.medianA)}</td><td class="num">${formatNumber(metric.medianB)}</td><td>${escapeHtml(metric.unit)}</td><td class="num">${percent(metric.relativeChange)}</td><td class="num">${percent(metric.interval[0])} … ${percent(metric.interval[1])}</td><td class="num">${metric.pValue.toFixed(4)}</td><td class="num">${metric.noiseFloor === undefined ? '—' : `${(metric.noiseFloor * 100).toFixed(1)}%`}</td></tr>`,
   );
   return `<section id="metrics"><h2>Every metric (${metrics.length})</h2>
 <table><thead><tr><th>metric</th><th>verdict</th><th>n A</th><th>n B</th><th>median A</th><th>median B</th><th>unit</th><th>change</th><th>${COMPARE.confidence * 100}% interval</th><th>p</th><th>noise floor</th></tr></thead>

@@ -38,6 +38,15 @@ export interface MetricChange {
   /** The change A shows against itself (split halves); undefined with too few samples to tell. */
   noiseFloor: number | undefined;
   verdict: MetricVerdict;
+  /** With too few samples: the suites that would give enough, fewest repeats first. */
+  enoughWith?: RepeatAdvice[];
+}
+
+/** `repeats` runs of suite `group` (each side) give `samplesNeeded` of a metric, at `perRepeat` samples a repeat (the poorer side's). */
+export interface RepeatAdvice {
+  group: string;
+  perRepeat: number;
+  repeats: number;
 }
 
 export interface Comparison {
@@ -84,7 +93,7 @@ export function compareRuns(a: RunRecord, b: RunRecord, options: CompareOptions 
     newlySkipped: [],
     onlyInA: [...casesA.keys()].filter((key) => !casesB.has(key)),
     onlyInB: [],
-    metrics: compareMetrics(pooledMetrics(a, withCell), pooledMetrics(b, withCell), options),
+    metrics: withRepeatAdvice(compareMetrics(pooledMetrics(a, withCell), pooledMetrics(b, withCell), options), a, b, withCell, options),
     environmentChanges: environmentChanges(a, b),
     hostLoad: { a: hostLoadOf(a), b: hostLoadOf(b) },
     regressed: false,
@@ -113,6 +122,46 @@ function pooledMetrics(record: RunRecord, withCell: boolean): Map<string, Metric
     }
   }
   return pooled;
+}
+
+/** How many samples of each metric one repeat of each suite (case group) takes, per part summed (shards add up). */
+function samplesPerRepeat(record: RunRecord, withCell: boolean): Map<string, Map<string, number>> {
+  const rates = new Map<string, Map<string, number>>();
+  for (const [cell, parts] of partsByCell(record.parts)) {
+    for (const part of parts) {
+      for (const entry of part.cases) {
+        for (const [name, metric] of metricSamples(entry)) {
+          const key = withCell ? `${name} · ${cell}` : name;
+          const byGroup = rates.get(key) ?? new Map<string, number>();
+          byGroup.set(entry.group, (byGroup.get(entry.group) ?? 0) + metric.samples.length / Math.max(1, part.repeats));
+          rates.set(key, byGroup);
+        }
+      }
+    }
+  }
+  return rates;
+}
+
+/**
+ * For each metric with too few samples, the repeats of each suite that records it on both sides which
+ * would give both sides enough: a hunter learns what to run, not only that it was not enough.
+ */
+function withRepeatAdvice(changes: MetricChange[], a: RunRecord, b: RunRecord, withCell: boolean, options: CompareOptions): MetricChange[] {
+  const needed = samplesNeeded(options);
+  const ratesA = samplesPerRepeat(a, withCell);
+  const ratesB = samplesPerRepeat(b, withCell);
+  return changes.map((change) => {
+    if (change.verdict !== 'too few samples') return change;
+    const byGroupB = ratesB.get(change.metric) ?? new Map<string, number>();
+    const enoughWith = [...(ratesA.get(change.metric) ?? new Map<string, number>())]
+      .filter(([group]) => byGroupB.has(group))
+      .map(([group, rateA]) => {
+        const perRepeat = Math.min(rateA, byGroupB.get(group)!);
+        return { group, perRepeat, repeats: Math.ceil(needed / perRepeat) };
+      })
+      .sort((x, y) => x.repeats - y.repeats || x.group.localeCompare(y.group));
+    return { ...change, enoughWith };
+  });
 }
 
 function compareMetrics(metricsA: Map<string, Metric>, metricsB: Map<string, Metric>, options: CompareOptions): MetricChange[] {
@@ -171,6 +220,14 @@ export function describeMetricChange(change: MetricChange, options: Pick<Compare
 /** A relative change as "+12.7%" (or "from 0"). */
 export function formatChange(fraction: number): string {
   return Number.isFinite(fraction) ? `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(1)}%` : 'from 0';
+}
+
+/** "8 a side takes lifecycle --repeat 2 (4 a repeat), or balloon --repeat 8 (1 a repeat)"; or why no repeat would. */
+export function describeRepeatAdvice(advice: RepeatAdvice[], options: CompareOptions = COMPARE): string {
+  if (advice.length === 0) return 'no suite records it on both sides';
+  const perRepeat = (rate: number) => (Number.isInteger(rate) ? `${rate}` : rate.toFixed(1));
+  const ways = advice.map(({ group, perRepeat: rate, repeats }) => `${group} --repeat ${repeats} (${perRepeat(rate)} a repeat)`);
+  return `${samplesNeeded(options)} a side takes ${ways.join(', or ')}`;
 }
 
 /** The fewest samples per side for which the permutation test can reach the significance level at all. */

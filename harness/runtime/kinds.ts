@@ -21,6 +21,8 @@ export interface RuntimeKind {
   name: string;
   /** Whether a `--runtime` value names this kind beyond its bare name (an adapter's `exec:COMMAND`). */
   selects?(runtime: string): boolean;
+  /** A mistake in the settings only this kind reads (its own flags), as the one usage line the CLI prints while parsing. */
+  settingsProblem?(settings: RunSettings): string | undefined;
   /** The kind's preflight (one line and exit 2 on refusal); its answer resolves the run target once the image exists. */
   prepare(settings: RunSettings, onProgress: (line: string) => void): Promise<ResolveTarget>;
   /** The runtime a prepared target describes: what a worker (and the bench) calls, and nothing else. */

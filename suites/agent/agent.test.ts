@@ -19,7 +19,8 @@ import {
 } from './checks.ts';
 
 describe('agent', () => {
-  waitingTest('reconnect-after-idle-timeout', async ({ vm, runtime, task }) => {
+  waitingTest('reconnect-after-idle-timeout', async ({ vm, runtime, task, skip }) => {
+    requireCapabilities(skip, runtime, 'gauntlet-agent');
     // Once more with a production-like timeout; both VMs idle at the same time.
     const readTimeouts = [AGENT.readTimeoutSeconds, AGENT.productionReadTimeoutSeconds];
     const sandboxes = await boundedAll(readTimeouts, readTimeouts.length, (seconds) => vm({ agent: { readTimeoutSeconds: seconds } }));
@@ -27,18 +28,21 @@ describe('agent', () => {
     readTimeouts.forEach((seconds, i) => recordMetric(task, `exec after idle timeout (read timeout ${seconds} s)`, roundTrips[i]!, 'ms'));
   });
 
-  waitingTest('multiple-reconnects', async ({ vm, runtime, task }) => {
+  waitingTest('multiple-reconnects', async ({ vm, runtime, task, skip }) => {
+    requireCapabilities(skip, runtime, 'gauntlet-agent');
     const roundTrips = await checkMultipleReconnects(await vm(caseSpec), runtime.accelerator);
     recordMetric(task, 'slowest exec after idle timeout', Math.max(...roundTrips), 'ms');
   });
 
-  waitingTest('reconnect-window-sweep', async ({ vm, task }) => {
+  waitingTest('reconnect-window-sweep', async ({ vm, task, runtime, skip }) => {
+    requireCapabilities(skip, runtime, 'gauntlet-agent');
     const steps = await checkReconnectWindowSweep(await bootSweepVms(vm));
     recordSeries(task, 'round trip by idle time since the previous request', 'ms', steps.map((step) => ({ atMs: step.idleMs, value: step.roundTripMs })));
     recordMetric(task, 'reconnect latency (slowest sweep round trip)', Math.max(...steps.map((step) => step.roundTripMs)), 'ms');
   });
 
-  test('respawn-after-kill', async ({ vm, task }) => {
+  test('respawn-after-kill', async ({ vm, task, runtime, skip }) => {
+    requireCapabilities(skip, runtime, 'gauntlet-agent');
     recordMetric(task, 'exec answered after kill', await checkRespawnAfterKill(await vm(caseSpec)), 'ms');
   });
 

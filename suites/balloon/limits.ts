@@ -1,4 +1,6 @@
-/** The balloon cases' numbers, and what the catalogue lets any runtime's balloon control claim. */
+/** The balloon cases' numbers, sized from what the catalogue lets any runtime's balloon control claim. */
+import { BALLOON_CATALOGUE } from '../../harness/assert/balloon-catalogue.ts';
+
 export const BALLOON = {
   /** Guest memory of every balloon VM; the MiB figures below are sized for it. */
   memoryMiB: 256,
@@ -7,10 +9,10 @@ export const BALLOON = {
    * random bytes, which zram cannot compress, so swap never makes an allocation look cheaper than it is.
    */
   zramMiB: 0,
-  /** Where an idle (warm-pool) VM is parked. */
-  inflateTargetMiB: 128,
-  /** inflate-below-minimum-clamps asks for this. */
-  belowMinimumTargetMiB: 16,
+  /** Where an idle (warm-pool) VM is parked: the highest floor a runtime may keep, so every runtime can park it there. */
+  inflateTargetMiB: BALLOON_CATALOGUE.maxMinimumMiB,
+  /** inflate-below-minimum-clamps asks for this: below every floor a runtime may claim, less its tolerance. */
+  belowMinimumTargetMiB: BALLOON_CATALOGUE.floorAboveMiB,
   /** deflate-above-max-clamps asks for this multiple of the VM's memory. */
   aboveMaxFactor: 2,
   /** alloc-at-full-size. */
@@ -59,21 +61,4 @@ export const BALLOON = {
   /** Guest-side timeouts of the workloads: touching memory, filling a holder, allocating through OOM. */
   touchDeadlineMs: 15_000,
   oomAllocationDeadlineMs: 45_000,
-} as const;
-
-/**
- * What the catalogue asks of any runtime's balloon control. A runtime reports its own floor and
- * tolerance (BalloonControl.limits()); a balloon case first checks them against these bounds
- * (catalogue-limits.ts), then judges the runtime by what it reported.
- */
-export const BALLOON_CATALOGUE = {
-  /** The most slack a runtime may claim between a target and where the balloon rests: the snapshot cases' "within 16 MiB". */
-  maxToleranceMiB: 16,
-  /** The highest floor a runtime may keep for a BALLOON.memoryMiB guest: a higher one could not park a VM where the warm pool does. */
-  maxMinimumMiB: BALLOON.inflateTargetMiB,
-  /**
-   * The floor less the tolerance must be above this, inflate-below-minimum-clamps' target: else a
-   * balloon that went all the way to the target would pass as clamped.
-   */
-  floorAboveMiB: BALLOON.belowMinimumTargetMiB,
 } as const;

@@ -1,5 +1,5 @@
 import { recordMetric } from '../../harness/vitest/case-recorder.ts';
-import { describe, test } from '../../harness/vitest/vm-test.ts';
+import { describe, requireCapabilities, test } from '../../harness/vitest/vm-test.ts';
 import {
   checkAgentGarbageFrames,
   checkAgentNeverHello,
@@ -18,16 +18,19 @@ describe('hostile', () => {
     recordMetric(task, 'harness live memory growth', flood.liveMemoryGrowth, 'bytes');
   });
 
-  test('agent-garbage-frames', async ({ vm, task }) => {
+  test('agent-garbage-frames', async ({ vm, task, runtime, skip }) => {
+    requireCapabilities(skip, runtime, 'gauntlet-agent');
     recordMetric(task, 'protocol errors reported', await checkAgentGarbageFrames(await vm(garbageFramesSpec)), 'count');
   });
 
-  test('agent-never-hello', async ({ vm, runtime, task }) => {
+  test('agent-never-hello', async ({ vm, runtime, task, skip }) => {
+    requireCapabilities(skip, runtime, 'gauntlet-agent');
     const { failedAfterMs } = await checkAgentNeverHello(() => vm(neverHelloSpec), runtime.accelerator);
     recordMetric(task, 'create failed after', failedAfterMs, 'ms');
   });
 
-  test('agent-unknown-ids', async ({ vm, runtime, task }) => {
+  test('agent-unknown-ids', async ({ vm, runtime, task, skip }) => {
+    requireCapabilities(skip, runtime, 'gauntlet-agent');
     recordMetric(task, 'stray replies ignored', await checkAgentUnknownIds(await vm(unknownIdsSpec), runtime.accelerator), 'count');
   });
 });

@@ -22,7 +22,7 @@ describe('snapshot', () => {
   });
 
   test('agent-reconnects-after-restore', async ({ vm, runtime, skip }) => {
-    requireCapabilities(skip, runtime, 'snapshot', 'agent-reconnect');
+    requireCapabilities(skip, runtime, 'snapshot', 'agent-reconnect', 'gauntlet-agent');
     await checkAgentReconnectsAfterRestore(vm);
   });
 

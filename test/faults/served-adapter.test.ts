@@ -11,6 +11,7 @@ import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
 import { processExists } from '../../harness/host/process-exists.ts';
 import { parseAdapterCommand } from '../../harness/runtime/exec-adapter/adapter-command.ts';
 import { checkAdapter } from '../../harness/runtime/exec-adapter/conformance.ts';
+import { formatFinding } from '../../harness/runtime/exec-adapter/conformance-findings.ts';
 
 /** The adapter is killed this long into a 30 s exec: the request is surely on its way by then. */
 const CRASH_AFTER_MS = 500;
@@ -27,8 +28,8 @@ await import('../../suites/agent/agent.test.ts');
 
 describe('runtime check', () => {
   test('passes the served QEMU adapter', async () => {
-    const steps = await checkAdapter(parseAdapterCommand(SERVED));
-    expect(steps.filter((step) => !step.ok)).toEqual([]);
+    const findings = await checkAdapter(parseAdapterCommand(SERVED));
+    expect(findings.filter((finding) => finding.verdict !== 'ok').map(formatFinding)).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { expectCatalogueLimits } from '../../suites/balloon/catalogue-limits.ts';
+import { expectCatalogueLimits } from '../../harness/assert/balloon-catalogue.ts';
 import { QEMU_BALLOON_LIMITS } from '../../harness/runtime/qemu/balloon-control.ts';
 
 describe("a balloon control's reported limits against the catalogue's bounds", () => {

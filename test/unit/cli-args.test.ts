@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { parseCommand, UsageError } from '../../harness/cli/args.ts';
-import { EXIT, main } from '../../harness/cli/main.ts';
+import { EXIT } from '../../harness/cli/exit-codes.ts';
+import { main } from '../../harness/cli/main.ts';
 
 describe('gauntlet command line', () => {
   it('reads --repeat and --shard for run', () => {
@@ -54,6 +55,12 @@ describe('gauntlet command line', () => {
     expect(parseCommand(['test', '--machine', 'q35'], {}).testArches).toEqual(['x86_64']);
     expect(parseCommand(['test', '--kernel', 'bzImage'], { GAUNTLET_ARCH: 'x86_64' }).testArches).toEqual(['x86_64']);
     expect(parseCommand(['test'], { GAUNTLET_ARCH: 'aarch64' }).testArches).toEqual(['aarch64']);
+  });
+
+  it('parses image export --for other-vmm with its directory, and refuses --for elsewhere', () => {
+    expect(parseCommand(['image', 'export', '--for', 'other-vmm', 'kit'], {})).toMatchObject({ command: 'image-export-kit', files: ['kit'] });
+    expect(() => parseCommand(['image', 'export', '--for', 'firecracker', 'kit'], {})).toThrow(/--for takes other-vmm \(got firecracker\)/);
+    expect(() => parseCommand(['run', '--for', 'other-vmm'], {})).toThrow(/--for belongs to gauntlet image export/);
   });
 
   it('parses image export and import with their archive', () => {

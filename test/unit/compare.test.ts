@@ -4,12 +4,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compareCommand } from '../../harness/cli/compare.ts';
 import { COMPARE } from '../../harness/reports/limits.ts';
-import { compareRuns, samplesNeeded } from '../../harness/reports/compare.ts';
+import { compareRuns, describeRepeatAdvice, samplesNeeded } from '../../harness/reports/compare.ts';
 import { VM_METRICS } from '../../harness/reports/metric-names.ts';
 import { bootstrapInterval, permutationPValue, splitHalfSpread } from '../../harness/reports/permutation-test.ts';
 import { readRunJson, RunRecordError } from '../../harness/reports/run-json.ts';
-import type { RunRecord } from '../../harness/reports/run-record.ts';
-import { bootRecord, bootTimes, matrixRecord, oneRun } from './fixtures/sample-record.ts';
+import { assembleRecord, type RunRecord } from '../../harness/reports/run-record.ts';
+import { attempt, bootAttempt, bootRecord, bootTimes, matrixRecord, oneRun, part } from './fixtures/sample-record.ts';
 
 const BOOT = VM_METRICS.firstExec;
 const RESAMPLING = { exactSplitsUpTo: COMPARE.exactSplitsUpTo, resamples: COMPARE.resamples, seed: 7 };
@@ -92,6 +92,41 @@ describe('compareRuns', () => {
     const comparison = compareRuns(bootRecord([2_800]), bootRecord([5_600]));
     expect(comparison.metrics[0]!.verdict).toBe('too few samples');
     expect(comparison.regressed).toBe(false);
+  });
+
+  it('tells, for a metric with too few samples, how many repeats of which suite would give enough', () => {
+    // Lifecycle boots 2 VMs a repeat, balloon 1 (its others restored), agent records no boot at all; one repeat each side.
+    const run = (boots: number[]) =>
+      assembleRecord([
+        part([
+          [
+            { group: 'lifecycle', id: 'cold', file: 'suites/lifecycle/lifecycle.test.ts', attempt: bootAttempt(boots[0]!, { metrics: { [BOOT]: { unit: 'ms', better: 'lower', samples: boots.slice(0, 2) } } }) },
+            { group: 'balloon', id: 'soak', file: 'suites/balloon/balloon.test.ts', attempt: bootAttempt(boots[2]!) },
+            { group: 'agent', id: 'idle', file: 'suites/agent/agent.test.ts', attempt: attempt() },
+          ],
+        ]),
+      ]);
+    const [boot] = compareRuns(run([2_800, 2_810, 2_820]), run([2_900, 2_910, 2_920])).metrics;
+    expect(boot!.verdict).toBe('too few samples');
+    expect(boot!.enoughWith).toEqual([
+      { group: 'lifecycle', perRepeat: 2, repeats: 4 },
+      { group: 'balloon', perRepeat: 1, repeats: 8 },
+    ]);
+    expect(describeRepeatAdvice(boot!.enoughWith!)).toBe('8 a side takes lifecycle --repeat 4 (2 a repeat), or balloon --repeat 8 (1 a repeat)');
+  });
+
+  it('takes the poorer side\'s samples a repeat, and names no suite that records the metric on one side only', () => {
+    const a = bootRecord([2_800, 2_800, 2_800]);
+    const b = bootRecord([2_900]);
+    expect(compareRuns(a, b).metrics[0]!.enoughWith).toEqual([{ group: 'lifecycle', perRepeat: 1, repeats: 8 }]);
+    const onlyBalloonInB = oneRun([2_900, 2_900]);
+    const [boot] = compareRuns(bootRecord([2_800]), onlyBalloonInB).metrics;
+    expect(boot!.enoughWith).toEqual([]);
+    expect(describeRepeatAdvice(boot!.enoughWith!)).toBe('no suite records it on both sides');
+  });
+
+  it('gives no advice for a metric it could judge', () => {
+    expect(compareRuns(oneRun(bootTimes(25, 2_500, 1)), oneRun(bootTimes(25, 2_800, 2))).metrics[0]!.enoughWith).toBeUndefined();
   });
 
   it('counts a case turning flaky against B and a fixed case for it', () => {

@@ -25,4 +25,11 @@ describe('longestFirst (the order test files start in)', () => {
     expect(suites.filter((name) => EXPECTED_FILE_SECONDS[name] === undefined), 'suite files without an expected duration').toEqual([]);
     expect(order(suites.map((name) => file('suites', name)), EXPECTED_FILE_SECONDS)[0]).toBe('suites/snapshot/field-cases.test.ts');
   });
+
+  it('has a figure for every fault test file, so a fresh clone does not start a short new one before the long ones', () => {
+    const faults = readdirSync('test/faults', { encoding: 'utf8' })
+      .filter((name) => name.endsWith('.test.ts'))
+      .map((name) => `test/faults/${name}`);
+    expect(faults.filter((name) => EXPECTED_FILE_SECONDS[name] === undefined), 'fault test files without an expected duration').toEqual([]);
+  });
 });

@@ -2,7 +2,8 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { EXIT, main } from '../../harness/cli/main.ts';
+import { EXIT } from '../../harness/cli/exit-codes.ts';
+import { main } from '../../harness/cli/main.ts';
 import { kernelFormatOf, kernelProblem } from '../../harness/image/kernel-format.ts';
 import { ensureWritableDir } from '../../harness/run/writable-dir.ts';
 import { machineProfile } from '../../harness/runtime/qemu/machine.ts';
@@ -97,6 +98,33 @@ describe('QEMU build preflight', () => {
       'lacks the device model virtio-balloon-device, which the suites need',
     );
     await expect(checkQemuBuild('q', microvm, runner(healthy, false))).rejects.toThrow('no working qemu-img on PATH (ENOENT)');
+  });
+
+  it('quotes the error of a QEMU that aborts listing its devices, rather than calling the models missing', async () => {
+    // A stand-in for a QEMU build that found a module of another build while listing its devices.
+    const standIn = path.join(dir, 'qemu-aborts-on-devices');
+    await writeFile(
+      standIn,
+      [
+        '#!/bin/sh',
+        'case "$*" in',
+        '  --version) echo "QEMU emulator version 10.0.2"; exit 0 ;;',
+        `  "-machine help") printf '%s\\n' 'Supported machines are:' 'microvm              microvm (i386)'; exit 0 ;;`,
+        'esac',
+        // What QEMU 10.0.2 printed here, finding the host's 7.2 modules in its compiled module directory.
+        'echo "qemu-system-x86_64: -device help: failed to initialize module: /usr/lib/x86_64-linux-gnu/qemu/ui-opengl.so" >&2',
+        'echo "Only modules from the same build can be loaded." >&2',
+        'echo "qemu-system-x86_64: util/module.c:165: module_load_dso: Assertion \\`QTAILQ_EMPTY(&dso_init_list)\' failed." >&2',
+        'kill -ABRT $$',
+      ].join('\n'),
+    );
+    await chmod(standIn, 0o755);
+    const refusal = checkQemuBuild(standIn, microvm);
+    await expect(refusal).rejects.toThrow(
+      `QEMU ${standIn} (QEMU emulator version 10.0.2) failed listing its device models (killed by SIGABRT): ` +
+        '"qemu-system-x86_64: -device help: failed to initialize module: /usr/lib/x86_64-linux-gnu/qemu/ui-opengl.so / Only modules from the same build can be loaded."',
+    );
+    await expect(refusal).rejects.not.toThrow(/lacks the device model/);
   });
 
   it('uses the qemu-img beside a QEMU build when there is one, else the one on PATH', () => {

@@ -6,7 +6,7 @@ import { qemuBinaryFor, qemuMachine } from '../../harness/runtime/qemu/machine.t
 import type { RunTarget } from '../../harness/contract/run-target.ts';
 
 const hello = (extra: Partial<InitializeResult> = {}): InitializeResult => ({
-  protocolVersion: 1,
+  protocolVersion: 2,
   runtime: { name: 'boxlite', version: '0.4.2' },
   capabilities: [],
   faults: [],

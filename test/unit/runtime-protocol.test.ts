@@ -4,7 +4,6 @@ import { SettingsError } from '../../harness/config/settings.ts';
 import { adapterPreflight, describeAdapter } from '../../harness/runtime/exec-adapter/preflight.ts';
 import { parseAdapterCommand } from '../../harness/runtime/exec-adapter/adapter-command.ts';
 import { AdapterProcess } from '../../harness/runtime/exec-adapter/adapter-process.ts';
-import { checkAdapter } from '../../harness/runtime/exec-adapter/conformance.ts';
 import { ExecRuntime } from '../../harness/runtime/exec-adapter/exec-runtime.ts';
 import { METHODS } from '../../harness/runtime/exec-adapter/protocol.ts';
 import { schemaProblem } from '../../harness/runtime/exec-adapter/schema.ts';
@@ -66,37 +65,6 @@ describe('schema', () => {
   });
 });
 
-describe('runtime check', () => {
-  const failed = async (mode: string) => (await checkAdapter(parseAdapterCommand(fake(mode)))).filter((step) => !step.ok);
-
-  test('passes an adapter that speaks the protocol', async () => {
-    const steps = await checkAdapter(parseAdapterCommand(fake('ok')));
-    expect(steps.filter((step) => !step.ok)).toEqual([]);
-    expect(steps.map((step) => step.step)).toEqual(expect.arrayContaining(['handshake', 'create', 'exec (binary stdin to stdout)', 'destroy']));
-  });
-
-  test('names a newer protocol version in one line', async () => {
-    const [problem] = await failed('wrong-version');
-    expect(problem).toMatchObject({ step: 'handshake' });
-    expect(problem!.detail).toMatch(/speaks runtime protocol 99, newer than this harness \(1\): update gauntlet/);
-  });
-
-  test('names a missing method', async () => {
-    const [problem] = await failed('missing-method');
-    expect(problem!.detail).toMatch(/answered create with error -32601: no method create/);
-  });
-
-  test('names a garbage line', async () => {
-    const [problem] = await failed('garbage-line');
-    expect(problem!.detail).toMatch(/wrote a line that is no JSON on stdout: "\\u0007this is no JSON"/);
-  });
-
-  test('names a crash and its stderr', async () => {
-    const [problem] = await failed('crash-mid-case');
-    expect(problem!.detail).toMatch(/exited with code 139; its stderr ends:\nfake adapter: segfault in exec/);
-  });
-});
-
 describe('an adapter that breaks during a case', () => {
   test('fails that case with its stderr tail; the next case gets a fresh adapter', async () => {
     const runtime = await ExecRuntime.open(parseAdapterCommand(fake('crash-mid-case')), 'tcg');
@@ -111,7 +79,7 @@ describe('an adapter that breaks during a case', () => {
 
   test('a hang past a deadline kills the adapter and fails the call', async () => {
     const adapter = new AdapterProcess(parseAdapterCommand(fake('hang')));
-    await adapter.request('initialize', { protocolVersion: 1, harness: { name: 't', version: '0' } });
+    await adapter.request('initialize', { protocolVersion: 2, harness: { name: 't', version: '0' } });
     const { sandbox } = await adapter.request<{ sandbox: string }>('create', { spec: { name: 'hung' } });
     await expect(adapter.request('exec', { sandbox, command: 'true' }, 300)).rejects.toThrow(/did not answer exec within 0.3 s/);
     expect(adapter.alive).toBe(false);
@@ -132,11 +100,17 @@ describe('preflight', () => {
   });
 
   test('a newer adapter gets one clear line', async () => {
-    await expect(adapterPreflight(fake('wrong-version'))).rejects.toThrow(/^runtime adapter .* speaks runtime protocol 99, newer than this harness \(1\): update gauntlet[^\n]*$/);
+    await expect(adapterPreflight(fake('wrong-version'))).rejects.toThrow(/^runtime adapter .* speaks runtime protocol 99, newer than this harness \(2\): update gauntlet[^\n]*$/);
+  });
+
+  test('an adapter of an older protocol gets one line naming what changed since', async () => {
+    await expect(adapterPreflight(fake('old-version'))).rejects.toThrow(
+      /^runtime adapter .* speaks runtime protocol 1, which this harness no longer speaks \(2\): update the adapter \(version 2: the spec's balloon, disk, agent, hostile and restore are defined key by key[^\n]*\)$/,
+    );
   });
 
   test('names the runtime it will run', async () => {
     const runtime = fake('ok');
-    expect(describeAdapter(runtime, await adapterPreflight(runtime))).toMatch(/^fake 0\.0\.1 through adapter exec:node .* \(protocol 1\)$/);
+    expect(describeAdapter(runtime, await adapterPreflight(runtime))).toMatch(/^fake 0\.0\.1 through adapter exec:node .* \(protocol 2\)$/);
   });
 });

@@ -10,8 +10,19 @@ import { createInterface } from 'node:readline';
 import { ADAPTER } from './limits.ts';
 import { type Request, type Response } from './protocol.ts';
 import { knownMethod, schemaProblem } from './schema.ts';
-import { AdapterProtocolError, errorFromWire } from './wire.ts';
+import { AdapterProtocolError, AdapterSchemaError, AdapterTimeoutError, errorFromWire } from './wire.ts';
 import type { AdapterCommand } from './adapter-command.ts';
+
+/** How `runtime check` watches an adapter; a run's adapter takes the defaults. */
+export interface AdapterWatch {
+  /**
+   * A result the schema refuses, or a deadline passed, fails that one request and the adapter goes on
+   * (a late answer is dropped): the check wants every finding, not the first.
+   */
+  tolerant?: boolean;
+  /** Each protocol line as sent and as received, for the exchange a finding quotes. */
+  onLine?(direction: 'sent' | 'received', line: string): void;
+}
 
 interface Pending {
   method: string;
@@ -27,10 +38,14 @@ export class AdapterProcess {
   private stderrTail = '';
   private failure: AdapterProtocolError | undefined;
   private readonly exited: Promise<void>;
+  /** Ids whose deadline passed in tolerant mode: their late answers are dropped. */
+  private readonly abandoned = new Set<number>();
+  private exitedOnItsOwn = true;
 
   constructor(
     private readonly command: AdapterCommand,
     env: NodeJS.ProcessEnv = process.env,
+    private readonly watch: AdapterWatch = {},
   ) {
     // Its own process group: killing the adapter takes the VMMs it started along.
     this.child = spawn(command.file, command.args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env });
@@ -65,23 +80,41 @@ export class AdapterProcess {
     const id = this.nextId++;
     const message: Request = { jsonrpc: '2.0', id, method, params };
     return new Promise<T>((resolve, reject) => {
-      const timer = deadlineMs === undefined ? undefined : setTimeout(() => this.fail(`did not answer ${method} within ${deadlineMs / 1000} s`), deadlineMs);
+      const timer = deadlineMs === undefined ? undefined : setTimeout(() => this.deadlinePassed(id, `did not answer ${method} within ${deadlineMs / 1000} s`), deadlineMs);
       this.pending.set(id, { method, resolve: resolve as Pending['resolve'], reject, timer });
-      this.child.stdin!.write(`${JSON.stringify(message)}\n`);
+      const line = JSON.stringify(message);
+      this.watch.onLine?.('sent', line);
+      this.child.stdin!.write(`${line}\n`);
     });
   }
 
-  /** Closes stdin (the adapter's cue to tear down and exit), then kills what is still there after the grace. */
-  async close(): Promise<void> {
+  private deadlinePassed(id: number, reason: string): void {
+    const waiting = this.pending.get(id);
+    if (!this.watch.tolerant || !waiting) return this.fail(reason);
+    this.pending.delete(id);
+    this.abandoned.add(id);
+    waiting.reject(new AdapterTimeoutError(`runtime adapter ${this.command.label} ${reason}`));
+  }
+
+  /**
+   * Closes stdin (the adapter's cue to tear down and exit), then kills what is still there after the
+   * grace. Says whether the adapter exited on its own within the grace.
+   */
+  async close(): Promise<boolean> {
     this.child.stdin!.end();
-    const grace = setTimeout(() => this.kill(), ADAPTER.exitGraceMs);
+    const grace = setTimeout(() => {
+      this.exitedOnItsOwn = false;
+      this.kill();
+    }, ADAPTER.exitGraceMs);
     await this.exited;
     clearTimeout(grace);
     this.failure ??= new AdapterProtocolError(`adapter ${this.command.label} was closed`);
+    return this.exitedOnItsOwn;
   }
 
   private receive(line: string): void {
     if (this.failure || line.trim() === '') return;
+    this.watch.onLine?.('received', line);
     let message: unknown;
     try {
       message = JSON.parse(line);
@@ -91,12 +124,14 @@ export class AdapterProcess {
     const envelope = schemaProblem('response', message);
     if (envelope) return this.fail(`wrote a message that is no protocol response: ${envelope}`);
     const response = message as Response;
+    if (response.id !== null && this.abandoned.delete(response.id)) return;
     const waiting = response.id === null ? undefined : this.pending.get(response.id);
     if (!waiting) return this.fail(`answered id ${response.id}, which no request waits for`);
     this.pending.delete(response.id!);
     clearTimeout(waiting.timer);
     if ('error' in response) return waiting.reject(errorFromWire(response.error, waiting.method));
     const problem = knownMethod(waiting.method) ? schemaProblem(`result.${waiting.method}`, response.result) : undefined;
+    if (problem && this.watch.tolerant) return waiting.reject(new AdapterSchemaError(`runtime adapter ${this.command.label} answered ${waiting.method} with a result the protocol refuses: ${problem}`));
     if (problem) return this.fail(`answered ${waiting.method} with a result the protocol refuses: ${problem}`, waiting);
     waiting.resolve(response.result);
   }

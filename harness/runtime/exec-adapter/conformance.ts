@@ -1,83 +1,91 @@
 /**
- * `gauntlet runtime check exec:COMMAND`: a quick protocol-level check for adapter authors, before a
- * full run. It says hello, reads the capability and fault lists, asks for errors on purpose (an
- * unknown method, an unknown sandbox) to see their shape, and makes one sandbox, runs one binary-safe
- * exec in it and destroys it. Each step either passes or names what is missing.
+ * `gauntlet runtime check exec:COMMAND`: what an adapter's author runs before a full run. It says
+ * hello, weighs the names the adapter claims, asks for errors on purpose to see their codes, makes one
+ * VM shaped by the claimed capabilities and runs what every runtime owes on it and then a short step
+ * per claimed capability, restores from a snapshot when that is claimed, and closes the adapter's
+ * input to see it exit. Every step runs whatever the others found, and all findings come back at
+ * once: failures (with their kind and the exchange that showed them) and warnings.
  */
-import { ADAPTER } from './limits.ts';
+import { isCapability } from '../../contract/capabilities.ts';
+import { FAULTS } from '../../contract/faults.ts';
 import type { AdapterCommand } from './adapter-command.ts';
-import type { AdapterProcess } from './adapter-process.ts';
+import { capabilitySteps, checkSpec, snapshotSteps, type Claims } from './conformance-capabilities.ts';
+import { Transcript, type Finding } from './conformance-findings.ts';
+import { CheckedSandbox, destroyStep, everyRuntimeSteps } from './conformance-sandbox.ts';
+import { CheckSession } from './conformance-session.ts';
 import { startAdapter } from './handshake.ts';
-import { ERROR_CODES, type CreateResult } from './protocol.ts';
-import { fromBase64, toBase64 } from './wire.ts';
+import { ERROR_CODES, type InitializeResult } from './protocol.ts';
 
-export interface CheckStep {
-  step: string;
-  ok: boolean;
-  detail: string;
+export interface CheckOptions {
+  /** A create slower than this is worth a warning: every case pays it. */
+  slowCreateMs?: number;
 }
 
-/** Bytes no text encoding survives unchanged: a NUL, an invalid UTF-8 byte and a lone newline. */
-const BINARY_PROBE = Buffer.from([0x00, 0xff, 0x0a, 0x80, 0x41]);
+const SLOW_CREATE_MS = 30_000;
 
-export async function checkAdapter(command: AdapterCommand, env?: NodeJS.ProcessEnv): Promise<CheckStep[]> {
-  const steps: CheckStep[] = [];
-  const record = (step: string, ok: boolean, detail: string) => steps.push({ step, ok, detail });
+export async function checkAdapter(command: AdapterCommand, env?: NodeJS.ProcessEnv, options: CheckOptions = {}): Promise<Finding[]> {
+  const transcript = new Transcript();
   let adapter;
   try {
-    adapter = await startAdapter(command, env);
+    adapter = await startAdapter(command, env, { tolerant: true, onLine: transcript.record });
   } catch (error) {
-    record('handshake', false, (error as Error).message);
-    return steps;
+    return [{ step: 'handshake', verdict: 'fail', kind: 'protocol', detail: (error as Error).message }];
   }
   const { process, hello } = adapter;
-  record('handshake', true, `protocol ${hello.protocolVersion}, runtime ${hello.runtime.name} ${hello.runtime.version}${hello.vmm ? `, VMM ${hello.vmm.name} ${hello.vmm.version}` : ''}`);
-  record('capabilities', hello.capabilities.length > 0, hello.capabilities.length > 0 ? hello.capabilities.join(', ') : 'none: every case that needs one will skip');
-  record('faults', true, hello.faults.length > 0 ? `${hello.faults.length} offered` : 'none offered: no case can be proven red on this runtime');
+  const session = new CheckSession(process, transcript);
   try {
-    await expectError(process, 'gauntlet.noSuchMethod', {}, ERROR_CODES.methodNotFound, 'unknown method', record);
-    await expectError(process, 'exec', { sandbox: 'no-such-sandbox', command: 'true' }, undefined, 'unknown sandbox', record);
-    await oneSandbox(process, record);
-  } catch (error) {
-    record('create, exec, destroy', false, (error as Error).message);
+    session.pass('handshake', `protocol ${hello.protocolVersion}, runtime ${hello.runtime.name} ${hello.runtime.version}${hello.vmm ? `, VMM ${hello.vmm.name} ${hello.vmm.version}` : ''}`);
+    weighNames(session, hello);
+    await errorShapeSteps(session);
+    const claims: Claims = new Set(hello.capabilities);
+    await sandboxSteps(session, claims, options.slowCreateMs ?? SLOW_CREATE_MS);
   } finally {
-    await process.close();
+    const exitedOnItsOwn = await process.close();
+    if (!exitedOnItsOwn) session.warn('end of input', 'the adapter did not exit once its stdin closed: it must destroy what is left and exit within 10 s, or the harness kills its process group');
   }
-  return steps;
+  return session.findings;
 }
 
-async function expectError(
-  process: AdapterProcess,
-  method: string,
-  params: Record<string, unknown>,
-  code: number | undefined,
-  what: string,
-  record: (step: string, ok: boolean, detail: string) => void,
-): Promise<void> {
-  const step = `error shape: ${what}`;
-  try {
-    await process.probe(method, params, ADAPTER.teardownDeadlineMs);
-    record(step, false, `${method} succeeded; it must answer a JSON-RPC error`);
-  } catch (error) {
-    if (!process.alive) throw error;
-    const message = (error as Error).message;
-    const codeSeen = /error (-?\d+)/.exec(message)?.[1];
-    const ok = code === undefined || codeSeen === String(code);
-    record(step, ok, ok ? message : `expected error code ${code}, got: ${message}`);
+function weighNames(session: CheckSession, hello: InitializeResult): void {
+  session.pass('capabilities', hello.capabilities.length > 0 ? hello.capabilities.join(', ') : 'none: every case that needs one will skip');
+  const unknown = hello.capabilities.filter((name) => !isCapability(name));
+  if (unknown.length > 0) session.warn('capability names', `${unknown.join(', ')}: no case reads ${unknown.length === 1 ? 'this name' : 'these names'} (docs/runtime-protocol.md lists the capabilities)`);
+  session.pass('faults', hello.faults.length > 0 ? `${hello.faults.length} offered` : 'none offered: no case can be proven red on this runtime');
+  // A fault named bare must be the catalogue's; one of the adapter's own comes declared, with the cases it turns red.
+  const unknownFaults = hello.faults.filter((fault): fault is string => typeof fault === 'string' && !(FAULTS as readonly string[]).includes(fault));
+  if (unknownFaults.length > 0) session.warn('fault names', `${unknownFaults.join(', ')}: not a fault of the catalogue; declare a fault of your own as {name, turnsRed, about}`);
+}
+
+/** Errors asked for on purpose: each must be an error, and its code the documented one. */
+async function errorShapeSteps(session: CheckSession): Promise<void> {
+  const probes = [
+    { what: 'unknown method', method: 'gauntlet.noSuchMethod', params: {}, code: ERROR_CODES.methodNotFound },
+    { what: 'unknown sandbox', method: 'exec', params: { sandbox: 'no-such-sandbox', command: 'true' }, code: ERROR_CODES.invalidParams },
+    { what: 'invalid params', method: 'exec', params: { sandbox: 'no-such-sandbox' }, code: ERROR_CODES.invalidParams },
+  ];
+  for (const { what, method, params, code } of probes) {
+    const step = `error code: ${what}`;
+    await session.step(step, async () => {
+      const answer = await session.probe(method, params);
+      if (answer.code === undefined) throw new Error(`${method} with ${what} succeeded; it must answer a JSON-RPC error`);
+      if (answer.code === code) return `error ${answer.code}`;
+      session.warn(step, `answered error ${answer.code} where ${code} is documented`, answer.exchange);
+      return undefined;
+    });
   }
 }
 
-async function oneSandbox(process: AdapterProcess, record: (step: string, ok: boolean, detail: string) => void): Promise<void> {
-  const created = await process.request<CreateResult>('create', { spec: { name: 'runtime-check' } });
-  record('create', true, `sandbox ${created.sandbox}, ${created.spec.memoryMiB} MiB, ${created.spec.vcpus} vCPU, state ${created.status.state}`);
-  try {
-    const result = await process.request<{ exitCode: number; stdout: string }>('exec', { sandbox: created.sandbox, command: 'cat', stdin: toBase64(BINARY_PROBE) });
-    const echoed = fromBase64(result.stdout);
-    const ok = result.exitCode === 0 && echoed.equals(BINARY_PROBE);
-    record('exec (binary stdin to stdout)', ok, ok ? 'cat returned the bytes it was given' : `exit ${result.exitCode}, stdout ${echoed.toString('hex')} (sent ${BINARY_PROBE.toString('hex')})`);
-  } finally {
-    await process.request('destroy', { sandbox: created.sandbox }, ADAPTER.teardownDeadlineMs);
-    const { leftovers } = await process.request<{ leftovers: string[] }>('leftovers', { sandbox: created.sandbox }, ADAPTER.teardownDeadlineMs);
-    record('destroy', leftovers.length === 0, leftovers.length === 0 ? 'nothing left behind' : `left behind: ${leftovers.join(', ')}`);
+async function sandboxSteps(session: CheckSession, claims: Claims, slowCreateMs: number): Promise<void> {
+  let sandbox: CheckedSandbox | undefined;
+  await session.step('create', async () => {
+    sandbox = await CheckedSandbox.create(session, checkSpec(claims));
+    return `sandbox ${sandbox.id}, ${sandbox.spec.memoryMiB} MiB, ${sandbox.spec.vcpus} vCPU, answered in ${(sandbox.createMs / 1000).toFixed(1)} s`;
+  });
+  if (sandbox) {
+    if (sandbox.createMs > slowCreateMs) session.warn('create speed', `create took ${(sandbox.createMs / 1000).toFixed(1)} s: every case pays it (a VM under TCG is ready in a few seconds)`);
+    await everyRuntimeSteps(session, sandbox);
+    await capabilitySteps(session, sandbox, claims);
+    await destroyStep(session, sandbox);
   }
+  if (claims.has('snapshot')) await snapshotSteps(session, sandbox?.createMs);
 }

@@ -12,7 +12,7 @@ import type { AgentChannelReport, Capability, ConsoleLogReport, DiskImageCheck, 
 import type { AdapterCommand } from './adapter-command.ts';
 import type { AdapterProcess } from './adapter-process.ts';
 import { startAdapter, type StartedAdapter } from './handshake.ts';
-import type { CreateResult, InitializeResult, WireStatus } from './protocol.ts';
+import { faultName, type CreateResult, type InitializeResult, type WireStatus } from './protocol.ts';
 import { fromBase64, toBase64 } from './wire.ts';
 
 export class ExecRuntime implements Runtime {
@@ -33,7 +33,7 @@ export class ExecRuntime implements Runtime {
     this.accelerator = hello.accelerator ?? fallbackAccelerator;
     this.capabilities = new Set(hello.capabilities as Capability[]);
     this.missingOnThisHost = new Map(Object.entries(hello.missingOnThisHost ?? {}) as [Capability, string][]);
-    this.faults = new Set(hello.faults);
+    this.faults = new Set(hello.faults.map(faultName));
   }
 
   /** `accelerator` is the run's, for an adapter that does not say which it uses; `env` is what the adapter is started with. */
@@ -54,8 +54,8 @@ export class ExecRuntime implements Runtime {
     return new ExecSandbox(this.adapter.process, created, this.accelerator);
   }
 
-  close(): Promise<void> {
-    return this.adapter.process.close();
+  async close(): Promise<void> {
+    await this.adapter.process.close();
   }
 }
 

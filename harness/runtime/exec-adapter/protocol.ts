@@ -9,8 +9,17 @@ import type { Accelerator } from '../../contract/run-target.ts';
 import type { BootTimeline, DiskImageCheck, SavedStateFacts, SandboxSpec, SandboxState } from '../../contract/sandbox.ts';
 
 /** Versions this harness speaks; the adapter answers initialize with the one it chose. */
-export const PROTOCOL_VERSION = 1;
-export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1];
+export const PROTOCOL_VERSION = 2;
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [2];
+
+/**
+ * What each version changed, for the one line an adapter of an older version gets. A stricter schema
+ * or a new required method is a new version: an adapter written against the old one would otherwise
+ * fail case by case on messages it was never told about.
+ */
+export const PROTOCOL_CHANGES: Readonly<Record<number, string>> = {
+  2: "the spec's balloon, disk, agent, hostile and restore are defined key by key (unknown keys refused), and initialize.faults may declare the adapter's own faults as {name, turnsRed, about}",
+};
 
 /** Every method a run may send, in the order a run first sends them (docs/runtime-protocol.md). */
 export const METHODS = [
@@ -84,7 +93,21 @@ export interface InitializeResult {
   acceleratorReason?: string;
   capabilities: string[];
   missingOnThisHost?: Record<string, string>;
-  faults: string[];
+  faults: OfferedFault[];
+}
+
+/** A fault of the harness's catalogue by name, or one the adapter declares with the cases it turns red. */
+export type OfferedFault = string | DeclaredFault;
+
+export interface DeclaredFault {
+  name: string;
+  /** `group/case-id` of docs/cases.md: the cases whose checks must fail with the fault injected. */
+  turnsRed: string[];
+  about: string;
+}
+
+export function faultName(fault: OfferedFault): string {
+  return typeof fault === 'string' ? fault : fault.name;
 }
 
 /** What the harness reads of a sandbox without asking; every sandbox-scoped result carries it. */

@@ -10,7 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { BalloonControl } from '../../contract/balloon.ts';
 import type { VmEventKind } from '../../contract/events.ts';
 import type { Runtime, Sandbox } from '../../contract/sandbox.ts';
-import { ERROR_CODES, SUPPORTED_PROTOCOL_VERSIONS, type InitializeResult, type Method, type Request, type WireError } from './protocol.ts';
+import { ERROR_CODES, faultName, SUPPORTED_PROTOCOL_VERSIONS, type InitializeResult, type Method, type Request, type WireError } from './protocol.ts';
 import { knownMethod, schemaProblem } from './schema.ts';
 import { errorToWire, fromBase64, statusOf, toBase64 } from './wire.ts';
 
@@ -72,6 +72,7 @@ class ServedSession {
   private readonly sandboxes = new Map<string, Sandbox>();
   private readonly balloons = new Map<string, BalloonControl>();
   private runtime: Promise<Runtime> | undefined;
+  private offeredFaults: ReadonlySet<string> = new Set();
   private created = 0;
   readonly handlers: Record<Method, Handler>;
 
@@ -126,11 +127,15 @@ class ServedSession {
             data: { type: 'UnsupportedProtocolVersion', supportedVersions: [...SUPPORTED_PROTOCOL_VERSIONS] },
           });
         }
-        return { protocolVersion: version, ...(await this.served.hello()) };
+        const hello = await this.served.hello();
+        this.offeredFaults = new Set(hello.faults.map(faultName));
+        return { protocolVersion: version, ...hello };
       },
       create: async (params) => {
-        this.runtime ??= this.served.open();
         const spec = params.spec as Parameters<Runtime['create']>[0];
+        const unknown = (spec.faults ?? []).filter((fault) => !this.offeredFaults.has(fault));
+        if (unknown.length > 0) throw new ProtocolFailure({ code: ERROR_CODES.invalidParams, message: `fault ${unknown.join(', ')} is not offered by this adapter` });
+        this.runtime ??= this.served.open();
         const sandbox = await (await this.runtime).create(spec);
         const id = `s${this.created++}`;
         this.sandboxes.set(id, sandbox);

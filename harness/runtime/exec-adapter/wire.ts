@@ -69,6 +69,16 @@ export class AdapterProtocolError extends Error {
   override name = 'AdapterProtocolError';
 }
 
+/** A result the schema refuses, seen by `runtime check`, which goes on with the adapter. */
+export class AdapterSchemaError extends AdapterProtocolError {
+  override name = 'AdapterSchemaError';
+}
+
+/** A deadline passed, seen by `runtime check`, which goes on with the adapter. */
+export class AdapterTimeoutError extends AdapterProtocolError {
+  override name = 'AdapterTimeoutError';
+}
+
 export function toBase64(data: Uint8Array | string): string {
   return Buffer.from(data).toString('base64');
 }

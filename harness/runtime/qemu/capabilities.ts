@@ -25,6 +25,7 @@ const EVERYWHERE: readonly Capability[] = [
   'agent-reconnect',
   'snapshot',
   'guest-freeze',
+  'gauntlet-agent',
 ];
 
 /**

@@ -1,6 +1,6 @@
 /**
- * Runtime kind "qemu", the reference runtime, as the registry (runtime/kinds.ts) knows it: its
- * preflight and target, opening it from a prepared target (a test worker, the bench, the served
+ * Runtime kind "qemu", the reference runtime, as the registry (runtime/kinds.ts) knows it: its own
+ * flags' check (`--qemu-package`), its preflight and target (a packaged build fetched first), opening it from a prepared target (a test worker, the bench, the served
  * adapter), doctor's lines, the bench's raw boot, the bases an exported image carries, and itself
  * served as an adapter.
  */
@@ -13,6 +13,7 @@ import { qemuBaseFormat } from './disk-format.ts';
 import { qemuBinaryFor } from './machine.ts';
 import { openQemuRuntime } from './open-qemu.ts';
 import { prepareQemuTarget } from './prepare-target.ts';
+import { qemuPackageProblem } from './qemu-package.ts';
 import { qemuRawBoot } from './raw-boot.ts';
 import { servedQemu } from './served.ts';
 import { FAULT_SHAPES } from './tuning.ts';
@@ -34,7 +35,8 @@ function guestOf(target: PreparedTarget) {
 
 export const qemuKind = {
   name: 'qemu',
-  prepare: async (settings: RunSettings) => (await prepareQemuTarget(settings)).resolve,
+  settingsProblem: (settings: RunSettings) => (settings.vmmPackage === undefined ? undefined : qemuPackageProblem(settings.vmmPackage)),
+  prepare: async (settings: RunSettings, onProgress: (line: string) => void) => (await prepareQemuTarget(settings, onProgress)).resolve,
   open: async (target: PreparedTarget) => openQemuRuntime(target),
   describe: describeQemuMachine,
   rawBoot: (target: PreparedTarget) => qemuRawBoot(target, target.accelerator, guestOf(target)),

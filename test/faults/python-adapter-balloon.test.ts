@@ -1,0 +1,4 @@
+/** The balloon suite, unchanged, through the runtime written from the docs (python-adapter.ts). */
+import { throughPythonAdapter } from './python-adapter.ts';
+
+await throughPythonAdapter(() => import('../../suites/balloon/balloon.test.ts'));
