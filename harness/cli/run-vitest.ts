@@ -46,12 +46,20 @@ export interface RunCell {
   filters: string[];
 }
 
-/** `gauntlet run`: the named suites (all when none), in the one cell the settings describe. */
+/**
+ * `gauntlet run`: the named suites (all when none), in the one cell the settings describe. A suite
+ * may also be one of its test files (`lifecycle/lifecycle.test.ts`), for a measurement that wants a
+ * group's cases without the other files of the group running beside them.
+ */
 export function suiteCell(suites: string[], settings: RunSettings): RunCell {
   const root = process.cwd();
-  const unknown = suites.filter((suite) => !knownSuites(root).includes(suite));
-  if (unknown.length > 0) throw new UsageError(`unknown suite: ${unknown.join(', ')} (known: ${knownSuites(root).join(', ')})`);
-  return { settings, filters: suites.length > 0 ? suites.map((s) => `${SUITES_DIR}/${s}/`) : [`${SUITES_DIR}/`] };
+  const unknown = suites.filter((suite) => {
+    const [group, file, ...deeper] = suite.split('/');
+    if (!knownSuites(root).includes(group!) || deeper.length > 0) return true;
+    return file !== undefined && !existsSync(path.join(root, SUITES_DIR, group!, file));
+  });
+  if (unknown.length > 0) throw new UsageError(`unknown suite: ${unknown.join(', ')} (known: ${knownSuites(root).join(', ')}, or one of their test files as GROUP/FILE)`);
+  return { settings, filters: suites.length > 0 ? suites.map((s) => `${SUITES_DIR}/${s.includes('/') ? s : `${s}/`}`) : [`${SUITES_DIR}/`] };
 }
 
 /**

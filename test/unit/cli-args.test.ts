@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { parseCommand, UsageError } from '../../harness/cli/args.ts';
 import { EXIT } from '../../harness/cli/exit-codes.ts';
 import { main } from '../../harness/cli/main.ts';
+import { suiteCell } from '../../harness/cli/run-vitest.ts';
 
 describe('gauntlet command line', () => {
   it('reads --repeat and --shard for run', () => {
@@ -94,6 +95,21 @@ describe('gauntlet command line', () => {
       expect(error.mock.calls.flat().join('\n')).toMatch(/package\.json is not a run record/);
     } finally {
       error.mockRestore();
+    }
+  });
+});
+
+describe('which test files gauntlet run selects', () => {
+  const settings = parseCommand(['run'], {}).settings;
+  it('takes a suite as its folder, and one of its test files as GROUP/FILE', () => {
+    expect(suiteCell(['lifecycle', 'disk'], settings).filters).toEqual(['suites/lifecycle/', 'suites/disk/']);
+    expect(suiteCell(['lifecycle/lifecycle.test.ts'], settings).filters).toEqual(['suites/lifecycle/lifecycle.test.ts']);
+    expect(suiteCell([], settings).filters).toEqual(['suites/']);
+  });
+
+  it('refuses a file the suite does not have, or a deeper path, as an unknown suite', () => {
+    for (const suite of ['lifecycle/no-such.test.ts', 'lifecycle/lifecycle.test.ts/x', 'no-such/lifecycle.test.ts']) {
+      expect(() => suiteCell([suite], settings), suite).toThrow(UsageError);
     }
   });
 });
