@@ -16,7 +16,10 @@ export default defineConfig({
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { test: { name: 'suites', include: ['suites/**/*.test.ts'], ...vmTests } },
+      // Fault tests: each proves a case's named claim turns red on a VM with the fault (`gauntlet prove`).
       { test: { name: 'faults', include: ['test/faults/**/*.test.ts'], ...vmTests } },
+      // Whole-tool tests on real VMs: bisect, an interrupted run, the adapters (served QEMU, the Python example).
+      { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...vmTests } },
       // Tests that judge timings (compare end to end) run alone, after every other project: VMs of
       // other tests starting and stopping beside them load the host unevenly and fake or hide a change.
       {

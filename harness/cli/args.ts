@@ -16,7 +16,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export type CommandName = 'run' | 'hunt' | 'test' | 'doctor' | 'image-build' | 'image-export' | 'image-export-kit' | 'image-import' | 'merge' | 'report' | 'compare' | 'runtime-serve' | 'runtime-check' | 'bench' | 'help';
+export type CommandName = 'run' | 'prove' | 'hunt' | 'test' | 'doctor' | 'image-build' | 'image-export' | 'image-export-kit' | 'image-import' | 'merge' | 'report' | 'compare' | 'runtime-serve' | 'runtime-check' | 'bench' | 'help';
 
 /** How `gauntlet run` runs the suites, beyond the settings every worker reads. */
 export interface RunOptions {
@@ -60,6 +60,8 @@ export function wantsBisect(argv: string[]): boolean {
 const RUN_ONLY = ['repeat', 'shard', 'bisect', 'load', 'cores'] as const;
 /** Of those, what a hunt takes too: it plans its sides' cores, and exits 125 under --bisect. */
 const HUNT_TOO: readonly string[] = ['bisect', 'cores'];
+/** A cell's shard proves its share of the fault tests, as it ran its share of the suites. */
+const PROVE_TOO: readonly string[] = ['shard'];
 
 /**
  * What a run's preparation hands its own workers through the environment: its target, its run dir,
@@ -121,7 +123,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   const base: CommandBase = { suites: [], files: [], output: undefined, run: { repeat: 1, shard: undefined, loadCores: 0, cores: undefined }, settings, testArches };
   if (values.help || verb === undefined || verb === 'help') return { ...base, command: 'help' };
 
-  const misplaced = RUN_ONLY.filter((flag) => values[flag] !== undefined && verb !== 'run' && !(verb === 'hunt' && HUNT_TOO.includes(flag)));
+  const misplaced = RUN_ONLY.filter((flag) => values[flag] !== undefined && verb !== 'run' && !(verb === 'hunt' && HUNT_TOO.includes(flag)) && !(verb === 'prove' && PROVE_TOO.includes(flag)));
   if (misplaced.length > 0) throw new UsageError(`--${misplaced[0]} belongs to gauntlet run`);
   if (values.budget !== undefined && verb !== 'hunt' && verb !== 'bench') throw new UsageError('--budget belongs to gauntlet hunt and bench');
   if (values.output !== undefined && verb !== 'report') throw new UsageError('-o/--output belongs to gauntlet report (merge writes into --reports)');
@@ -167,6 +169,15 @@ function commandOf(verb: string, rest: string[], values: Values, base: CommandBa
   switch (verb) {
     case 'run':
       return { ...base, command: 'run', suites: rest, run: { repeat: parseRepeat(values.repeat), shard: parseShard(values.shard), loadCores: parseLoad(values.load), cores: parseCores(values.cores) } };
+    case 'prove':
+      // Its own directory unless told: proofs must not replace the suites' reports.
+      return {
+        ...base,
+        command: 'prove',
+        suites: rest,
+        run: { ...base.run, shard: parseShard(values.shard) },
+        settings: values.reports ? settings : { ...settings, reportsDir: path.join(settings.reportsDir, 'prove') },
+      };
     case 'hunt': {
       const shared = [
         ...(['arch', 'accel', 'machine'] as const).flatMap((flag) => (values[flag] === undefined ? [] : [`--${flag}`, values[flag]!])),

@@ -11,6 +11,7 @@ import { exportImage, importImage } from './image-archive.ts';
 import { exportGuestKit } from './image-kit.ts';
 import { buildImage } from './image-build.ts';
 import { mergeCommand } from './merge.ts';
+import { proveCommand } from './prove.ts';
 import { reportCommand } from './report.ts';
 import { RunNotMadeError, runTests, suiteCell, testCells } from './run-vitest.ts';
 import { checkCommand } from './runtime-check.ts';
@@ -27,6 +28,8 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT.passed;
       case 'run':
         return await runTests([suiteCell(suites, settings)], run);
+      case 'prove':
+        return await proveCommand(suites, settings, run);
       case 'merge':
         return mergeCommand(files, settings);
       case 'report':

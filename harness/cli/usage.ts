@@ -3,6 +3,10 @@ export const USAGE = `gauntlet: boots real microVMs and checks a sandbox runtime
 Usage:
   gauntlet run [suite...] [options]   run the suites (all when none named) and write reports
   gauntlet test [options]             unit tests, every suite and the fault tests (what CI runs)
+  gauntlet prove [suite...] [--shard i/n]
+                                      the fault tests (all suites' when none named) on this runtime, arch and
+                                      accelerator: exit 0 only when every fault turned its named claim red;
+                                      reports in --reports (default reports/prove)
   gauntlet doctor [options]           host facts, accelerator decision and why, tools, image status
   gauntlet bench [options] [--budget 90s]
                                       the harness's own speed: raw boot, cold and restored create, exec

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import { failedAssertionOf } from '../contract/assertion.ts';
 import { REPORTS } from './limits.ts';
 import type { AttemptOfCase, AttemptOutcome, CaseAttempt, Metric, Series } from './run-record.ts';
 
@@ -24,6 +25,7 @@ interface CaseMeta {
   series?: Record<string, Series>;
   artifacts?: Record<string, string>;
   notes?: string[];
+  proof?: CaseAttempt['proof'];
 }
 
 export class GauntletReporter implements Reporter {
@@ -69,6 +71,7 @@ export class GauntletReporter implements Reporter {
     const message =
       result.state === 'failed' ? result.errors.map((error) => error.message).join('\n') : result.state === 'skipped' ? result.note : undefined;
     const artifacts = meta.artifacts ?? {};
+    const failedAssertion = result.state === 'failed' ? result.errors.map((error) => failedAssertionOf(error.message)).find(Boolean) : undefined;
     const attempt: CaseAttempt = {
       outcome,
       durationMs: Math.round(diagnostic?.duration ?? 0),
@@ -79,6 +82,8 @@ export class GauntletReporter implements Reporter {
       artifacts,
       consoleTails: await this.consoleTails(artifacts),
       ...(meta.notes?.length ? { notes: meta.notes } : {}),
+      ...(failedAssertion ? { failedAssertion } : {}),
+      ...(meta.proof ? { proof: meta.proof } : {}),
     };
     return {
       group: testCase.parent.type === 'suite' ? testCase.parent.fullName : '',

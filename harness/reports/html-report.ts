@@ -134,8 +134,9 @@ function attemptDetail(attempt: CaseAttempt, label: string, options: HtmlReportO
     ([name, file]) => `<li><a href="${escapeHtml(artifactHref(file, options))}">${escapeHtml(name)}</a> <code>${escapeHtml(file)}</code></li>`,
   );
   const retried = attempt.retries > 0 ? ` <span class="note">${attempt.retries} retries</span>` : '';
+  const claim = attempt.failedAssertion ? `<p class="claim">failed claim: <code>${escapeHtml(attempt.failedAssertion)}</code></p>` : '';
   return `<div class="attempt">${label ? `<h4>${escapeHtml(label)}${retried}</h4>` : retried}
-<pre class="message">${escapeHtml(attempt.message ?? 'passed after a retry')}</pre>
+${claim}<pre class="message">${escapeHtml(attempt.message ?? 'passed after a retry')}</pre>
 ${consoles.join('\n')}
 ${links.length > 0 ? `<ul class="artifacts">${links.join('')}</ul>` : ''}
 </div>`;

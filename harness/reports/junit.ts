@@ -35,6 +35,7 @@ export function junitXml(record: RunRecord): string {
           .file(entry.file)
           .time(caseDurationMs(entry) / 1000);
         const failed = entry.attempts.filter((attempt) => attempt.outcome === 'failed');
+        for (const [name, value] of Object.entries(claimProperties(entry))) testCase.property(name, value);
         if (entry.outcome === 'failed' || entry.outcome === 'flaky') {
           testCase.failure(failureMessage(entry, failed), entry.outcome).stacktrace(cdataText(failureDetail(failed)));
         }
@@ -59,6 +60,16 @@ function groupCases(cases: CaseRecord[]): Map<string, CaseRecord[]> {
 function suiteName(group: string, part: RunPart): string {
   const shard = part.shard ? ` shard ${part.shard.index}/${part.shard.count}` : '';
   return `${group} [${matrixCell(part.environment)}]${shard}`;
+}
+
+/** Which named claims the case's failures broke, and for a fault test the claim it must turn red. */
+function claimProperties(entry: CaseRecord): Record<string, string> {
+  const failedAssertions = [...new Set(entry.attempts.flatMap((attempt) => (attempt.failedAssertion ? [attempt.failedAssertion] : [])))];
+  const proof = entry.attempts.find((attempt) => attempt.proof)?.proof;
+  return {
+    ...(failedAssertions.length > 0 ? { 'failed-assertion': failedAssertions.join(' ') } : {}),
+    ...(proof ? { fault: proof.fault, proves: proof.assertion } : {}),
+  };
 }
 
 function failureMessage(entry: CaseRecord, failed: CaseAttempt[]): string {

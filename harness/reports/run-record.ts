@@ -5,6 +5,7 @@
  */
 import type { HostFacts } from '../host/facts.ts';
 import type { RunTarget } from '../contract/run-target.ts';
+import type { AssertionId } from '../contract/assertion.ts';
 
 /**
  * @3: the environment names the runtime and its VMM in words any runtime fills (`vmm`, `vmmVersion`,
@@ -55,6 +56,10 @@ export interface CaseAttempt {
   consoleTails: Record<string, string>;
   /** Where the harness did otherwise than the case asked, and why (a VM that asked to be restored and booted cold). */
   notes?: string[];
+  /** The named claim (`<case>/<what>`) whose failure failed this attempt; absent when no named claim failed. */
+  failedAssertion?: AssertionId;
+  /** For a fault test: the fault, and the claim it must turn red (it passed only if that claim was the one that failed). */
+  proof?: { fault: string; assertion: AssertionId };
 }
 
 export interface CaseRecord {

@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { FAILURE_MESSAGE, POLL } from '../config/constants.ts';
+import { AssertionFailure } from '../contract/assertion.ts';
 
 export interface PollOptions {
   timeoutMs: number;
@@ -50,7 +51,7 @@ export async function pollUntil<T>(probe: () => Promise<T>, done: (value: T) => 
       history.abandonedAttempts += 1;
     }
     const remainingMs = deadline - performance.now();
-    if (remainingMs < TIMER_GRANULARITY_MS) throw new Error(notReachedMessage(opts, history));
+    if (remainingMs < TIMER_GRANULARITY_MS) throw new AssertionFailure(notReachedMessage(opts, history));
     await sleep(Math.min(intervalMs, remainingMs));
   }
 }

@@ -14,6 +14,7 @@ import {
   expectEnospc,
   expectReleasedWithin,
   expectWithin,
+  holds,
   isEnospc,
   longestProgressGap,
   pollUntil,
@@ -97,9 +98,11 @@ export async function checkTwoVmsIsolated(victim: Sandbox, bystander: Sandbox, r
   const before = await filesystemUsage(bystander);
   await fillRootfs(victim, recorder, 'victim fill');
   const after = await filesystemUsage(bystander);
-  expect(after.freeBytes, "the idle bystander's free space on / is unchanged by the victim's fill").toBe(before.freeBytes);
-  await expectRootWritable(bystander);
-  await expectAlive(bystander);
+  await holds('two-vms-isolated/bystander-free-bytes-unchanged', () =>
+    expect(after.freeBytes, "the idle bystander's free space on / is unchanged by the victim's fill").toBe(before.freeBytes),
+  );
+  await holds('two-vms-isolated/bystander-writable', () => expectRootWritable(bystander));
+  await holds('two-vms-isolated/bystander-alive', () => expectAlive(bystander));
 }
 
 const APPENDER_LOG = '/appender.log';

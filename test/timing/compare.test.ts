@@ -11,7 +11,7 @@ import { describe, expect, test } from 'vitest';
 import { readRunJson } from '../../harness/reports/run-json.ts';
 import { VM_METRICS } from '../../harness/reports/metric-names.ts';
 import { metricSamples, allCases } from '../../harness/reports/run-record.ts';
-import { accelArgs, gauntlet, qemuWrapper } from '../faults/qemu-wrappers.ts';
+import { accelArgs, gauntlet, qemuWrapper } from '../fixtures/qemu-wrappers.ts';
 
 /**
  * Each run of a side-by-side pair gets one core, so the pair's TCG guests do not queue for two. Only

@@ -15,7 +15,7 @@ import { isHunted } from '../../harness/hunt/plan.ts';
 import { compareRuns } from '../../harness/reports/compare.ts';
 import { readRunJson } from '../../harness/reports/run-json.ts';
 import { allCases } from '../../harness/reports/run-record.ts';
-import { accelArgs, gauntlet, qemuWrapper } from '../faults/qemu-wrappers.ts';
+import { accelArgs, gauntlet, qemuWrapper } from '../fixtures/qemu-wrappers.ts';
 
 const BUDGET = '150s';
 

@@ -1,18 +1,27 @@
 /**
- * docs/cases.md says, per case, which injected faults prove it turns red; test/faults holds a test
- * named `<fault> fails <id>` for each. This keeps the two in step, and the catalogue's ids in step
- * with the suites' test names, so "proven red" is never a claim nobody checks.
+ * docs/cases.md names, per case, its key claims (`holds('<case>/<what>'` in suites/) and, for each,
+ * the faults that turn it red (a `proves('<fault>', '<case>/<what>'` in test/faults/) or why no
+ * realistic fault can. This keeps the catalogue, the suites' claims and the fault tests in step, so
+ * "proven red" is never a claim nobody checks.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+/** `none — <reason>`: a claim no realistic fault can break, and why. */
+const NO_FAULT = /^`([a-z0-9-]+)`: none — (.{10,})$/;
+const PROOF = /^`([a-z0-9-]+)` ⇒ `([a-z0-9-]+)`$/;
 
 interface CatalogueRow {
   group: string;
   id: string;
-  provenRedBy: string;
+  keyClaims: string[];
+  proofs: string[];
+  /** Entries of the proven-red column that are neither a proof nor a reason. */
+  unreadable: string[];
+  /** Claims given as not breakable by any realistic fault. */
+  noFault: string[];
 }
 
 function catalogueRows(): CatalogueRow[] {
@@ -21,18 +30,38 @@ function catalogueRows(): CatalogueRow[] {
   for (const line of readFileSync(path.join(ROOT, 'docs/cases.md'), 'utf8').split('\n')) {
     const heading = /^## ([a-z0-9-]+) —/.exec(line);
     if (heading) group = heading[1]!;
-    const cells = /^\| ([a-z0-9-]+) \|/.test(line) ? line.split('|').slice(1, -1).map((cell) => cell.trim()) : undefined;
-    if (cells && cells[0] !== 'id') rows.push({ group, id: cells[0]!, provenRedBy: cells[3] ?? '' });
+    const cells = /^\| ([a-z0-9-]+) \|/.test(line) ? line.split(' | ').map((cell) => cell.replace(/^\| |\s*\|$/g, '').trim()) : undefined;
+    if (!cells || cells[0] === 'id') continue;
+    const id = cells[0]!;
+    const entries = (cells[4] ?? '').split('; ').filter(Boolean);
+    rows.push({
+      group,
+      id,
+      keyClaims: [...(cells[3] ?? '').matchAll(/`([a-z0-9-]+)`/g)].map((match) => `${id}/${match[1]}`),
+      proofs: entries.flatMap((entry) => (PROOF.test(entry) ? [entry.replace(PROOF, `$1 ⇒ ${id}/$2`)] : [])),
+      noFault: entries.flatMap((entry) => (NO_FAULT.test(entry) ? [`${id}/${NO_FAULT.exec(entry)![1]}`] : [])),
+      unreadable: entries.filter((entry) => !PROOF.test(entry) && !NO_FAULT.test(entry)),
+    });
   }
   return rows;
 }
 
-/** `test('<fault> fails <id>'` in every file of a folder. */
-function faultTests(dir: string): { fault: string; id: string }[] {
-  return readdirSync(path.join(ROOT, dir))
-    .filter((file) => file.endsWith('.test.ts'))
-    .flatMap((file) => [...readFileSync(path.join(ROOT, dir, file), 'utf8').matchAll(/\btest\('([a-z0-9-]+) fails ([a-z0-9-]+)'/g)])
-    .map((match) => ({ fault: match[1]!, id: match[2]! }));
+function sources(dir: string, pattern: RegExp): string[] {
+  return readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+    .filter((file) => pattern.test(file))
+    .map((file) => readFileSync(path.join(ROOT, dir, file), 'utf8'));
+}
+
+/** Every `holds('<case>/<what>'` in the suites. */
+function claimsInSuites(): Set<string> {
+  return new Set(sources('suites', /\.ts$/).flatMap((text) => [...text.matchAll(/\bholds\(\s*'([a-z0-9-]+\/[a-z0-9-]+)'/g)].map((match) => match[1]!)));
+}
+
+/** Every `proves('<fault>', '<case>/<what>'` in test/faults, as `<fault> ⇒ <case>/<what>`. */
+function faultTests(): string[] {
+  return sources('test/faults', /\.test\.ts$/).flatMap((text) =>
+    [...text.matchAll(/\bproves\(\s*'([a-z0-9-]+)',\s*'([a-z0-9-]+\/[a-z0-9-]+)'/g)].map((match) => `${match[1]} ⇒ ${match[2]}`),
+  );
 }
 
 /** `test('<id>'`, `it('<id>'`, `waitingTest('<id>'` or a group's own row helper (`balloonCase('<id>'`) inside suites/<group>/. */
@@ -43,27 +72,48 @@ function suiteCaseIds(group: string): string[] {
     .flatMap((file) => [...readFileSync(path.join(dir, file), 'utf8').matchAll(/^\s*(?:it|test|waitingTest|\w+Case)\('([a-z0-9-]+)'/gm)].map((match) => match[1]!));
 }
 
+const rows = catalogueRows();
+const groups = [...new Set(rows.map((row) => row.group))];
+const claims = claimsInSuites();
+const tests = faultTests();
+
 describe('the catalogue and the fault tests', () => {
-  const rows = catalogueRows();
-  const tests = faultTests('test/faults');
+  it('has groups', () => expect(groups.length).toBeGreaterThan(0));
 
-  it('lists every case of every suite, and only those', () => {
-    const groups = [...new Set(rows.map((row) => row.group))];
-    expect(groups.length).toBeGreaterThan(0);
-    for (const group of groups) {
-      expect(rows.filter((row) => row.group === group).map((row) => row.id).sort(), group).toEqual(suiteCaseIds(group).sort());
-    }
+  describe.each(groups)('%s', (group) => {
+    const ofGroup = rows.filter((row) => row.group === group);
+
+    it('lists every case of the suite, and only those', () => {
+      expect(ofGroup.map((row) => row.id).sort()).toEqual(suiteCaseIds(group).sort());
+    });
+
+    it('names each case\'s key claims, each one a holds() in the suites', () => {
+      expect(ofGroup.filter((row) => row.keyClaims.length === 0).map((row) => row.id), 'rows without key claims').toEqual([]);
+      expect(ofGroup.flatMap((row) => row.keyClaims).filter((claim) => !claims.has(claim)), 'key claims no holds() states').toEqual([]);
+      const listed = new Set(ofGroup.flatMap((row) => row.keyClaims));
+      const ids = new Set(ofGroup.map((row) => row.id));
+      expect([...claims].filter((claim) => ids.has(claim.split('/')[0]!) && !listed.has(claim)), 'holds() ids the catalogue does not list').toEqual([]);
+    });
+
+    it('proves every key claim by a fault, or says why no realistic fault can break it', () => {
+      expect(ofGroup.flatMap((row) => row.unreadable.map((entry) => `${row.id}: "${entry}"`)), 'entries that are neither `fault` ⇒ `claim` nor `claim`: none — reason').toEqual([]);
+      const covered = new Set(ofGroup.flatMap((row) => [...row.proofs.map((proof) => proof.split(' ⇒ ')[1]!), ...row.noFault]));
+      expect(ofGroup.flatMap((row) => row.keyClaims).filter((claim) => !covered.has(claim)), 'key claims neither proven nor explained').toEqual([]);
+      const keyClaims = new Set(ofGroup.flatMap((row) => row.keyClaims));
+      expect(ofGroup.flatMap((row) => [...row.proofs.map((proof) => proof.split(' ⇒ ')[1]!), ...row.noFault]).filter((claim) => !keyClaims.has(claim)), 'proven claims that are not key claims').toEqual([]);
+    });
+
+    it('has a fault test for every proof it names, and names every fault test of its cases', () => {
+      const ids = new Set(ofGroup.map((row) => row.id));
+      const claimed = ofGroup.flatMap((row) => row.proofs);
+      const ofCases = tests.filter((test) => ids.has(test.split(' ⇒ ')[1]!.split('/')[0]!));
+      expect(claimed.filter((claim) => !tests.includes(claim)), 'named in docs/cases.md without a test in test/faults').toEqual([]);
+      expect(ofCases.filter((test) => !claimed.includes(test)), 'tested in test/faults without a mention in docs/cases.md').toEqual([]);
+    });
   });
 
-  it('names, for every case, the faults that turn it red, or why none can', () => {
-    const unproven = rows.filter((row) => !/^(`[a-z0-9-]+`(, `[a-z0-9-]+`)*|none: .{10,})$/.test(row.provenRedBy));
-    expect(unproven.map((row) => `${row.group}/${row.id}: "${row.provenRedBy}"`)).toEqual([]);
-  });
-
-  it('has a fault test for every fault the catalogue names, and the catalogue names every fault test', () => {
-    const claimed = rows.flatMap((row) => [...row.provenRedBy.matchAll(/`([a-z0-9-]+)`/g)].map((match) => `${match[1]} fails ${row.id}`));
-    const proven = tests.map((entry) => `${entry.fault} fails ${entry.id}`);
-    expect(claimed.filter((claim) => !proven.includes(claim)), 'named in docs/cases.md without a test in test/faults').toEqual([]);
-    expect(proven.filter((test) => !claimed.includes(test)), 'tested in test/faults without a mention in docs/cases.md').toEqual([]);
+  it('has no fault test of a case the catalogue does not list', () => {
+    const ids = new Set(rows.map((row) => row.id));
+    expect(tests.filter((test) => !ids.has(test.split(' ⇒ ')[1]!.split('/')[0]!))).toEqual([]);
   });
 });

@@ -26,10 +26,12 @@ describe('longestFirst (the order test files start in)', () => {
     expect(order(suites.map((name) => file('suites', name)), EXPECTED_FILE_SECONDS)[0]).toBe('suites/snapshot/field-cases.test.ts');
   });
 
-  it('has a figure for every fault test file, so a fresh clone does not start a short new one before the long ones', () => {
-    const faults = readdirSync('test/faults', { encoding: 'utf8' })
-      .filter((name) => name.endsWith('.test.ts'))
-      .map((name) => `test/faults/${name}`);
-    expect(faults.filter((name) => EXPECTED_FILE_SECONDS[name] === undefined), 'fault test files without an expected duration').toEqual([]);
+  it('has a figure for every fault and integration test file, so a fresh clone does not start a short new one before the long ones', () => {
+    const files = ['test/faults', 'test/integration'].flatMap((dir) =>
+      readdirSync(dir, { encoding: 'utf8' })
+        .filter((name) => name.endsWith('.test.ts'))
+        .map((name) => `${dir}/${name}`),
+    );
+    expect(files.filter((name) => EXPECTED_FILE_SECONDS[name] === undefined), 'test files on VMs without an expected duration').toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { REPO_ROOT } from '../../harness/image/recipe.ts';
-import { accelArgs, childEnv, qemuWrapper, type QemuBuild } from './qemu-wrappers.ts';
+import { accelArgs, childEnv, qemuWrapper, type QemuBuild } from '../fixtures/qemu-wrappers.ts';
 
 async function bisectStep(build: QemuBuild): Promise<{ exitCode: number; output: string }> {
   const reports = await mkdtemp(path.join(tmpdir(), `e2e-bisect-${build}-`));

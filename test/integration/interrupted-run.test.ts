@@ -13,7 +13,7 @@ import { execa, type ResultPromise } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { REPO_ROOT } from '../../harness/image/recipe.ts';
 import { pollUntil } from '../../harness/wait/poll.ts';
-import { accelArgs, childEnv } from './qemu-wrappers.ts';
+import { accelArgs, childEnv } from '../fixtures/qemu-wrappers.ts';
 import { ARTIFACTS_DIR, INTERRUPTED_LOGS_DIR, REPORT_FILES } from '../../harness/reports/layout.ts';
 import { readRunJson } from '../../harness/reports/run-json.ts';
 import { allCases } from '../../harness/reports/run-record.ts';
