@@ -267,6 +267,8 @@ export interface Runtime {
   readonly capabilities: ReadonlySet<Capability>;
   /** Capabilities the runtime lacks on this host only, each with why, for the note of the case that skips. */
   readonly missingOnThisHost: ReadonlyMap<Capability, string>;
+  /** The faults it can inject on request (`SandboxSpec.faults`): a fault test of another is not made on it. */
+  readonly faults: ReadonlySet<Fault>;
   create(spec: SandboxSpec): Promise<Sandbox>;
   /** Lets go of what the runtime holds beyond its sandboxes (an adapter process); absent when nothing. */
   close?(): Promise<void>;

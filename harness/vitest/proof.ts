@@ -28,6 +28,7 @@ export function proves(fault: Fault, assertion: AssertionId, check: (context: Pr
     proofName({ fault, assertion }),
     async (context) => {
       (context.task.meta as { proof?: ProofClaim }).proof = { fault, assertion };
+      if (!context.runtime.faults.has(fault)) context.skip(`runtime ${context.runtime.name} does not offer fault ${fault}, so ${assertion} is not proven on it`);
       await expectRedAt(check(context), assertion);
     },
     timeoutMs,
