@@ -9,7 +9,7 @@ import type { BalloonControl, BalloonLimits, BalloonMove, BalloonStats } from '.
 import type { VmEvent, VmEventKind } from '../../contract/events.ts';
 import type { Accelerator } from '../../contract/run-target.ts';
 import { FAULTS, type Fault } from '../../contract/faults.ts';
-import type { AgentChannelReport, Capability, ConsoleLogReport, DiskImageCheck, ExecOptions, ExecResult, HostFootprint, Runtime, Sandbox, SavedStateFacts, SandboxSpec, SandboxState, SandboxTimings } from '../../contract/sandbox.ts';
+import type { AgentChannelReport, Capability, ConsoleLogReport, DiskImageCheck, ExecOptions, ExecResult, HostFootprint, Runtime, Sandbox, SavedStateFacts, SandboxSpec, SandboxState, SandboxTimings, VmmOverheadWatch } from '../../contract/sandbox.ts';
 import type { AdapterCommand } from './adapter-command.ts';
 import type { AdapterProcess } from './adapter-process.ts';
 import { startAdapter, type StartedAdapter } from './handshake.ts';
@@ -142,6 +142,11 @@ class ExecSandbox implements Sandbox {
 
   async vmmMemoryBytes(): Promise<number> {
     return (await this.call<{ bytes: number }>('vmmMemory')).bytes;
+  }
+
+  async vmmOverhead(): Promise<VmmOverheadWatch> {
+    const { samples, peakBytes, longestGapMs, points } = await this.call<VmmOverheadWatch>('vmmOverhead');
+    return { samples, peakBytes, longestGapMs, points };
   }
 
   events(): readonly VmEvent[] {
