@@ -23,7 +23,10 @@ export function deadlineMs(baseMs: number, accel: Accelerator): number {
  * without it would fail every TCG run for a cache it asked for. Every case's VMs are held to it
  * (the vm fixture) and vmm-overhead-bounded drives one VM through what makes a VMM grow.
  */
-export const VMM_OVERHEAD_MIB: Record<Accelerator, number> = { kvm: 64, hvf: 64, tcg: 64 + 128 };
+export const VMM_OVERHEAD_BOUND = {
+  ownMiB: 64,
+  translationCacheMiB: { kvm: 0, hvf: 0, tcg: 128 } satisfies Record<Accelerator, number>,
+} as const;
 
 export const VM_DEFAULTS = {
   memoryMiB: 256,

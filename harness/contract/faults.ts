@@ -74,7 +74,7 @@ export type Fault =
   | 'restore-keeps-saved-clock'
   /** The client waits for an exec's reply however long it takes: an exec to a frozen guest hangs. */
   | 'client-exec-waits-forever'
-  /** The VMM holds host memory no guest uses (a preallocated memory backend of twice the guest's size, attached to nothing). */
+  /** The VMM holds host memory no guest uses (a preallocated memory backend of the guest's size, attached to nothing). */
   | 'vmm-stray-memory'
   /** The runtime's watch of its VMMs' own memory looks at each only once a second, so growth between looks goes unseen. */
   | 'vmm-overhead-looks-seldom'

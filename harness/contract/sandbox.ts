@@ -71,6 +71,12 @@ export interface SandboxSpec {
   agent?: AgentOptions;
   /** Swap on zram of this size inside the guest; 0 or undefined: none. */
   zramMiB?: number;
+  /**
+   * How often at least the runtime must look at this VM's VMM's own memory (capability
+   * 'host-vmm-overhead'); undefined: as seldom as a second. A look costs the host a walk of the VMM's
+   * whole memory map, so only the case about it asks for more.
+   */
+  vmmOverheadLookEveryMs?: number;
   faults?: Fault[];
   /** The guest misbehaves on purpose (the hostile cases): the harness must stay unhurt. */
   hostile?: HostileGuest;

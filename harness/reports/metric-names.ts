@@ -14,4 +14,6 @@ export const VM_METRICS = {
   execRoundTrip: 'exec round trip',
   /** The most of its own memory (apart from guest RAM) the VMM held, as its runtime watched it: one sample per VM. */
   vmmOverheadPeak: 'VMM overhead peak',
+  /** The longest time between two of the runtime's looks at that memory while a VMM ran: one sample per VM. */
+  vmmOverheadLookGap: 'VMM overhead longest look gap',
 } as const;

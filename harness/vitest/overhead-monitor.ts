@@ -29,7 +29,10 @@ export async function judgeOverheads(task: TestContext['task'], runtime: Runtime
     recordNote(task, `the VMM's own memory was not watched: runtime ${runtime.name} lacks host-vmm-overhead`);
     return;
   }
-  for (const [, watch] of watches) recordMetric(task, VM_METRICS.vmmOverheadPeak, watch.peakBytes / MIB, 'MiB');
+  for (const [, watch] of watches) {
+    recordMetric(task, VM_METRICS.vmmOverheadPeak, watch.peakBytes / MIB, 'MiB');
+    recordMetric(task, VM_METRICS.vmmOverheadLookGap, watch.longestGapMs, 'ms');
+  }
   if ((task.meta as { proof?: unknown }).proof) return;
   for (const [sandbox, watch] of watches) {
     await holds('vmm-overhead-bounded/peak-within-bound', () => expectOverheadWithinBound(watch, sandbox.accelerator, `VM ${sandbox.name}`));

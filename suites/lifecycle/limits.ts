@@ -23,6 +23,8 @@ export const FIELD_LIFECYCLE = {
    * loop can hold on a loaded host.
    */
   overheadLookEveryMs: 250,
+  /** vmm-overhead-bounded: how often it asks the runtime to look, well inside the 250 ms: a look and its timer come late on a busy host. */
+  overheadAskedLookEveryMs: 100,
   /** vmm-overhead-bounded: execs sent at once in its burst. */
   overheadExecBurst: 16,
 } as const;

@@ -38,18 +38,22 @@ describe('the VMM overhead watch', () => {
     await expect(vmmOverheadWatcher.report('vm-a')).rejects.toThrow(/never watched/);
   });
 
-  it('ends a watch quietly when the VMM is gone, keeping what it saw', async () => {
+  it('ends a watch quietly when the VMM has exited or is gone, keeping what it saw', async () => {
     const smaps = path.join(dir, 'gone');
     await writeFile(smaps, SMAPS);
     vmmOverheadWatcher.watch('vm-b', process.pid, 256 * KIB * KIB, Date.now(), { smaps });
     await pollUntil(() => vmmOverheadWatcher.report('vm-b'), (seen) => seen.samples >= 1, { timeoutMs: 10_000, what: 'a look' });
+    await writeFile(smaps, '');
+    await sleep(VMM_OVERHEAD.tickMs * 2);
+    const afterExit = (await vmmOverheadWatcher.report('vm-b')).samples;
     await rm(smaps);
-    await sleep(VMM_OVERHEAD.lookEveryMs * 2);
+    await sleep(VMM_OVERHEAD.tickMs * 2);
     const seen = (await vmmOverheadWatcher.report('vm-b')).samples;
-    await sleep(VMM_OVERHEAD.lookEveryMs * 2);
+    await sleep(VMM_OVERHEAD.tickMs * 2);
     const watch = await vmmOverheadWatcher.report('vm-b');
     expect(watch.samples).toBeGreaterThan(0);
     expect(watch.samples, 'no looks once its VMM is gone').toBe(seen);
+    expect(seen, 'an exited VMM\'s empty map is no look, and no error').toBe(afterExit);
   });
 
   it('says so when no mapping is the guest RAM', async () => {
@@ -57,6 +61,6 @@ describe('the VMM overhead watch', () => {
     await writeFile(smaps, SMAPS);
     vmmOverheadWatcher.watch('vm-c', process.pid, 512 * KIB * KIB, Date.now(), { smaps });
     const failure = await pollUntil(() => vmmOverheadWatcher.report('vm-c').then(() => undefined, (error: Error) => error), (error) => error !== undefined, { timeoutMs: 10_000, what: 'the failed read' });
-    expect(failure!.message).toMatch(/could not be read: no anonymous mapping of the guest RAM size \(512 MiB\)/);
+    expect(failure!.message).toMatch(/could not be read: no anonymous mapping of the guest RAM size \(512 MiB; the large anonymous ones: 256 MiB\)/);
   });
 });

@@ -44,7 +44,7 @@ export interface CommandLineInput extends KernelBootInput {
   uncappedConsoleFile?: boolean;
   /** Fault guest-memory-locked: all guest memory locked, so what the balloon frees never leaves the VMM. */
   lockGuestMemory?: boolean;
-  /** Fault vmm-stray-memory: a preallocated memory backend of twice the guest's memory that no device uses. */
+  /** Fault vmm-stray-memory: a preallocated memory backend of the guest's memory size that no device uses. */
   strayMemory?: boolean;
   /** Start paused, waiting for a saved state to be loaded (a restore) instead of booting. */
   incoming?: boolean;
@@ -144,8 +144,9 @@ export function qemuArgs(input: CommandLineInput): string[] {
     args.push('-device', balloon.join(','));
   }
   if (input.lockGuestMemory) args.push('-overcommit', 'mem-lock=on');
-  // Twice the guest's size, so it is never taken for the guest RAM mapping of the same size.
-  if (input.strayMemory) args.push('-object', `memory-backend-ram,id=stray,size=${input.memoryMiB * 2}M,prealloc=on`);
+  // A memfd, so its mapping is a file's and never merges with the guest RAM's anonymous one (an
+  // anonymous backend next to it was once read as one mapping of both); its pages count all the same.
+  if (input.strayMemory) args.push('-object', `memory-backend-memfd,id=stray,size=${input.memoryMiB}M,prealloc=on`);
   if (input.incoming) args.push('-S', '-incoming', 'defer');
   return args;
 }

@@ -32,7 +32,7 @@ import { VmmProcess } from './vmm-process.ts';
 import { afterRestoreCommand, RESTORE_RESEED } from './restored-guest.ts';
 import { keepOverlay, loadVmState, saveVmState, type SavedVmState } from './snapshot.ts';
 import { vmmResidentBytes } from './vmm-memory.ts';
-import { vmmOverheadWatcher } from './vmm-overhead.ts';
+import { overheadLookTicks, vmmOverheadWatcher } from './vmm-overhead.ts';
 import { thisHost } from '../../host/platform.ts';
 
 export interface QemuVmContext extends VmTarget {
@@ -343,7 +343,7 @@ export class QemuVm implements Sandbox {
     // The size QEMU gave the guest, as it says: the memory the runtime asked for, unless a fault left it to QEMU.
     const { 'base-memory': guestRamBytes } = await this.qmp!.execute<{ 'base-memory': number }>('query-memory-size-summary');
     vmmOverheadWatcher.watch(this.context.vmDir, vmm.pid, guestRamBytes, this.createdAt, {
-      everyTicks: this.faults.has('vmm-overhead-looks-seldom') ? FAULT_SHAPES.seldomOverheadLookTicks : 1,
+      everyTicks: this.faults.has('vmm-overhead-looks-seldom') ? FAULT_SHAPES.seldomOverheadLookTicks : overheadLookTicks(this.spec.vmmOverheadLookEveryMs),
     });
     this.overheadWatched = true;
   }

@@ -15,8 +15,9 @@ import { VMM_OVERHEAD } from './tuning.ts';
 /**
  * The thread, in plain JavaScript (a thread does not go through the loader that compiles this file):
  * every `periodMs` it reads each watched VMM's smaps, takes the overhead, and keeps per VM the looks
- * and the longest time between two of them while a VMM ran. A VMM that is gone ends its watch quietly
- * (a stop, a destroy); the next boot of the VM watches its new VMM under the same key.
+ * and the longest time between two of them while a VMM ran. A VMM that is gone (no /proc entry, or an
+ * exited one's empty map) ends its watch quietly (a stop, a destroy); the next boot of the VM watches
+ * its new VMM under the same key.
  */
 const THREAD_SOURCE = String.raw`
 const { parentPort, workerData } = require('node:worker_threads');
@@ -25,18 +26,22 @@ const KIB = 1024;
 const watches = new Map();
 
 function overheadBytes(smaps, guestRamBytes) {
-  let guestRamResident = -1, resident = 0, anonymous = false, size = 0;
+  let guestRamResident = -1, resident = 0, anonymous = false, size = 0, mappings = 0;
+  const large = [];
   for (const line of smaps.split('\n')) {
     const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
-    if (header) { anonymous = header[1].trim() === ''; size = 0; continue; }
+    if (header) { anonymous = header[1].trim() === ''; size = 0; mappings += 1; continue; }
     const field = /^(Size|Rss):\s+(\d+) kB$/.exec(line);
     if (!field) continue;
     const bytes = Number(field[2]) * KIB;
     if (field[1] === 'Size') { size = bytes; continue; }
     resident += bytes;
     if (anonymous && size === guestRamBytes && guestRamResident < 0) guestRamResident = bytes;
+    if (anonymous && size >= guestRamBytes / 4) large.push(size / KIB / KIB + ' MiB');
   }
-  if (guestRamResident < 0) throw new Error('no anonymous mapping of the guest RAM size (' + guestRamBytes / KIB / KIB + ' MiB)');
+  // A VMM that has exited but not been reaped yet still has a /proc entry, with no mappings left.
+  if (mappings === 0) return undefined;
+  if (guestRamResident < 0) throw new Error('no anonymous mapping of the guest RAM size (' + guestRamBytes / KIB / KIB + ' MiB; the large anonymous ones: ' + (large.join(', ') || 'none') + ')');
   return resident - guestRamResident;
 }
 
@@ -51,6 +56,8 @@ function look() {
       bytes = overheadBytes(readFileSync(watch.smaps, 'utf8'), watch.guestRamBytes);
     } catch (error) {
       if (error.code !== 'ENOENT' && error.code !== 'ESRCH') watch.error = String(error.message);
+    }
+    if (bytes === undefined) {
       watch.pid = undefined;
       continue;
     }
@@ -90,7 +97,7 @@ class OverheadWatcher {
 
   private get worker(): Worker {
     if (!this.thread) {
-      const thread = new Worker(THREAD_SOURCE, { eval: true, workerData: { periodMs: VMM_OVERHEAD.lookEveryMs } });
+      const thread = new Worker(THREAD_SOURCE, { eval: true, workerData: { periodMs: VMM_OVERHEAD.tickMs } });
       thread.unref();
       thread.on('message', (message: ReportMessage) => {
         this.waiting.get(message.id)?.(message);
@@ -127,3 +134,8 @@ class OverheadWatcher {
 }
 
 export const vmmOverheadWatcher = new OverheadWatcher();
+
+/** Ticks of the thread between looks at one VMM: as many as fit in what the spec asked, else the default. */
+export function overheadLookTicks(lookEveryMs: number | undefined): number {
+  return Math.max(1, Math.floor((lookEveryMs ?? VMM_OVERHEAD.defaultLookEveryMs) / VMM_OVERHEAD.tickMs));
+}
