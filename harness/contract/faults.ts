@@ -34,7 +34,7 @@ export type Fault =
   | 'balloon-move-returns-target'
   /** The balloon control's deflate asks the VMM for the target less the runtime's floor (subtracted where it should bound), floored. */
   | 'deflate-returns-less'
-  /** The balloon control sends the balloon's size (memory − target, as a Firecracker-style API takes it) where QEMU's `balloon` takes the guest's size; its floor bounds what it sends. */
+  /** The balloon control sends the balloon's size (memory − target, as some VMMs' APIs take it) where the VMM takes the guest's size; its floor bounds what it sends. */
   | 'balloon-target-as-size'
   /** The balloon control hands on the guest's memory statistics as KiB (as /proc/meminfo counts) scaled to bytes: 1024× too large. */
   | 'balloon-stats-wrong-unit'
