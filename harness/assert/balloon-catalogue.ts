@@ -9,7 +9,13 @@ import type { BalloonLimits } from '../contract/balloon.ts';
 import { expectAtMost, expectWithin } from './tolerance.ts';
 
 export const BALLOON_CATALOGUE = {
-  /** The most slack a runtime may claim between a target and where the balloon rests: the snapshot cases' "within 16 MiB". */
+  /**
+   * The most slack a runtime may claim between a target and where the balloon rests: the snapshot cases'
+   * "within 16 MiB". At rest a balloon is at its target to the guest page (the virtio spec counts it in
+   * 4 KiB pages; Linux moves it in requests of 256 of them, 1 MiB); the slack is how far a move may
+   * still be from done when a control reports it. 16 requests, an eighth of the 128 MiB the cases move:
+   * a balloon that did not move is 8× outside it.
+   */
   maxToleranceMiB: 16,
   /** The highest floor a runtime may keep for the balloon cases' 256 MiB guest: a higher one could not park a VM where the warm pool does. */
   maxMinimumMiB: 128,

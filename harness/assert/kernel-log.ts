@@ -4,6 +4,7 @@
  */
 import type { GuestArch } from '../contract/run-target.ts';
 import type { Sandbox } from '../contract/sandbox.ts';
+import { AssertionFailure } from '../contract/assertion.ts';
 import { describeExecResult } from './describe-exec.ts';
 
 /** How each architecture's kernel heads a stack dump in its log (the oops/warning marker). */
@@ -42,5 +43,5 @@ export async function expectHealthyKernel(sandbox: Pick<Sandbox, 'name' | 'exec'
   const result = await sandbox.exec('dmesg');
   if (result.exitCode !== 0) throw new Error(`VM ${sandbox.name}: cannot read the kernel log: ${describeExecResult(result)}`);
   const problems = kernelLogProblems(result.stdout.toString('utf8'));
-  if (problems.length > 0) throw new Error(`VM ${sandbox.name}: the guest kernel log reports\n${problems.join('\n')}`);
+  if (problems.length > 0) throw new AssertionFailure(`VM ${sandbox.name}: the guest kernel log reports\n${problems.join('\n')}`);
 }

@@ -26,6 +26,18 @@ export type Fault =
   | 'balloon-drops-target-above-memory'
   /** The balloon control keeps no connection state: it dials on every connect, closes what it may not hold, sends on no connection. */
   | 'balloon-control-untracked'
+  /** The balloon control reports the size it was last asked for as the balloon's, never reading the VMM; its requests never reach the VMM. */
+  | 'balloon-reports-target-reached'
+  /** The balloon control resolves a move once the VMM has taken the new target, not once the guest has moved the balloon there. */
+  | 'balloon-move-returns-early'
+  /** The balloon control's inflate and deflate resolve to the size they moved to, not the size they moved from. */
+  | 'balloon-move-returns-target'
+  /** The balloon control's deflate asks the VMM for the target less the runtime's floor (subtracted where it should bound), floored. */
+  | 'deflate-returns-less'
+  /** The balloon control sends the balloon's size (memory − target, as some VMMs' APIs take it) where the VMM takes the guest's size; its floor bounds what it sends. */
+  | 'balloon-target-as-size'
+  /** The balloon control hands on the guest's memory statistics as KiB (as /proc/meminfo counts) scaled to bytes: 1024× too large. */
+  | 'balloon-stats-wrong-unit'
   /** The guest lacks the driver of its agent port (virtio_console), so the VM never gets ready. */
   | 'agent-port-driver-missing'
   /** start() boots from a fresh overlay of the base image instead of the VM's own disk. */
@@ -101,6 +113,12 @@ const EVERY_FAULT: Record<Fault, true> = {
   'no-balloon-floor': true,
   'balloon-drops-target-above-memory': true,
   'balloon-control-untracked': true,
+  'balloon-reports-target-reached': true,
+  'balloon-move-returns-early': true,
+  'balloon-move-returns-target': true,
+  'deflate-returns-less': true,
+  'balloon-target-as-size': true,
+  'balloon-stats-wrong-unit': true,
   'agent-port-driver-missing': true,
   'fresh-overlay-on-start': true,
   'no-discard': true,

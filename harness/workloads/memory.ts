@@ -3,6 +3,7 @@
  * bytes, so neither zram nor any other compression can make an allocation cheaper than it looks.
  */
 import { meminfoMiB } from '../assert/meminfo.ts';
+import { AssertionFailure } from '../contract/assertion.ts';
 import { pollUntil } from '../wait/poll.ts';
 import type { Sandbox } from '../contract/sandbox.ts';
 import { BackgroundWorkload } from './background.ts';
@@ -20,9 +21,10 @@ export async function touchMemory(sandbox: Guest, mib: number, timeoutSeconds: n
   throw new Error(`mem-touch ${mib}: unexpected report ${JSON.stringify(report)}`);
 }
 
+/** An allocation the guest refused (OOM) is a failed assertion; a guest that could not run the workload is not. */
 export async function expectAllocation(sandbox: Guest, mib: number, timeoutSeconds: number, when: string): Promise<void> {
   const outcome = await touchMemory(sandbox, mib, timeoutSeconds);
-  if (outcome !== 'OK') throw new Error(`${when}: allocating and touching ${mib} MiB in the guest failed (${outcome}:${mib})`);
+  if (outcome !== 'OK') throw new AssertionFailure(`${when}: allocating and touching ${mib} MiB in the guest failed (${outcome}:${mib})`);
 }
 
 export async function memAvailableMiB(sandbox: Guest): Promise<number> {

@@ -24,11 +24,26 @@ export const BALLOON = {
   /** inflate-under-pressure: the live holder, and a target that leaves it ~16 MiB of headroom. */
   pressureHoldMiB: 100,
   pressureTargetMiB: 192,
-  /** inflate-reduces-available: MemAvailable must drop by this share of (memory − target). */
+  /**
+   * inflate-reduces-available: MemAvailable must drop by this share of (memory − target). Each page the
+   * balloon takes leaves the guest's managed memory (Linux's driver without deflate-on-oom), so a balloon
+   * that reached its target takes all of it from MemAvailable, and one resting at the tolerance's edge
+   * still 7/8 of it; one that took nothing leaves only the guest's own few-MiB churn between the reads.
+   * Half is between the two with room on both sides.
+   */
   minAvailableDropFraction: 0.5,
-  /** host-rss-reclaim: the VMM's host memory must drop by this share of (memory − target). */
+  /**
+   * host-rss-reclaim: the VMM's host memory must drop by this share of (memory − target). The VMM discards
+   * every page the balloon takes (4 KiB each); the case first touches and frees 150 MiB, so the free
+   * pages the guest hands the balloon are resident on the host, the most recently freed first. The rest
+   * is for ballooned pages that never were resident and for the VMM's own allocations meanwhile.
+   */
   minHostReclaimFraction: 0.6,
-  /** free-page-reporting: host memory must come back to within this share above its pre-touch level. */
+  /**
+   * free-page-reporting: host memory must come back to within this share above its pre-touch level. What
+   * it allows the guest to keep: pages it allocated meanwhile (the agent, the workload's binaries) and
+   * free blocks below the reporting order (128 KiB); a VMM that discards nothing stays 150 MiB above.
+   */
   freePageReportingSlackFraction: 0.2,
   /**
    * deflate-on-oom allocates this much more than the ballooned guest has available. The guest gives

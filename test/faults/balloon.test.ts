@@ -1,13 +1,23 @@
 /**
- * Each balloon fault must turn its cases red: the very check the suite runs, run on a VM with the
- * fault, must throw (and throw for the reason the fault causes, not some other one).
+ * Each balloon fault must turn its case red at the claim it breaks: the very check the suite runs, run
+ * on a VM with the fault, must fail at that named claim (proves), not time out or stop anywhere else.
  */
 import { readFileSync } from 'node:fs';
 import type { TestContext } from 'vitest';
 import { BALLOON } from '../../suites/balloon/limits.ts';
 import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
-import { BalloonTimeoutError } from '../../harness/contract/balloon-errors.ts';
-import { balloonVm, DEFLATE_ON_OOM_VM, FREE_PAGE_REPORTING_VM, GUEST_STATS_VM, HOST_MEMORY_VM } from '../../suites/balloon/balloon-vm.ts';
+import { proves } from '../../harness/vitest/proof.ts';
+import type { Fault } from '../../harness/contract/faults.ts';
+import type { BalloonSubject } from '../../suites/balloon/balloon-meter.ts';
+import {
+  balloonVm,
+  DEFLATE_ON_OOM_VM,
+  FREE_PAGE_REPORTING_VM,
+  GUEST_STATS_VM,
+  HOST_MEMORY_VM,
+  type BalloonCaseContext,
+  type BalloonVmOptions,
+} from '../../suites/balloon/balloon-vm.ts';
 import {
   checkAllocAtFullSize,
   checkControlDoubleClose,
@@ -20,106 +30,96 @@ import {
   checkGuestStats,
   checkHostRssReclaim,
   checkInflateBelowMinimumClamps,
-  checkInflateIdempotent,
   checkInflateReducesAvailable,
   checkInflateUnderPressure,
-  checkRandomTargetSoak,
-  checkRapidCycles,
   checkWarmPoolLifecycle,
 } from '../../suites/balloon/checks.ts';
 
+/** The balloon VM a case runs on, with `fault`. */
+function faultyVm(context: BalloonCaseContext, fault: Fault, options: BalloonVmOptions = {}): Promise<BalloonSubject> {
+  return balloonVm(context, { ...options, faults: [fault] });
+}
+
 describe('balloon faults', () => {
-  test('balloon-driver-missing fails inflate-reduces-available', async ({ vm, runtime, run, task, skip }) => {
-    const subject = await balloonVm({ vm, runtime, run, task, skip }, { faults: ['balloon-driver-missing'] });
-    await expect(checkInflateReducesAvailable(subject)).rejects.toThrow(BalloonTimeoutError);
+  // The VMM keeps its default 128 MiB: the fresh balloon reads half the VM's memory, and 150 MiB cannot fit.
+  proves('vmm-default-memory', 'alloc-at-full-size/deflated-at-boot', async (context) => checkAllocAtFullSize(await faultyVm(context, 'vmm-default-memory')));
+  proves('vmm-default-memory', 'warm-pool-lifecycle/allocates-at-full-size', async (context) => checkWarmPoolLifecycle(await faultyVm(context, 'vmm-default-memory')));
+
+  // The control answers before the guest has moved the balloon: the reading right after is still near full size.
+  proves('balloon-move-returns-early', 'inflate-reduces-available/actual-within-target', async (context) =>
+    checkInflateReducesAvailable(await faultyVm(context, 'balloon-move-returns-early')),
+  );
+
+  // The control says the balloon is at the target; the guest never gave anything.
+  proves('balloon-reports-target-reached', 'inflate-reduces-available/available-drops', async (context) =>
+    checkInflateReducesAvailable(await faultyVm(context, 'balloon-reports-target-reached')),
+  );
+  proves('balloon-reports-target-reached', 'warm-pool-lifecycle/idle-available-within-target', async (context) =>
+    checkWarmPoolLifecycle(await faultyVm(context, 'balloon-reports-target-reached')),
+  );
+
+  proves('balloon-move-returns-target', 'warm-pool-lifecycle/inflate-returns-previous', async (context) =>
+    checkWarmPoolLifecycle(await faultyVm(context, 'balloon-move-returns-target')),
+  );
+
+  // Deflating to the full 256 MiB asks for 128 MiB: the guest stays parked, and 150 MiB does not fit.
+  proves('deflate-returns-less', 'deflate-restores-allocation/allocates-after-deflate', async (context) =>
+    checkDeflateRestoresAllocation(await faultyVm(context, 'deflate-returns-less')),
+  );
+  proves('deflate-returns-less', 'warm-pool-lifecycle/allocates-after-deflate', async (context) =>
+    checkWarmPoolLifecycle(await faultyVm(context, 'deflate-returns-less')),
+  );
+
+  // Sent on as asked, 16 MiB takes the balloon through the floor the control reports (and on until the
+  // guest starves): the first reading below the floor less the tolerance fails the case.
+  proves('no-balloon-floor', 'inflate-below-minimum-clamps/stays-above-floor', async (context) =>
+    checkInflateBelowMinimumClamps(await faultyVm(context, 'no-balloon-floor')),
+  );
+
+  proves('balloon-drops-target-above-memory', 'deflate-above-max-clamps/actual-at-memory', async (context) =>
+    checkDeflateAboveMaxClamps(await faultyVm(context, 'balloon-drops-target-above-memory')),
+  );
+
+  // Asked for 192 MiB, the control sends 64 MiB, floored at 128: the guest has no room left for the
+  // 100 MiB holder, and its OOM killer takes the largest process.
+  proves('balloon-target-as-size', 'inflate-under-pressure/holder-alive', async (context) =>
+    checkInflateUnderPressure(await faultyVm(context, 'balloon-target-as-size')),
+  );
+
+  proves('balloon-control-untracked', 'control-not-connected/operations-refused', async (context) =>
+    checkControlNotConnected(await faultyVm(context, 'balloon-control-untracked')),
+  );
+  // The monitor serves one client: a second dial while the first holds it never gets a greeting.
+  proves('balloon-control-untracked', 'control-double-connect/second-connect-succeeds', async (context) =>
+    checkControlDoubleConnect(await faultyVm(context, 'balloon-control-untracked')),
+  );
+  proves('balloon-control-untracked', 'control-double-close/second-close-succeeds', async (context) =>
+    checkControlDoubleClose(await faultyVm(context, 'balloon-control-untracked')),
+  );
+
+  proves('guest-memory-locked', 'host-rss-reclaim/host-memory-drops', async (context) => {
+    if (process.platform === 'linux' && !canLockMemory(BALLOON.memoryMiB * 2 * 1024 * 1024)) context.skip('this host lets no process lock the guest memory (CAP_IPC_LOCK or RLIMIT_MEMLOCK)');
+    return checkHostRssReclaim(await faultyVm(context, 'guest-memory-locked', HOST_MEMORY_VM));
   });
 
-  test('balloon-driver-missing fails warm-pool-lifecycle', async ({ vm, runtime, run, task, skip }) => {
-    const subject = await balloonVm({ vm, runtime, run, task, skip }, { faults: ['balloon-driver-missing'] });
-    await expect(checkWarmPoolLifecycle(subject)).rejects.toThrow(BalloonTimeoutError);
-  });
+  proves('no-free-page-reporting', 'free-page-reporting/host-memory-returns', async (context) =>
+    checkFreePageReporting(await faultyVm(context, 'no-free-page-reporting', FREE_PAGE_REPORTING_VM)),
+  );
 
-  test('no-free-page-reporting fails free-page-reporting', async ({ vm, runtime, run, task, skip }) => {
-    const subject = await balloonVm({ vm, runtime, run, task, skip }, { ...FREE_PAGE_REPORTING_VM, faults: ['no-free-page-reporting'] });
-    await expect(checkFreePageReporting(subject)).rejects.toThrow(/VMM host memory back within .* not reached/);
-  });
+  proves('no-deflate-on-oom', 'deflate-on-oom/allocates-past-balloon', async (context) =>
+    checkDeflateOnOom(await faultyVm(context, 'no-deflate-on-oom', DEFLATE_ON_OOM_VM)),
+  );
 
-  test('no-deflate-on-oom fails deflate-on-oom', async ({ vm, runtime, run, task, skip }) => {
-    const subject = await balloonVm({ vm, runtime, run, task, skip }, { ...DEFLATE_ON_OOM_VM, faults: ['no-deflate-on-oom'] });
-    await expect(checkDeflateOnOom(subject)).rejects.toThrow(/failed \(OOM:\d+\)/);
-  });
-
-  // Without its driver the guest never moves the balloon: every case that inflates waits in vain.
-  const inflateNeverArrives = /balloon inflate to \d+ MiB .*: not reached/;
-
-  test('balloon-driver-missing fails deflate-restores-allocation', async ({ vm, runtime, run, task, skip }) => {
-    const subject = await balloonVm({ vm, runtime, run, task, skip }, { faults: ['balloon-driver-missing'] });
-    await expect(checkDeflateRestoresAllocation(subject)).rejects.toThrow(inflateNeverArrives);
-  });
-
-  test('balloon-driver-missing fails rapid-cycles', async ({ vm, runtime, run, task, skip }) => {
-    const subject = await balloonVm({ vm, runtime, run, task, skip }, { faults: ['balloon-driver-missing'] });
-    await expect(checkRapidCycles(subject)).rejects.toThrow(inflateNeverArrives);
-  });
-
-  test('balloon-driver-missing fails inflate-idempotent', async ({ vm, runtime, run, task, skip }) => {
-    const subject = await balloonVm({ vm, runtime, run, task, skip }, { faults: ['balloon-driver-missing'] });
-    await expect(checkInflateIdempotent(subject)).rejects.toThrow(inflateNeverArrives);
-  });
-
-  test('balloon-driver-missing fails inflate-under-pressure', async ({ vm, runtime, run, task, skip }) => {
-    const subject = await balloonVm({ vm, runtime, run, task, skip }, { faults: ['balloon-driver-missing'] });
-    await expect(checkInflateUnderPressure(subject)).rejects.toThrow(inflateNeverArrives);
-  });
-
-  test('balloon-driver-missing fails random-target-soak', async ({ vm, runtime, run, task, skip }) => {
-    const subject = await balloonVm({ vm, runtime, run, task, skip }, { faults: ['balloon-driver-missing'] });
-    await expect(checkRandomTargetSoak(subject)).rejects.toThrow(inflateNeverArrives);
-  });
-
-  test('vmm-default-memory fails alloc-at-full-size', async ({ vm, runtime, run, task, skip }) => {
-    const subject = await balloonVm({ vm, runtime, run, task, skip }, { faults: ['vmm-default-memory'] });
-    await expect(checkAllocAtFullSize(subject)).rejects.toThrow(/balloon actual of a fresh VM \(deflated\): expected 240–272 MiB, saw 128 MiB/);
-  });
-
-  test('no-balloon-floor fails inflate-below-minimum-clamps', async ({ vm, runtime, run, task, skip }) => {
-    const subject = await balloonVm({ vm, runtime, run, task, skip }, { faults: ['no-balloon-floor'] });
-    // Sent on as asked, 16 MiB takes the balloon through the floor the control reports (and on until the
-    // guest starves): the first reading below the floor less the tolerance fails the case.
-    await expect(checkInflateBelowMinimumClamps(subject)).rejects.toThrow(/balloon actual after inflating to 16 MiB \(the runtime's floor: 128 MiB\): expected ≥ 112 MiB, saw \d+(\.\d+)? MiB/);
-  });
-
-  test('balloon-drops-target-above-memory fails deflate-above-max-clamps', async ({ vm, runtime, run, task, skip }) => {
-    const subject = await balloonVm({ vm, runtime, run, task, skip }, { faults: ['balloon-drops-target-above-memory'] });
-    await expect(checkDeflateAboveMaxClamps(subject)).rejects.toThrow(/balloon actual after deflating to 2× memory: expected 240–272 MiB, saw 1[1-4]\d(\.\d+)? MiB/);
-  });
-
-  test('balloon-control-untracked fails control-not-connected', async ({ vm, runtime, run, task, skip }) => {
-    const subject = await balloonVm({ vm, runtime, run, task, skip }, { faults: ['balloon-control-untracked'] });
-    await expect(checkControlNotConnected(subject)).rejects.toThrow(/query on a control that never connected.*BalloonNotConnectedError/s);
-  });
-
-  test('balloon-control-untracked fails control-double-connect', async ({ vm, runtime, run, task, skip }) => {
-    const subject = await balloonVm({ vm, runtime, run, task, skip }, { faults: ['balloon-control-untracked'] });
-    // The monitor serves one client: a second dial while the first holds it never gets a greeting.
-    await expect(checkControlDoubleConnect(subject)).rejects.toThrow(/no QMP greeting .* \(another client holds the monitor\?\)/);
-  });
-
-  test('balloon-control-untracked fails control-double-close', async ({ vm, runtime, run, task, skip }) => {
-    const subject = await balloonVm({ vm, runtime, run, task, skip }, { faults: ['balloon-control-untracked'] });
-    await expect(checkControlDoubleClose(subject)).rejects.toThrow(TypeError);
-  });
-
-  test('guest-memory-locked fails host-rss-reclaim', async ({ vm, runtime, run, task, skip }) => {
-    if (process.platform === 'linux' && !canLockMemory(BALLOON.memoryMiB * 2 * 1024 * 1024)) skip('this host lets no process lock the guest memory (CAP_IPC_LOCK or RLIMIT_MEMLOCK)');
-    const subject = await balloonVm({ vm, runtime, run, task, skip }, { ...HOST_MEMORY_VM, faults: ['guest-memory-locked'] });
-    await expect(checkHostRssReclaim(subject)).rejects.toThrow(/VMM host memory reclaimed by inflating to 128 MiB .*: expected ≥ 76\.8 MiB/);
-  });
-
-  test('no-balloon-stats-polling fails guest-stats', async ({ vm, runtime, run, task, skip }) => {
-    const subject = await balloonVm({ vm, runtime, run, task, skip }, { ...GUEST_STATS_VM, faults: ['no-balloon-stats-polling'] });
-    await expect(checkGuestStats(subject)).rejects.toThrow(/guest stats (report free and total memory|refreshed after last-update \d+): not reached/);
-  });
+  // Without polling the guest sends its stats once, at probe; without the driver, never.
+  proves('no-balloon-stats-polling', 'guest-stats/stats-refreshed', async (context) =>
+    checkGuestStats(await faultyVm(context, 'no-balloon-stats-polling', GUEST_STATS_VM)),
+  );
+  proves('balloon-driver-missing', 'guest-stats/stats-refreshed', async (context) =>
+    checkGuestStats(await faultyVm(context, 'balloon-driver-missing', GUEST_STATS_VM)),
+  );
+  proves('balloon-stats-wrong-unit', 'guest-stats/real-values', async (context) =>
+    checkGuestStats(await faultyVm(context, 'balloon-stats-wrong-unit', GUEST_STATS_VM)),
+  );
 
   // The one way a balloon case may skip: the VM has no balloon, and the runtime says so.
   test('a VM without a balloon device makes a balloon case skip, naming the capability', async ({ vm, runtime, run, task }) => {

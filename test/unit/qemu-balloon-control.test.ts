@@ -182,6 +182,59 @@ describe('QemuBalloonControl', () => {
       await control.close();
       await expect(control.close()).rejects.toThrow(TypeError);
     });
+
+    it('balloon-reports-target-reached: reports the target it was asked for and sends the VMM nothing', async () => {
+      const control = faulty('balloon-reports-target-reached');
+      await control.connect();
+      expect(await control.inflate(128)).toBe(MEMORY_MIB);
+      expect(await control.query()).toBe(128);
+      expect(monitor.targets).toEqual([]);
+      expect(monitor.actualMiB).toBe(MEMORY_MIB);
+      await control.close();
+    });
+
+    it('balloon-move-returns-early: resolves once the target is sent, before the balloon moved', async () => {
+      const control = faulty('balloon-move-returns-early');
+      await control.connect();
+      expect(await control.inflate(128)).toBe(MEMORY_MIB);
+      expect(monitor.targets).toEqual([128]);
+      expect(await control.query()).toBe(MEMORY_MIB);
+      await control.close();
+    });
+
+    it('balloon-move-returns-target: resolves to where the balloon went, not where it came from', async () => {
+      const control = faulty('balloon-move-returns-target');
+      await control.connect();
+      expect(await control.inflate(128)).toBe(128);
+      await control.close();
+    });
+
+    it('deflate-returns-less: asks for the target less the floor, floored', async () => {
+      const control = faulty('deflate-returns-less');
+      await control.connect();
+      await control.inflate(128);
+      await control.deflate(MEMORY_MIB);
+      expect(monitor.targets).toEqual([128, MEMORY_MIB - QEMU_BALLOON_LIMITS.minimumMiB]);
+      await control.close();
+    });
+
+    it('balloon-target-as-size: sends memory − target, floored', async () => {
+      const control = faulty('balloon-target-as-size');
+      await control.connect();
+      await control.setTarget(192);
+      await control.setTarget(64);
+      expect(monitor.targets).toEqual([QEMU_BALLOON_LIMITS.minimumMiB, 192]);
+      await control.close();
+    });
+
+    it('balloon-stats-wrong-unit: hands the statistics on 1024× too large', async () => {
+      const control = faulty('balloon-stats-wrong-unit');
+      await control.connect();
+      monitor.stats = { 'stat-free-memory': 100 * MIB, 'stat-total-memory': 200 * MIB };
+      monitor.lastUpdate = 1_700_000_000;
+      expect(await control.stats()).toMatchObject({ freeBytes: 100 * MIB * 1024, totalBytes: 200 * MIB * 1024 });
+      await control.close();
+    });
   });
 
   it('reports unset guest statistics as undefined', async () => {

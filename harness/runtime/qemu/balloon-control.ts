@@ -35,7 +35,7 @@ export interface QemuBalloonControlOptions {
   transcriptPath?: string;
   memoryMiB: number;
   accel: Accelerator;
-  /** The control's own faults (`no-balloon-floor`, `balloon-drops-target-above-memory`, `balloon-control-untracked`). */
+  /** The control's own faults (`no-balloon-floor`, `balloon-drops-target-above-memory`, `balloon-control-untracked`, `balloon-reports-target-reached`, `balloon-move-returns-early`, `balloon-move-returns-target`, `deflate-returns-less`, `balloon-target-as-size`, `balloon-stats-wrong-unit`). */
   faults?: ReadonlySet<Fault>;
 }
 
@@ -47,6 +47,8 @@ interface GuestStatsReply {
 export class QemuBalloonControl implements BalloonControl {
   private qmp: QmpClient | undefined;
   private readonly timedMoves: Promise<BalloonMove>[] = [];
+  /** Under `balloon-reports-target-reached`: the size last asked for, reported in place of the VMM's reading. */
+  private lastAskedMiB: number | undefined;
 
   constructor(private readonly options: QemuBalloonControlOptions) {}
 
@@ -85,12 +87,17 @@ export class QemuBalloonControl implements BalloonControl {
   }
 
   async query(): Promise<number> {
-    const reply = await this.monitor('query').execute<{ actual: number }>('query-balloon');
+    const qmp = this.monitor('query');
+    if (this.has('balloon-reports-target-reached') && this.lastAskedMiB !== undefined) return this.lastAskedMiB;
+    const reply = await qmp.execute<{ actual: number }>('query-balloon');
     return reply.actual / MIB;
   }
 
   async setTarget(targetMiB: number): Promise<void> {
-    await this.monitor('setTarget').execute('balloon', { value: this.requestedTarget(targetMiB) * MIB });
+    const qmp = this.monitor('setTarget');
+    const askedMiB = this.requestedTarget(targetMiB);
+    if (this.has('balloon-reports-target-reached')) this.lastAskedMiB = askedMiB;
+    else await qmp.execute('balloon', { value: askedMiB * MIB });
   }
 
   inflate(targetMiB: number): Promise<number> {
@@ -100,17 +107,19 @@ export class QemuBalloonControl implements BalloonControl {
 
   async deflate(targetMiB: number): Promise<number> {
     if (targetMiB > this.options.memoryMiB && this.has('balloon-drops-target-above-memory')) return this.query();
+    const askedMiB = this.has('deflate-returns-less') ? targetMiB - QEMU_BALLOON_LIMITS.minimumMiB : targetMiB;
     // The guest cannot have more than its memory, whatever was asked: wait for that much.
-    const reached = Math.min(this.requestedTarget(targetMiB), this.options.memoryMiB) - QEMU_BALLOON_LIMITS.toleranceMiB;
-    return this.moveTo('deflate', targetMiB, (actual) => actual >= reached, `≥ ${reached} MiB`);
+    const reached = Math.min(this.requestedTarget(askedMiB), this.options.memoryMiB) - QEMU_BALLOON_LIMITS.toleranceMiB;
+    return this.moveTo('deflate', askedMiB, (actual) => actual >= reached, `≥ ${reached} MiB`);
   }
 
   async stats(): Promise<BalloonStats> {
     const reply = await this.monitor('stats').execute<GuestStatsReply>('qom-get', { path: BALLOON_QOM_PATH, property: 'guest-stats' });
+    const scale = this.has('balloon-stats-wrong-unit') ? 1024 : 1;
     return {
-      freeBytes: reported(reply.stats['stat-free-memory']),
-      totalBytes: reported(reply.stats['stat-total-memory']),
-      availableBytes: reported(reply.stats['stat-available-memory']),
+      freeBytes: reported(reply.stats['stat-free-memory'], scale),
+      totalBytes: reported(reply.stats['stat-total-memory'], scale),
+      availableBytes: reported(reply.stats['stat-available-memory'], scale),
       // 0 until the guest has sent its first stats.
       lastUpdate: reply['last-update'] > 0 ? reply['last-update'] : undefined,
     };
@@ -126,6 +135,7 @@ export class QemuBalloonControl implements BalloonControl {
     const eventsBefore = qmp.events.length;
     const requestedAt = Date.now();
     await this.setTarget(targetMiB);
+    if (this.has('balloon-move-returns-early')) return previous;
     const timeoutMs = deadlineMs(BALLOON_CONTROL.reachTargetDeadlineMs, this.options.accel);
     let actual: number;
     try {
@@ -135,12 +145,13 @@ export class QemuBalloonControl implements BalloonControl {
     }
     const polled: BalloonMove = { direction, movedMiB: Math.abs(actual - previous), durationMs: Date.now() - requestedAt, timedBy: 'polling' };
     this.timedMoves.push(timeByEvent(qmp, eventsBefore, requestedAt, previous, reached, polled));
-    return previous;
+    return this.has('balloon-move-returns-target') ? actual : previous;
   }
 
   /** What the VMM is asked for: never below the runtime's floor. */
   private requestedTarget(targetMiB: number): number {
-    return this.has('no-balloon-floor') ? targetMiB : Math.max(QEMU_BALLOON_LIMITS.minimumMiB, targetMiB);
+    const guestMiB = this.has('balloon-target-as-size') ? this.options.memoryMiB - targetMiB : targetMiB;
+    return this.has('no-balloon-floor') ? guestMiB : Math.max(QEMU_BALLOON_LIMITS.minimumMiB, guestMiB);
   }
 
   private monitor(operation: string): QmpClient {
@@ -151,8 +162,8 @@ export class QemuBalloonControl implements BalloonControl {
 }
 
 /** QEMU reports a statistic the guest has not sent as -1 (or leaves it out). */
-function reported(value: number | undefined): number | undefined {
-  return value === undefined || value < 0 ? undefined : value;
+function reported(value: number | undefined, scale: number): number | undefined {
+  return value === undefined || value < 0 ? undefined : value * scale;
 }
 
 /**
