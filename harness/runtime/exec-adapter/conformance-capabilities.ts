@@ -24,6 +24,9 @@ const BALLOON_MOVE_DEADLINE_MS = 90_000;
 const IO_ERROR_DEADLINE_MS = 60_000;
 /** Memory the reclaim step has the guest touch and free, then takes back with the balloon. */
 const RECLAIM_TOUCH_MIB = 96;
+/** guest-freeze: the exec sent to the frozen guest, and how long its failure may take (frozen-guest-detected's bound). */
+const FROZEN_EXEC_TIMEOUT_SECONDS = 1;
+const FROZEN_EXEC_DEADLINE_MS = 30_000;
 /** The protocol's expectation of a snapshot: a restore takes at most half a cold boot. */
 const RESTORE_OVER_COLD = 0.5;
 /** virtio-balloon feature bits (virtio spec 5.5.3), as the guest's sysfs `features` string lists them. */
@@ -67,6 +70,15 @@ export async function capabilitySteps(session: CheckSession, sandbox: CheckedSan
       return `${Math.round(bytes / MIB)} MiB resident`;
     });
   }
+  if (claims.has('host-vmm-overhead')) {
+    await session.step('host-vmm-overhead', async () => {
+      const { samples, peakBytes, longestGapMs, points } = await sandbox.call<{ samples: number; peakBytes: number; longestGapMs: number; points: { atMs: number; bytes: number }[] }>('vmmOverhead');
+      demand(samples > 0 && points.length === samples, `the runtime watches the VMM's own memory from the VM's first boot: ${samples} looks, ${points.length} points`);
+      demand(peakBytes === Math.max(...points.map((point) => point.bytes)), 'peakBytes is the most of its points');
+      demand(points.every((point, index) => index === 0 || point.atMs >= points[index - 1]!.atMs), 'the points in the order they were taken');
+      return `${samples} looks, peak ${Math.round(peakBytes / MIB)} MiB, longest gap ${longestGapMs} ms`;
+    });
+  }
   if (claims.has('host-memory-reclaim')) await reclaimStep(session, sandbox);
   if (claims.has('host-footprint')) await footprintStep(session, sandbox);
   if (claims.has('scratch-disk')) {
@@ -99,8 +111,30 @@ export async function capabilitySteps(session: CheckSession, sandbox: CheckedSan
       return `agent pid ${pid}, its port opened ${opens} time(s)`;
     });
   }
+  if (claims.has('guest-freeze')) await guestFreezeStep(session, sandbox);
   if (claims.has('io-error-pause')) await ioErrorStep(session, sandbox);
   if (claims.has('stop-start')) await stopStartStep(session, sandbox);
+}
+
+/**
+ * A frozen guest's exec fails with GuestNoAnswerError, neither answering nor hanging past its timeout
+ * and the reply's grace; after the thaw the guest answers. What frozen-guest-detected then judges in
+ * detail, so an adapter whose freeze does nothing (or whose exec hangs) is told before a run.
+ */
+async function guestFreezeStep(session: CheckSession, sandbox: CheckedSandbox): Promise<void> {
+  await session.step('guest-freeze', async () => {
+    await sandbox.call('freezeGuest', { frozen: true });
+    const startedAt = Date.now();
+    const outcome = await sandbox.exec('echo frozen', { timeoutSeconds: FROZEN_EXEC_TIMEOUT_SECONDS }, FROZEN_EXEC_DEADLINE_MS).then(
+      (result) => `answered (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''})`,
+      () => (/"type":"GuestNoAnswerError"/.test((session.lastExchange() ?? []).join('\n')) ? undefined : `failed otherwise: ${(session.lastExchange() ?? []).at(-1)}`),
+    );
+    const waitedMs = Date.now() - startedAt;
+    await sandbox.call('freezeGuest', { frozen: false });
+    demand(outcome === undefined, `an exec (timeout ${FROZEN_EXEC_TIMEOUT_SECONDS} s) to a frozen guest must fail with data.type GuestNoAnswerError; it ${outcome}`);
+    demand((await sandbox.run('echo thawed')) === 'thawed\n', 'after freezeGuest(false) the guest must answer again');
+    return `a frozen guest's exec failed with GuestNoAnswerError after ${(waitedMs / 1000).toFixed(1)} s; after the thaw it answered`;
+  });
 }
 
 async function balloonSteps(session: CheckSession, sandbox: CheckedSandbox, claims: Claims): Promise<void> {
