@@ -42,6 +42,7 @@ export async function huntCommand(plan: HuntPlan): Promise<number> {
   const sides: SideRecords[] = plan.sides.map((side) => ({ side, records: [] }));
   let groups = runnable;
   let repeats = 1;
+  let cold: string[] = [];
   let confirming = false;
   let lastRoundMs = 0;
   for (let round = 1; ; round++) {
@@ -51,8 +52,9 @@ export async function huntCommand(plan: HuntPlan): Promise<number> {
     }
     const roundStart = Date.now();
     const order = round % 2 === 1 ? sides : [...sides].reverse();
-    console.log(`hunt: round ${round}${confirming ? ' (confirming what moved)' : ''}: ${groups.join(', ')}${repeats > 1 ? ` (suites --repeat ${repeats})` : ''} for ${order.map(({ side }) => side.label).join(' and ')}`);
-    const failures = (await Promise.all(order.map((entry) => runRound(entry, round, { groups, repeats, cores: shareOfCores, startedAt }, plan)))).filter((failure) => failure !== undefined);
+    const coldNote = cold.length > 0 ? ` (${cold.join(', ')} booting every VM: --cold)` : '';
+    console.log(`hunt: round ${round}${confirming ? ' (confirming what moved)' : ''}: ${groups.join(', ')}${repeats > 1 ? ` (suites --repeat ${repeats})` : ''}${coldNote} for ${order.map(({ side }) => side.label).join(' and ')}`);
+    const failures = (await Promise.all(order.map((entry) => runRound(entry, round, { groups, repeats, cold, cores: shareOfCores, startedAt }, plan)))).filter((failure) => failure !== undefined);
     if (failures.length > 0) {
       console.error(`gauntlet: ${failures[0]}`);
       return plan.bisect ? EXIT.bisectSkip : EXIT.environment;
@@ -64,7 +66,7 @@ export async function huntCommand(plan: HuntPlan): Promise<number> {
     const missing = unjudged(comparison);
     if (missing.length > 0) {
       for (const metric of missing) console.log(`hunt: ${metric.metric}: n=${metric.valuesA.length}/${metric.valuesB.length}; ${describeRepeatAdvice(metric.enoughWith ?? [])}`);
-      ({ groups, repeats } = moreSamples(comparison, runnable));
+      ({ groups, repeats, cold } = moreSamples(comparison, runnable));
       if (groups.length === 0) {
         console.log('hunt: no suite of this hunt records the unjudged metrics on both sides; stopping');
         break;
@@ -76,6 +78,7 @@ export async function huntCommand(plan: HuntPlan): Promise<number> {
     confirming = true;
     groups = suitesRecording(movedNow, foldRounds(sides[1]!.records), runnable);
     repeats = 1;
+    cold = [];
     console.log(`hunt: every hunted metric is judged; ${movedNow.map((metric) => metric.metric).join(', ')} moved: one more round to confirm`);
   }
   return verdict(sides, plan);
@@ -84,6 +87,8 @@ export async function huntCommand(plan: HuntPlan): Promise<number> {
 interface RoundShape {
   groups: string[];
   repeats: number;
+  /** Suites of `groups` run once with every VM booted, for boot samples. */
+  cold: string[];
   cores: string;
   /** When the hunt started: the bench is given what is left of the budget. */
   startedAt: number;
@@ -94,11 +99,13 @@ interface RoundShape {
  * bench comes last and takes only the rounds that fit what is left of the budget (at least one), so
  * a short budget cuts the round short instead of being overrun by the bench's fixed rounds.
  */
-async function runRound({ side, records }: SideRecords, round: number, { groups, repeats, cores, startedAt }: RoundShape, plan: HuntPlan): Promise<string | undefined> {
+async function runRound({ side, records }: SideRecords, round: number, { groups, repeats, cold, cores, startedAt }: RoundShape, plan: HuntPlan): Promise<string | undefined> {
   const dir = path.join(plan.reportsDir, side.label.toLowerCase(), `round-${round}`);
-  const suites = groups.filter((group) => group !== BENCH_GROUP);
+  const coldSuites = cold.filter((group) => group !== BENCH_GROUP);
+  const suites = groups.filter((group) => group !== BENCH_GROUP && !coldSuites.includes(group));
   const children: [string, () => string[]][] = [];
   if (suites.length > 0 || (plan.suites.length === 0 && round === 1)) children.push([path.join(dir, 'suites'), () => ['run', ...suites, '--cores', cores, ...(repeats > 1 ? ['--repeat', String(repeats)] : [])]]);
+  if (coldSuites.length > 0) children.push([path.join(dir, 'cold'), () => ['run', ...coldSuites, '--cold', '--cores', cores]]);
   if (groups.includes(BENCH_GROUP)) children.push([path.join(dir, 'bench'), () => ['bench', '--budget', `${Math.max(1, Math.floor((plan.budgetMs - (Date.now() - startedAt)) / 1000))}s`]]);
   for (const [reports, command] of children) {
     await mkdir(reports, { recursive: true });

@@ -4,6 +4,7 @@
  * the suites whose metrics moved, to confirm the move on fresh samples before calling it.
  */
 import { COMPARE } from '../reports/limits.ts';
+import { VM_METRICS } from '../reports/metric-names.ts';
 import { samplesNeeded, type CompareOptions, type Comparison, type MetricChange } from '../reports/compare.ts';
 import { allCases, assembleRecord, casesFromRepeats, metricSamples, type AttemptOfCase, type RunPart, type RunRecord } from '../reports/run-record.ts';
 
@@ -27,7 +28,17 @@ export function moved(comparison: Comparison): MetricChange[] {
 export interface MoreSamples {
   groups: string[];
   repeats: number;
+  /**
+   * Of `groups`, those to run with every VM booted (`--cold`), once: the ones chosen for a boot metric
+   * (the bench among them boots cold anyway).
+   * A run restores its VMs, so a suite records a boot only for the few cases about boot; cold, every
+   * VM it makes is a boot sample, and the hunt keeps its power on boot without tens of repeats.
+   */
+  cold: string[];
 }
+
+/** The boot metrics: samples of a VM that booted, which a restored VM does not give. */
+const BOOT_METRICS: ReadonlySet<string> = new Set([VM_METRICS.firstExec, VM_METRICS.firstConsoleOutput, VM_METRICS.controlConnect]);
 
 /**
  * The suites (BENCH_GROUP for the bench) to run again so every unjudged metric gains samples: for
@@ -36,15 +47,20 @@ export interface MoreSamples {
  */
 export function moreSamples(comparison: Comparison, runnable: readonly string[], options: CompareOptions = COMPARE): MoreSamples {
   const chosen = new Set<string>();
+  const cold = new Set<string>();
   let repeats = 1;
   for (const metric of unjudged(comparison)) {
     const best = metric.enoughWith?.find((advice) => runnable.includes(advice.group));
     if (!best) continue;
     chosen.add(best.group);
+    if (BOOT_METRICS.has(metric.metric)) {
+      cold.add(best.group);
+      continue;
+    }
     const lacking = samplesNeeded(options) - Math.min(metric.valuesA.length, metric.valuesB.length);
     repeats = Math.max(repeats, Math.ceil(lacking / best.perRepeat));
   }
-  return { groups: runnable.filter((group) => chosen.has(group)), repeats };
+  return { groups: runnable.filter((group) => chosen.has(group)), repeats, cold: runnable.filter((group) => cold.has(group)) };
 }
 
 /** The suites that record any of the moved metrics in this record: the confirmation round. */

@@ -47,14 +47,23 @@ describe('gauntlet hunt: the sides', () => {
 });
 
 describe('gauntlet hunt: what the next round runs', () => {
-  it('asks for more of the suite that records the unjudged boot, as many repeats as the poorer side lacks', () => {
+  it('asks for the suite that records the unjudged boot once more with every VM booted, as its restored VMs give no boots', () => {
     const a = foldRounds([round([2_500, 2_510, 2_520], bootTimes(40, 30, 1))]);
     const b = foldRounds([round([2_600, 2_610], bootTimes(40, 30, 2))]);
     const comparison = compareRuns(a, b);
     expect(unjudged(comparison).map((metric) => metric.metric)).toEqual([BOOT]);
-    // B has 2 boots, 2 a repeat: 6 more take 3 repeats of lifecycle; agent records no boot.
-    expect(moreSamples(comparison, ['bench', 'lifecycle', 'agent'])).toEqual({ groups: ['lifecycle'], repeats: 3 });
-    expect(moreSamples(comparison, ['bench', 'agent'])).toEqual({ groups: [], repeats: 1 });
+    // Warm, B's 2 boots a repeat would take 3 repeats of lifecycle; cold, one run boots every VM it makes. Agent records no boot.
+    expect(moreSamples(comparison, ['bench', 'lifecycle', 'agent'])).toEqual({ groups: ['lifecycle'], repeats: 1, cold: ['lifecycle'] });
+    expect(moreSamples(comparison, ['bench', 'agent'])).toEqual({ groups: [], repeats: 1, cold: [] });
+  });
+
+  it('asks for as many warm repeats as the poorer side lacks of a metric a restored VM records too', () => {
+    const a = foldRounds([round(bootTimes(40, 2_500, 1), [30, 31, 32])]);
+    const b = foldRounds([round(bootTimes(40, 2_500, 2), [30, 31])]);
+    const comparison = compareRuns(a, b);
+    expect(unjudged(comparison).map((metric) => metric.metric)).toEqual([EXEC]);
+    // B has 2 exec round trips, 2 a repeat: 6 more take 3 repeats of agent.
+    expect(moreSamples(comparison, ['bench', 'lifecycle', 'agent'])).toEqual({ groups: ['agent'], repeats: 3, cold: [] });
   });
 
   it('hunts the times of boot, restore, exec and balloon moves, not a size a case records', () => {
