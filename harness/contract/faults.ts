@@ -74,6 +74,15 @@ export type Fault =
   | 'restore-keeps-saved-clock'
   /** The client waits for an exec's reply however long it takes: an exec to a frozen guest hangs. */
   | 'client-exec-waits-forever'
+  /**
+   * The runtime copies the serial console through a helper process (a `tee` into a second log in the
+   * VM's directory) that destroy never ends: it outlives the VM, unseen by the runtime's own leftovers.
+   */
+  | 'destroy-orphans-helper'
+  /** Before its first exec the runtime sleeps a fixed settle time as long as its whole ready deadline, instead of asking the agent. */
+  | 'boot-waits-fixed-settle'
+  /** Asked to restore, the runtime boots the VM cold behind the scenes and still reports it restored. */
+  | 'restore-boots-cold'
   /** The guest's tmpfs mounts (/tmp, /run, /dev/shm) have the kernel's default size, half the guest's RAM each. */
   | 'tmpfs-uncapped'
   /** The scratch disk's host file is allocated to its whole virtual size up front, not as the guest writes. */
@@ -124,6 +133,9 @@ const EVERY_FAULT: Record<Fault, true> = {
   'restore-skips-reseed': true,
   'restore-keeps-saved-clock': true,
   'client-exec-waits-forever': true,
+  'destroy-orphans-helper': true,
+  'boot-waits-fixed-settle': true,
+  'restore-boots-cold': true,
   'tmpfs-uncapped': true,
   'scratch-preallocated': true,
 };
