@@ -83,6 +83,8 @@ export type Fault =
   | 'boot-waits-fixed-settle'
   /** Asked to restore, the runtime boots the VM cold behind the scenes and still reports it restored. */
   | 'restore-boots-cold'
+  /** After one exec the guest never answered, the runtime refuses every later exec: a guest that hung once counts as dead for good. */
+  | 'exec-gives-up-after-no-answer'
   /** The guest's tmpfs mounts (/tmp, /run, /dev/shm) have the kernel's default size, half the guest's RAM each. */
   | 'tmpfs-uncapped'
   /** The scratch disk's host file is allocated to its whole virtual size up front, not as the guest writes. */
@@ -136,6 +138,7 @@ const EVERY_FAULT: Record<Fault, true> = {
   'destroy-orphans-helper': true,
   'boot-waits-fixed-settle': true,
   'restore-boots-cold': true,
+  'exec-gives-up-after-no-answer': true,
   'tmpfs-uncapped': true,
   'scratch-preallocated': true,
 };

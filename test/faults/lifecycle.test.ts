@@ -27,4 +27,9 @@ describe('lifecycle faults', () => {
   proves('client-exec-waits-forever', 'frozen-guest-detected/exec-fails-by-its-timeout', async ({ vm }) =>
     checkFrozenGuestDetected(await vm({ ...booted, faults: ['client-exec-waits-forever'] })),
   );
+
+  // The exec to the frozen guest fails as it must; the runtime then counts the thawed guest dead.
+  proves('exec-gives-up-after-no-answer', 'frozen-guest-detected/alive-after-thaw', async ({ vm }) =>
+    checkFrozenGuestDetected(await vm({ ...booted, faults: ['exec-gives-up-after-no-answer'] })),
+  );
 });

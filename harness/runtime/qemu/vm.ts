@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { allocatedBytes } from '../../host/allocated-bytes.ts';
 import { AgentChannelError, AgentClient } from '../../channel/agent-client.ts';
+import { GuestNoAnswerError } from '../../contract/exec-errors.ts';
 import { QmpClient, type QmpEvent } from './qmp-client.ts';
 import { AGENT, BOOT, deadlineMs } from '../../config/constants.ts';
 import { SHUTDOWN } from './tuning.ts';
@@ -63,6 +64,8 @@ export class QemuVm implements Sandbox {
   /** freezeGuest(true): the VMM's pause that follows is the frozen guest's, not one the VM is counted paused for. */
   private guestFrozen = false;
   private lastPid: number | undefined;
+  /** Fault exec-gives-up-after-no-answer: an exec went unanswered, and every later one is refused. */
+  private gaveUp = false;
   /** Fault destroy-orphans-helper: held here, and never ended by destroy. */
   private consoleCopier: ChildProcess | undefined;
   private readonly eventLog = new VmEventLog();
@@ -291,10 +294,17 @@ export class QemuVm implements Sandbox {
 
   exec(command: string, options?: ExecOptions): Promise<ExecResult> {
     if (!this.agent || this.state !== 'running') return Promise.reject(new Error(`VM ${this.name} is ${this.state}: cannot exec`));
-    return this.agent.exec(command, options).then((result) => {
-      this.execRoundTripsMs.push(result.durationMs);
-      return result;
-    });
+    if (this.gaveUp) return Promise.reject(new Error(`VM ${this.name} once did not answer: the runtime sends it nothing more`));
+    return this.agent.exec(command, options).then(
+      (result) => {
+        this.execRoundTripsMs.push(result.durationMs);
+        return result;
+      },
+      (error: unknown) => {
+        if (error instanceof GuestNoAnswerError && this.faults.has('exec-gives-up-after-no-answer')) this.gaveUp = true;
+        throw error;
+      },
+    );
   }
 
   timings(): SandboxTimings {
