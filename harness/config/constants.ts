@@ -58,6 +58,11 @@ export const AGENT = {
   outputLimitBytes: 16 * 1024 * 1024,
   /** Default command timeout in the guest. */
   execTimeoutSeconds: 60,
+  /**
+   * After the guest opens its agent port, the HELLO that the agent writes next must come within this
+   * (KVM base, scaled): it is one printf, so a longer silence is an agent that will never greet.
+   */
+  helloAfterPortOpenMs: 2_000,
 } as const;
 
 export const POLL = {

@@ -90,6 +90,17 @@ export type Fault =
   | 'vmm-stray-memory'
   /** The runtime's watch of its VMMs' own memory looks at each only once a second, so growth between looks goes unseen. */
   | 'vmm-overhead-looks-seldom'
+  /**
+   * The runtime copies the serial console through a helper process (a `tee` into a second log in the
+   * VM's directory) that destroy never ends: it outlives the VM, unseen by the runtime's own leftovers.
+   */
+  | 'destroy-orphans-helper'
+  /** Before its first exec the runtime sleeps a fixed settle time as long as its whole ready deadline, instead of asking the agent. */
+  | 'boot-waits-fixed-settle'
+  /** Asked to restore, the runtime boots the VM cold behind the scenes and still reports it restored. */
+  | 'restore-boots-cold'
+  /** After one exec the guest never answered, the runtime refuses every later exec: a guest that hung once counts as dead for good. */
+  | 'exec-gives-up-after-no-answer'
   /** The guest's tmpfs mounts (/tmp, /run, /dev/shm) have the kernel's default size, half the guest's RAM each. */
   | 'tmpfs-uncapped'
   /** The scratch disk's host file is allocated to its whole virtual size up front, not as the guest writes. */
@@ -148,6 +159,10 @@ const EVERY_FAULT: Record<Fault, true> = {
   'client-exec-waits-forever': true,
   'vmm-stray-memory': true,
   'vmm-overhead-looks-seldom': true,
+  'destroy-orphans-helper': true,
+  'boot-waits-fixed-settle': true,
+  'restore-boots-cold': true,
+  'exec-gives-up-after-no-answer': true,
   'tmpfs-uncapped': true,
   'scratch-preallocated': true,
 };

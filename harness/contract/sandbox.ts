@@ -104,6 +104,8 @@ export interface SavedStateFacts {
   savedAtMs: number;
   /** The guest's uptime (its monotonic clock since boot) in seconds, read just before the save. */
   guestUptimeSeconds: number;
+  /** The balloon's actual size in MiB (BalloonControl.query) just before the save; absent when the VM has no balloon. */
+  balloonActualMiB?: number;
 }
 
 /** What a hostile guest does; the reference runtime passes it to the guest on its kernel command line. */

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execOk, expectAlive, expectAtMost, expectOverheadWithinBound, holds } from '../../harness/assert/index.ts';
 import { expect } from 'vitest';
 import { ALIVE } from '../../harness/assert/limits.ts';
+import { AssertionFailure } from '../../harness/contract/assertion.ts';
 import { BALLOON } from '../balloon/limits.ts';
 import { GuestNoAnswerError } from '../../harness/contract/exec-errors.ts';
 import type { ExecResult, Sandbox, SandboxSpec } from '../../harness/contract/sandbox.ts';
@@ -36,21 +37,25 @@ export async function checkFrozenGuestDetected(sandbox: Sandbox): Promise<void> 
     const pollStartedAt = Date.now();
     const verdict = await expectAlive(sandbox).then(() => undefined, (error: Error) => error);
     const pollMs = Date.now() - pollStartedAt;
-    if (!verdict) throw new Error(`the liveness poll called ${sandbox.name} alive while its VM was frozen`);
-    if (pollMs > ALIVE.windowMs + livenessSlackMs) throw new Error(`the liveness poll took ${pollMs} ms to report the frozen guest, past its ${ALIVE.windowMs} ms window`);
-    if (!/last value: .*did not answer|last error: /.test(verdict.message)) throw new Error(`the liveness poll's verdict names nothing it last saw: ${verdict.message}`);
+    await holds('frozen-guest-detected/reported-not-alive', () => {
+      if (!verdict) throw new AssertionFailure(`the liveness poll called ${sandbox.name} alive while its VM was frozen`);
+      if (pollMs > ALIVE.windowMs + livenessSlackMs) throw new AssertionFailure(`the liveness poll took ${pollMs} ms to report the frozen guest, past its ${ALIVE.windowMs} ms window`);
+      if (!/last value: .*did not answer|last error: /.test(verdict.message)) throw new AssertionFailure(`the liveness poll's verdict names nothing it last saw: ${verdict.message}`);
+    });
 
     const outcome = await Promise.race([exec, sleep(Math.max(0, sentAt + frozenExecMaxWaitMs - Date.now())).then(() => 'hang' as const)]);
-    if (outcome === 'hang') throw new Error(`an exec with a ${frozenExecTimeoutSeconds} s timeout sent to the frozen guest neither answered nor failed within ${frozenExecMaxWaitMs} ms: it hangs`);
-    if ('answered' in outcome) throw new Error(`an exec answered while the guest was frozen (exit ${outcome.answered.exitCode}): the VM was not frozen`);
-    if (!(outcome.failed instanceof GuestNoAnswerError)) {
-      throw new Error(`the exec sent to the frozen guest failed with ${String(outcome.failed)}, not a GuestNoAnswerError`);
-    }
-    if (outcome.afterMs < frozenExecTimeoutSeconds * 1000) throw new Error(`the exec sent to the frozen guest failed after ${outcome.afterMs} ms, before its own ${frozenExecTimeoutSeconds} s timeout`);
+    await holds('frozen-guest-detected/exec-fails-by-its-timeout', () => {
+      if (outcome === 'hang') throw new AssertionFailure(`an exec with a ${frozenExecTimeoutSeconds} s timeout sent to the frozen guest neither answered nor failed within ${frozenExecMaxWaitMs} ms: it hangs`);
+      if ('answered' in outcome) throw new AssertionFailure(`an exec answered while the guest was frozen (exit ${outcome.answered.exitCode}): the VM was not frozen`);
+      if (!(outcome.failed instanceof GuestNoAnswerError)) {
+        throw new AssertionFailure(`the exec sent to the frozen guest failed with ${String(outcome.failed)}, not a GuestNoAnswerError`);
+      }
+      if (outcome.afterMs < frozenExecTimeoutSeconds * 1000) throw new AssertionFailure(`the exec sent to the frozen guest failed after ${outcome.afterMs} ms, before its own ${frozenExecTimeoutSeconds} s timeout`);
+    });
   } finally {
     await sandbox.freezeGuest(false);
   }
-  await expectAlive(sandbox);
+  await holds('frozen-guest-detected/alive-after-thaw', () => expectAlive(sandbox));
 }
 
 export const overheadSpec: Partial<SandboxSpec> = { ...booted, balloon: {}, vmmOverheadLookEveryMs: FIELD_LIFECYCLE.overheadAskedLookEveryMs };

@@ -9,8 +9,8 @@ describe('lifecycle', () => {
     await checkBootToReady(() => vm(booted), runtime.accelerator);
   });
 
-  test('destroy-leaves-nothing', async ({ vm }) => {
-    await checkDestroyLeavesNothing(await vm(booted));
+  test('destroy-leaves-nothing', async ({ vm, run }) => {
+    await checkDestroyLeavesNothing(await vm(booted), run.runDir);
   });
 
   test('stop-start-preserves-disk', async ({ vm, runtime, skip }) => {

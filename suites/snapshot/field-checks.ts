@@ -3,7 +3,9 @@
  * state, clocks after restore, exec storms at resume, balloon and snapshot together). Each check takes
  * `vm`, so the fault tests run the very same check on a runtime with a fault.
  */
-import { execOk, expectWithin } from '../../harness/assert/index.ts';
+import { expect } from 'vitest';
+import { execOk, expectWithin, holds } from '../../harness/assert/index.ts';
+import { AssertionFailure } from '../../harness/contract/assertion.ts';
 import { expectHealthyKernel } from '../../harness/assert/kernel-log.ts';
 import { deadlineMs } from '../../harness/config/constants.ts';
 import { catalogueBalloonLimits } from '../balloon/catalogue-limits.ts';
@@ -57,9 +59,11 @@ export async function checkClonesDistinctEntropy(vm: MakeVm): Promise<string | u
     }
   }
   const [a, b] = clones;
-  if (a!.first.bytes === b!.first.bytes) throw new Error(`the clones share random state: both read ${a!.first.bytes} from /dev/urandom first after resume`);
   const shared = a!.first.uuids.filter((uuid) => b!.first.uuids.includes(uuid));
-  if (shared.length > 0) throw new Error(`the clones share random state: both made the UUID ${shared[0]} (${shared.length} of ${FIELD_SNAPSHOT.entropyUuids} in common) first after resume`);
+  await holds('clones-distinct-entropy/random-state-distinct', () => {
+    if (a!.first.bytes === b!.first.bytes) throw new AssertionFailure(`the clones share random state: both read ${a!.first.bytes} from /dev/urandom first after resume`);
+    if (shared.length > 0) throw new AssertionFailure(`the clones share random state: both made the UUID ${shared[0]} (${shared.length} of ${FIELD_SNAPSHOT.entropyUuids} in common) first after resume`);
+  });
   return a!.sandbox.restoreReseed;
 }
 
@@ -108,17 +112,23 @@ export async function checkClockAfterRestore(vm: MakeVm): Promise<void> {
   const sandbox = await restoredFromStateAtLeast(vm, FIELD_SNAPSHOT.clockStateMinAgeMs);
   const restored = await guestClocks(sandbox);
   const { clockMaxWallSkewMs } = FIELD_SNAPSHOT;
-  if (restored.wallMs < restored.hostBeforeMs - clockMaxWallSkewMs || restored.wallMs > restored.hostAfterMs + clockMaxWallSkewMs) {
-    const offSeconds = ((restored.wallMs - restored.hostBeforeMs) / 1000).toFixed(1);
-    throw new Error(`the restored guest's wall clock is ${offSeconds} s off the host's right after restore (bound ${clockMaxWallSkewMs} ms; saved ${((restored.hostBeforeMs - sandbox.restoredFrom!.savedAtMs) / 1000).toFixed(0)} s earlier)`);
-  }
+  await holds('clock-after-restore/wall-clock-current', () => {
+    if (restored.wallMs < restored.hostBeforeMs - clockMaxWallSkewMs || restored.wallMs > restored.hostAfterMs + clockMaxWallSkewMs) {
+      const offSeconds = ((restored.wallMs - restored.hostBeforeMs) / 1000).toFixed(1);
+      throw new AssertionFailure(`the restored guest's wall clock is ${offSeconds} s off the host's right after restore (bound ${clockMaxWallSkewMs} ms; saved ${((restored.hostBeforeMs - sandbox.restoredFrom!.savedAtMs) / 1000).toFixed(0)} s earlier)`);
+    }
+  });
   const savedUptime = sandbox.restoredFrom!.guestUptimeSeconds;
-  if (restored.monotonicSeconds < savedUptime) throw new Error(`the guest's monotonic clock went back across the restore: ${restored.monotonicSeconds} s after, ${savedUptime} s at the save`);
+  await holds('clock-after-restore/monotonic-never-back', () =>
+    expect(restored.monotonicSeconds, `the guest's monotonic clock right after the restore, in s (${savedUptime} s at the save)`).toBeGreaterThanOrEqual(savedUptime),
+  );
   await sandbox.freezeGuest(true);
   await new Promise((resolve) => setTimeout(resolve, FIELD_SNAPSHOT.clockFreezeMs));
   await sandbox.freezeGuest(false);
   const resumed = await guestClocks(sandbox);
-  if (resumed.monotonicSeconds < restored.monotonicSeconds) throw new Error(`the guest's monotonic clock went back across a freeze: ${resumed.monotonicSeconds} s after, ${restored.monotonicSeconds} s before`);
+  await holds('clock-after-restore/monotonic-never-back', () =>
+    expect(resumed.monotonicSeconds, `the guest's monotonic clock after a freeze, in s (${restored.monotonicSeconds} s before it)`).toBeGreaterThanOrEqual(restored.monotonicSeconds),
+  );
 }
 
 /**
@@ -134,11 +144,13 @@ export async function checkExecStormAfterRestore(vm: MakeVm, accel: Accelerator)
   const answers = await Promise.all(
     ids.map((id) => execOk(sandbox, `usleep ${staggerUs(id)}; echo ${id} >> /run/storm; echo storm-${id}`, { timeoutSeconds, what: `exec ${id} of the storm after restore` })),
   );
-  answers.forEach((output, id) => {
-    if (output !== `storm-${id}\n`) throw new Error(`exec ${id} of the storm after restore answered another's output: ${JSON.stringify(output)}`);
-  });
+  await holds('exec-storm-after-restore/own-output', () =>
+    answers.forEach((output, id) => {
+      if (output !== `storm-${id}\n`) throw new AssertionFailure(`exec ${id} of the storm after restore answered another's output: ${JSON.stringify(output)}`);
+    }),
+  );
   const ran = (await execOk(sandbox, 'cat /run/storm')).trim().split('\n').map(Number).sort((a, b) => a - b);
-  if (ran.join(',') !== ids.join(',')) throw new Error(`the storm's execs ran as ${ran.join(',')} in the guest, expected each of ${ids.join(',')} exactly once`);
+  await holds('exec-storm-after-restore/each-ran-once', () => expect(ran.join(','), "the storm's execs as they ran in the guest").toBe(ids.join(',')));
 }
 
 export const balloonDeflateSpec: Partial<SandboxSpec> = {
@@ -160,8 +172,11 @@ export async function checkBalloonSnapshotDeflate(vm: MakeVm, accel: Accelerator
   await balloon.connect();
   try {
     await balloon.deflate(BALLOON.memoryMiB);
-    expectWithin(await balloon.query(), BALLOON.memoryMiB - toleranceMiB, BALLOON.memoryMiB, 'restored balloon actual after deflate to full size', 'MiB');
-    await expectStatsRefresh(balloon, accel);
+    const deflated = await balloon.query();
+    await holds('balloon-snapshot-deflate/reaches-full-size', () =>
+      expectWithin(deflated, BALLOON.memoryMiB - toleranceMiB, BALLOON.memoryMiB, 'restored balloon actual after deflate to full size', 'MiB'),
+    );
+    await holds('balloon-snapshot-deflate/stats-refresh', () => expectStatsRefresh(balloon, accel));
   } finally {
     await balloon.close();
   }

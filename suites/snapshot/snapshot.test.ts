@@ -23,7 +23,7 @@ describe('snapshot', () => {
 
   test('agent-reconnects-after-restore', async ({ vm, runtime, skip }) => {
     requireCapabilities(skip, runtime, 'snapshot', 'agent-reconnect', 'gauntlet-agent');
-    await checkAgentReconnectsAfterRestore(vm);
+    await checkAgentReconnectsAfterRestore(vm, runtime.accelerator);
   });
 
   test('balloon-after-restore', async ({ vm, runtime, skip }) => {

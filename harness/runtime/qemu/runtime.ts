@@ -79,15 +79,23 @@ export class QemuRuntime implements Runtime {
     const template = await this.boot(templateSpec(spec, `snapshot-${path.basename(path.dirname(files.stateFile)).split('.')[0]}`));
     try {
       const balloonTargetMiB = typeof spec.restore === 'object' ? spec.restore.balloonTargetMiB : undefined;
-      if (balloonTargetMiB !== undefined) {
-        const balloon = template.balloon();
-        if (!balloon) throw new Error('the profile inflates the balloon before saving, but the VM has none');
+      const balloon = template.balloon();
+      if (balloonTargetMiB !== undefined && !balloon) throw new Error('the profile inflates the balloon before saving, but the VM has none');
+      // Its size as it is when saved, not as asked: a restore must give back what was saved. Read
+      // before the last exec, which stays the guest's last act before the save.
+      let balloonActualMiB: number | undefined;
+      if (balloon) {
         await balloon.connect();
-        await balloon.inflate(balloonTargetMiB).finally(() => balloon.close());
+        try {
+          if (balloonTargetMiB !== undefined) await balloon.inflate(balloonTargetMiB);
+          balloonActualMiB = await balloon.query();
+        } finally {
+          await balloon.close();
+        }
       }
       const guestUptimeSeconds = await readyToSave(template, typeof spec.restore === 'object' ? spec.restore.savedAtUptimeSeconds : undefined);
       await template.saveTo(files);
-      const facts: SavedStateFacts = { savedAtMs: Date.now(), guestUptimeSeconds };
+      const facts: SavedStateFacts = { savedAtMs: Date.now(), guestUptimeSeconds, balloonActualMiB };
       await writeFile(files.factsFile, JSON.stringify(facts));
     } finally {
       await template.destroy();

@@ -40,7 +40,7 @@ export interface SavedVmState {
 }
 
 /** Faults of the restore itself: the saved VM is the same with or without them. */
-const RESTORE_FAULTS: ReadonlySet<Fault> = new Set<Fault>(['restore-shares-overlay', 'restore-resets-balloon', 'restore-loses-stats-polling', 'restore-awaits-hello', 'restore-skips-reseed', 'restore-keeps-saved-clock']);
+const RESTORE_FAULTS: ReadonlySet<Fault> = new Set<Fault>(['restore-shares-overlay', 'restore-resets-balloon', 'restore-loses-stats-polling', 'restore-awaits-hello', 'restore-skips-reseed', 'restore-keeps-saved-clock', 'restore-boots-cold']);
 
 /** Why a VM of this spec cannot be restored (it boots cold instead), or undefined when it can. */
 export function restoreUnsupported(spec: SandboxSpec): string | undefined {

@@ -3,14 +3,18 @@
  * agent), stops and starts it on the same disk, and on destroy kills it, removes every file it made
  * and checks that nothing is left.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { allocatedBytes } from '../../host/allocated-bytes.ts';
 import { AgentChannelError, AgentClient } from '../../channel/agent-client.ts';
+import { GuestNoAnswerError } from '../../contract/exec-errors.ts';
 import { QmpClient, type QmpEvent } from './qmp-client.ts';
-import { BOOT, deadlineMs } from '../../config/constants.ts';
-import { FAULT_SHAPES, GUEST, SHUTDOWN } from './tuning.ts';
+import { AGENT, BOOT, deadlineMs } from '../../config/constants.ts';
+import { FAULT_SHAPES, SHUTDOWN } from './tuning.ts';
 import type { BalloonControl } from '../../contract/balloon.ts';
 import type { VmEvent, VmEventKind } from '../../contract/events.ts';
 import type { Fault } from '../../contract/faults.ts';
@@ -62,6 +66,10 @@ export class QemuVm implements Sandbox {
   /** freezeGuest(true): the VMM's pause that follows is the frozen guest's, not one the VM is counted paused for. */
   private guestFrozen = false;
   private lastPid: number | undefined;
+  /** Fault exec-gives-up-after-no-answer: an exec went unanswered, and every later one is refused. */
+  private gaveUp = false;
+  /** Fault destroy-orphans-helper: held here, and never ended by destroy. */
+  private consoleCopier: ChildProcess | undefined;
   private readonly eventLog = new VmEventLog();
   private readonly boots: BootTimeline[] = [];
   private readonly execRoundTripsMs: number[] = [];
@@ -115,18 +123,24 @@ export class QemuVm implements Sandbox {
     return new Set(this.spec.faults ?? []);
   }
 
+  /** The saved state this VM starts from; none under restore-boots-cold, which boots while it says it restored. */
+  private get restoreSource(): SavedVmState | undefined {
+    return this.faults.has('restore-boots-cold') ? undefined : this.context.restoreFrom;
+  }
+
   /** Creates the disks and boots; resolves when the guest agent has answered an exec. */
   async create(): Promise<void> {
     const disk = this.spec.disk ?? {};
     this.paths = await createVmFiles(this.context.vmDir, disk.overlayDir, disk.scratchMiB !== undefined);
     // Each is a process of its own (mkfifo ~4 ms here, qemu-img more): side by side, not one after the other.
     await Promise.all([makeFifo(this.paths.consolePipe), this.createDisks(this.paths, disk)]);
+    if (this.faults.has('destroy-orphans-helper')) this.consoleCopier = startConsoleCopier(this.context.vmDir);
     await this.boot();
   }
 
   private async createDisks(paths: VmPaths, disk: NonNullable<SandboxSpec['disk']>): Promise<void> {
     const qemuImg = qemuImgBinary(this.context.qemuBinary);
-    const saved = this.context.restoreFrom;
+    const saved = this.restoreSource;
     if (saved && this.faults.has('restore-shares-overlay')) {
       paths.rootOverlay = saved.sharedOverlay;
       if (!existsSync(saved.sharedOverlay)) await createOverlay(qemuImg, saved.rootOverlay, saved.sharedOverlay);
@@ -145,7 +159,8 @@ export class QemuVm implements Sandbox {
   private async boot(): Promise<void> {
     const paths = this.paths!;
     // Only the first boot: a restored VM that is stopped and started boots from its own disk.
-    const restoring = this.boots.length === 0 ? this.context.restoreFrom : undefined;
+    const restoring = this.boots.length === 0 ? this.restoreSource : undefined;
+    const saysRestored = this.boots.length === 0 && this.context.restoreFrom !== undefined;
     const args = vmCommandLine(this.spec, this.context, paths, restoring && {
       // Two VMMs on one writable image need QEMU's image locking off: only the shared-overlay fault does that.
       ...(this.faults.has('restore-shares-overlay') ? { unlockedImage: restoring.sharedOverlay } : {}),
@@ -203,6 +218,7 @@ export class QemuVm implements Sandbox {
       if (restoring) await this.resumeRestored();
       const greets = !restoring || this.faults.has('restore-awaits-hello');
       if (greets && !this.faults.has('client-no-hello-deadline')) await this.awaitAgentGreeting(startedAt + deadline);
+      if (this.faults.has('boot-waits-fixed-settle')) await sleep(deadline);
       await this.waitUntilReady(startedAt + deadline, restoring ? afterRestoreCommand({ clock: this.faults.has('restore-keeps-saved-clock'), randomState: this.faults.has('restore-skips-reseed') }) : undefined);
       this.lastBootMs = Date.now() - startedAt;
       const firstOutputAt = firstOutput.stop();
@@ -210,7 +226,7 @@ export class QemuVm implements Sandbox {
         firstConsoleOutputMs: firstOutputAt === undefined ? undefined : firstOutputAt - startedAt,
         controlConnectMs,
         firstExecMs: this.lastBootMs,
-        ...(restoring ? { restored: true } : {}),
+        ...(saysRestored ? { restored: true } : {}),
       });
     } catch (error) {
       firstOutput.stop();
@@ -226,7 +242,7 @@ export class QemuVm implements Sandbox {
    */
   private async awaitAgentGreeting(giveUpAt: number): Promise<void> {
     const vmm = this.vmm!;
-    const helloWindowMs = deadlineMs(GUEST.helloAfterPortOpenMs, this.context.accel);
+    const helloWindowMs = deadlineMs(AGENT.helloAfterPortOpenMs, this.context.accel);
     const isPortOpening = (event: QmpEvent) => event.name === 'VSERPORT_CHANGE' && event.data.id === AGENT_PORT_DEVICE_ID && event.data.open === true;
     let timer: NodeJS.Timeout | undefined;
     let stopListening = () => {};
@@ -286,10 +302,17 @@ export class QemuVm implements Sandbox {
 
   exec(command: string, options?: ExecOptions): Promise<ExecResult> {
     if (!this.agent || this.state !== 'running') return Promise.reject(new Error(`VM ${this.name} is ${this.state}: cannot exec`));
-    return this.agent.exec(command, options).then((result) => {
-      this.execRoundTripsMs.push(result.durationMs);
-      return result;
-    });
+    if (this.gaveUp) return Promise.reject(new Error(`VM ${this.name} once did not answer: the runtime sends it nothing more`));
+    return this.agent.exec(command, options).then(
+      (result) => {
+        this.execRoundTripsMs.push(result.durationMs);
+        return result;
+      },
+      (error: unknown) => {
+        if (error instanceof GuestNoAnswerError && this.faults.has('exec-gives-up-after-no-answer')) this.gaveUp = true;
+        throw error;
+      },
+    );
   }
 
   timings(): SandboxTimings {
@@ -504,4 +527,16 @@ async function findFilesNamed(dir: string, prefix: string, depth: number): Promi
     else if (entry.isDirectory() && depth > 1) found.push(...(await findFilesNamed(full, prefix, depth - 1)));
   }
   return found;
+}
+
+/**
+ * Fault destroy-orphans-helper: a console copier in the VM's directory. Its input is a pipe from this
+ * process, so it ends when the runtime does, never with the VM: exactly the helper a destroy forgets.
+ */
+function startConsoleCopier(vmDir: string): ChildProcess {
+  const copier = spawn('tee', [path.join(vmDir, 'console.copy')], { stdio: ['pipe', 'ignore', 'ignore'] });
+  copier.on('error', () => {});
+  copier.unref();
+  (copier.stdin as Socket | null)?.unref();
+  return copier;
 }
