@@ -208,7 +208,8 @@ class Runtime:
                 return self.host.saved[key]
             directory = os.path.join(self.host.shared, key)
             os.makedirs(directory, exist_ok=True)
-            saved = {'state': os.path.join(directory, 'state'), 'overlay': os.path.join(directory, 'root.qcow2')}
+            saved = {'state': os.path.join(directory, 'state'), 'overlay': os.path.join(directory, 'root.qcow2'),
+                     'facts': os.path.join(directory, 'facts.json')}
             with open(os.path.join(directory, 'lock'), 'w') as held:
                 # The other adapters of the run wait here while one boots and saves; the overlay is
                 # renamed into place last, so its presence means the state is whole.
@@ -226,7 +227,15 @@ class Runtime:
             template.boot()
             if restore.get('balloonTargetMiB'):
                 self.move_balloon(template, restore['balloonTargetMiB'], 'inflate')
+            # What a restored VM says of its state (status.restoredFrom): when it was saved, the guest's
+            # uptime then, and the balloon's size as it was saved, which a restore must keep.
+            uptime = float(template.exec('cut -d" " -f1 /proc/uptime')[0].stdout.decode().strip())
+            facts = {'savedAtMs': time.time() * 1000, 'guestUptimeSeconds': uptime}
+            if profile.get('balloon') is not False:
+                facts['balloonActualMiB'] = template.qmp.execute('query-balloon')['actual'] / MIB
             template.save(saved['state'])
+            with open(saved['facts'], 'w') as out:
+                json.dump(facts, out)
             os.rename(template.root, saved['overlay'])
         finally:
             template.destroy()

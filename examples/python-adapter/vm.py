@@ -335,6 +335,9 @@ class Vm:
             status['bootMs'] = self.boot_ms
         if self.restore_fallback:
             status['restoreFallback'] = self.restore_fallback
+        if self.restore_from is not None:
+            with open(self.restore_from['facts']) as facts:
+                status['restoredFrom'] = json.load(facts)
         return status
 
 
