@@ -38,8 +38,6 @@ export type Fault =
   | 'balloon-target-as-size'
   /** The balloon control hands on the guest's memory statistics as KiB (as /proc/meminfo counts) scaled to bytes: 1024× too large. */
   | 'balloon-stats-wrong-unit'
-  /** The guest lacks the driver of its agent port (virtio_console), so the VM never gets ready. */
-  | 'agent-port-driver-missing'
   /** start() boots from a fresh overlay of the base image instead of the VM's own disk. */
   | 'fresh-overlay-on-start'
   | 'no-discard'
@@ -130,7 +128,6 @@ const EVERY_FAULT: Record<Fault, true> = {
   'deflate-returns-less': true,
   'balloon-target-as-size': true,
   'balloon-stats-wrong-unit': true,
-  'agent-port-driver-missing': true,
   'fresh-overlay-on-start': true,
   'no-discard': true,
   'oversized-rootfs': true,

@@ -11,11 +11,7 @@ export function guestKernelArgs(spec: SandboxSpec, accel: Accelerator): string[]
     `sysctl.kernel.hung_task_timeout_secs=${Math.ceil(deadlineMs(GUEST.hungTaskReportMs, accel) / 1000)}`,
     `gauntlet.agent_timeout=${spec.agent?.readTimeoutSeconds ?? AGENT.productionReadTimeoutSeconds}`,
   ];
-  const missingDrivers = [
-    ...(faults.has('balloon-driver-missing') ? ['virtio_balloon'] : []),
-    ...(faults.has('agent-port-driver-missing') ? ['virtio_console'] : []),
-  ];
-  if (missingDrivers.length > 0) args.push(`gauntlet.skip_modules=${missingDrivers.join(',')}`);
+  if (faults.has('balloon-driver-missing')) args.push('gauntlet.skip_modules=virtio_balloon');
   if (faults.has('agent-no-respawn')) args.push('gauntlet.agent_respawn=0');
   if (faults.has('agent-unguarded-reopen')) args.push('gauntlet.agent_fault=unguarded-reopen', `gauntlet.agent_reopen_pause=${FAULT_SHAPES.unguardedReopenPauseSeconds}`);
   if (faults.has('agent-never-reopens')) args.push('gauntlet.agent_fault=never-reopen');
