@@ -38,6 +38,11 @@ export type Fault =
   | 'balloon-target-as-size'
   /** The balloon control hands on the guest's memory statistics as KiB (as /proc/meminfo counts) scaled to bytes: 1024× too large. */
   | 'balloon-stats-wrong-unit'
+  /**
+   * The balloon control pauses the VM's vCPUs once a move has reached its target (parking it, as a
+   * warm pool parks an idle VM so it costs the host no CPU) and resumes them only for its next move.
+   */
+  | 'balloon-move-leaves-vm-paused'
   /** start() boots from a fresh overlay of the base image instead of the VM's own disk. */
   | 'fresh-overlay-on-start'
   | 'no-discard'
@@ -128,6 +133,7 @@ const EVERY_FAULT: Record<Fault, true> = {
   'deflate-returns-less': true,
   'balloon-target-as-size': true,
   'balloon-stats-wrong-unit': true,
+  'balloon-move-leaves-vm-paused': true,
   'fresh-overlay-on-start': true,
   'no-discard': true,
   'oversized-rootfs': true,

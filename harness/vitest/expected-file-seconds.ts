@@ -19,7 +19,7 @@ export const EXPECTED_FILE_SECONDS: Readonly<Record<string, number>> = {
   'suites/lifecycle/lifecycle.test.ts': 11,
   'suites/lifecycle/field-cases.test.ts': 40,
   'test/faults/disk.test.ts': 628,
-  'test/faults/balloon.test.ts': 351,
+  'test/faults/balloon.test.ts': 388,
   'test/integration/served-adapter.test.ts': 139,
   'test/integration/python-adapter-balloon.test.ts': 124,
   'test/integration/python-adapter.test.ts': 122,

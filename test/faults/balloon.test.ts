@@ -30,8 +30,11 @@ import {
   checkGuestStats,
   checkHostRssReclaim,
   checkInflateBelowMinimumClamps,
+  checkInflateIdempotent,
   checkInflateReducesAvailable,
   checkInflateUnderPressure,
+  checkRandomTargetSoak,
+  checkRapidCycles,
   checkWarmPoolLifecycle,
 } from '../../suites/balloon/checks.ts';
 
@@ -84,6 +87,22 @@ describe('balloon faults', () => {
   // 100 MiB holder, and its OOM killer takes the largest process.
   proves('balloon-target-as-size', 'inflate-under-pressure/holder-alive', async (context) =>
     checkInflateUnderPressure(await faultyVm(context, 'balloon-target-as-size')),
+  );
+
+  // Every move ends with the VM paused, so the guest answers nothing after a case's last move; the
+  // balloon query, which the VMM answers, still works.
+  proves('balloon-move-leaves-vm-paused', 'random-target-soak/guest-answers', async (context) =>
+    checkRandomTargetSoak(await faultyVm(context, 'balloon-move-leaves-vm-paused')),
+  );
+  proves('balloon-move-leaves-vm-paused', 'rapid-cycles/guest-answers', async (context) => checkRapidCycles(await faultyVm(context, 'balloon-move-leaves-vm-paused')));
+  proves('balloon-move-leaves-vm-paused', 'inflate-idempotent/guest-answers', async (context) =>
+    checkInflateIdempotent(await faultyVm(context, 'balloon-move-leaves-vm-paused')),
+  );
+  proves('balloon-move-leaves-vm-paused', 'inflate-under-pressure/guest-answers', async (context) =>
+    checkInflateUnderPressure(await faultyVm(context, 'balloon-move-leaves-vm-paused')),
+  );
+  proves('balloon-move-leaves-vm-paused', 'inflate-below-minimum-clamps/guest-answers', async (context) =>
+    checkInflateBelowMinimumClamps(await faultyVm(context, 'balloon-move-leaves-vm-paused')),
   );
 
   proves('balloon-control-untracked', 'control-not-connected/operations-refused', async (context) =>

@@ -10,9 +10,11 @@ import type { Fault } from '../../harness/contract/faults.ts';
 const MIB = 1024 * 1024;
 const MEMORY_MIB = 256;
 
-/** A QMP monitor with a balloon whose guest follows every new target after a few queries; like QEMU, it keeps the balloon within the VM's memory. */
+/** A QMP monitor with a balloon whose guest follows every new target after a few queries while it runs; like QEMU, it keeps the balloon within the VM's memory. */
 class FakeMonitor {
   actualMiB = MEMORY_MIB;
+  /** Whether the vCPUs run (QMP `stop` and `cont`): a paused guest moves no balloon. */
+  running = true;
   targets: number[] = [];
   connections = 0;
   stats: Record<string, number> = { 'stat-free-memory': -1, 'stat-total-memory': -1 };
@@ -59,8 +61,12 @@ class FakeMonitor {
         this.pendingMiB = Math.min(MEMORY_MIB, (args!.value as number) / MIB);
         this.queriesUntilMoved = 2;
         return {};
+      case 'stop':
+      case 'cont':
+        this.running = command === 'cont';
+        return {};
       case 'query-balloon':
-        if (this.pendingMiB !== undefined && this.queriesUntilMoved-- <= 0 && this.actualMiB !== this.pendingMiB) this.moveNow(socket);
+        if (this.running && this.pendingMiB !== undefined && this.queriesUntilMoved-- <= 0 && this.actualMiB !== this.pendingMiB) this.moveNow(socket);
         return { actual: this.actualMiB * MIB };
       case 'qom-get':
         return { stats: this.stats, 'last-update': this.lastUpdate };
@@ -224,6 +230,17 @@ describe('QemuBalloonControl', () => {
       await control.setTarget(192);
       await control.setTarget(64);
       expect(monitor.targets).toEqual([QEMU_BALLOON_LIMITS.minimumMiB, 192]);
+      await control.close();
+    });
+
+    it('balloon-move-leaves-vm-paused: pauses the VM once a move is done and resumes it for the next one', async () => {
+      const control = faulty('balloon-move-leaves-vm-paused');
+      await control.connect();
+      expect(await control.inflate(128)).toBe(MEMORY_MIB);
+      expect(monitor.running).toBe(false);
+      expect(await control.deflate(MEMORY_MIB)).toBe(128);
+      expect(monitor.actualMiB).toBe(MEMORY_MIB);
+      expect(monitor.running).toBe(false);
       await control.close();
     });
 

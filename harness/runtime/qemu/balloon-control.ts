@@ -35,7 +35,7 @@ export interface QemuBalloonControlOptions {
   transcriptPath?: string;
   memoryMiB: number;
   accel: Accelerator;
-  /** The control's own faults (`no-balloon-floor`, `balloon-drops-target-above-memory`, `balloon-control-untracked`, `balloon-reports-target-reached`, `balloon-move-returns-early`, `balloon-move-returns-target`, `deflate-returns-less`, `balloon-target-as-size`, `balloon-stats-wrong-unit`). */
+  /** The control's own faults (`no-balloon-floor`, `balloon-drops-target-above-memory`, `balloon-control-untracked`, `balloon-reports-target-reached`, `balloon-move-returns-early`, `balloon-move-returns-target`, `deflate-returns-less`, `balloon-target-as-size`, `balloon-stats-wrong-unit`, `balloon-move-leaves-vm-paused`). */
   faults?: ReadonlySet<Fault>;
 }
 
@@ -133,6 +133,8 @@ export class QemuBalloonControl implements BalloonControl {
     const previous = await this.query();
     const qmp = this.monitor(direction);
     const eventsBefore = qmp.events.length;
+    // A paused guest cannot move the balloon: whatever the last move parked runs again first.
+    if (this.has('balloon-move-leaves-vm-paused')) await qmp.execute('cont');
     const requestedAt = Date.now();
     await this.setTarget(targetMiB);
     if (this.has('balloon-move-returns-early')) return previous;
@@ -143,6 +145,7 @@ export class QemuBalloonControl implements BalloonControl {
     } catch (error) {
       throw new BalloonTimeoutError((error as Error).message, { cause: error });
     }
+    if (this.has('balloon-move-leaves-vm-paused')) await qmp.execute('stop');
     const polled: BalloonMove = { direction, movedMiB: Math.abs(actual - previous), durationMs: Date.now() - requestedAt, timedBy: 'polling' };
     this.timedMoves.push(timeByEvent(qmp, eventsBefore, requestedAt, previous, reached, polled));
     return this.has('balloon-move-returns-target') ? actual : previous;
