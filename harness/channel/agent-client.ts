@@ -11,6 +11,7 @@ import { AGENT } from '../config/constants.ts';
 import { GuestNoAnswerError } from '../contract/exec-errors.ts';
 import { AGENT_CHANNEL } from './limits.ts';
 import { AgentProtocolError, encodeExecRequest, FrameDecoder, scriptWithEnv, type GuestFrame } from './agent-protocol.ts';
+import { ExchangeLog } from './exchange-log.ts';
 import { connectUnixSocket } from './unix-socket.ts';
 
 export class AgentChannelError extends Error {
@@ -55,6 +56,7 @@ export class AgentClient {
   private strayReplies = 0;
   private peakHeldChars = 0;
   private readonly transcript: Buffer[] = [];
+  private readonly exchanges = new ExchangeLog(AGENT_CHANNEL.transcriptLines);
   private markGreeted: () => void = () => {};
   /** Resolves at the agent's first HELLO: only then is a request sure to reach it (the VMM drops writes to a closed port). */
   readonly greeted = new Promise<void>((resolve) => (this.markGreeted = resolve));
@@ -73,6 +75,7 @@ export class AgentClient {
       onProtocolError: (error) => {
         this.protocolErrors++;
         this.lastProtocolError = error;
+        this.exchanges.add(`✗ skipped input: ${error.message}`);
       },
       maxHeaderChars: this.options.unboundedLineBuffer ? Infinity : AGENT_CHANNEL.maxHeaderChars,
     });
@@ -107,9 +110,11 @@ export class AgentClient {
     return new Promise<ExecResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
+        this.exchanges.add(`✗ ${id}: no reply within ${waitMs} ms`);
         reject(new GuestNoAnswerError(`no reply to request ${id} within ${waitMs} ms (command: ${command.slice(0, 80)})`));
       }, waitMs);
       this.pending.set(id, { id, frame, sentAt: Date.now(), resolve, reject, timer });
+      this.exchanges.add(`→ ${id}: exec ${JSON.stringify(command.length > 120 ? `${command.slice(0, 120)}…` : command)} (timeout ${timeoutSeconds} s)`);
       this.socket!.write(frame);
     });
   }
@@ -121,11 +126,13 @@ export class AgentClient {
       lastProtocolError: this.lastProtocolError,
       strayReplies: this.strayReplies,
       peakHeldChars: this.peakHeldChars,
+      recentExchanges: this.exchanges.lines(),
     };
   }
 
   private onFrame(frame: GuestFrame): void {
     if (frame.kind === 'hello') {
+      this.exchanges.add(`← HELLO${this.pending.size > 0 ? ` (sending the ${this.pending.size} waiting request(s) again)` : ''}`);
       this.markGreeted();
       for (const request of this.pending.values()) this.socket?.write(request.frame);
       return;
@@ -136,11 +143,14 @@ export class AgentClient {
     // waits for it, and it must never reach a request that waits for its own.
     if (!request) {
       this.strayReplies++;
+      this.exchanges.add(`← ${frame.id}: a reply no request waits for, ignored`);
       return;
     }
     this.pending.delete(request.id);
     clearTimeout(request.timer);
     const output = (bytes: Buffer) => (this.options.outputAsText ? Buffer.from(bytes.toString('utf8')) : bytes);
+    const flags = `${frame.timedOut ? ', timed out' : ''}${frame.truncated ? ', truncated' : ''}`;
+    this.exchanges.add(`← ${request.id}: exit ${frame.exitCode}${flags}, ${frame.stdout.length} B out, ${frame.stderr.length} B err, ${Date.now() - request.sentAt} ms`);
     request.resolve({
       exitCode: frame.exitCode,
       stdout: output(frame.stdout),
@@ -153,6 +163,7 @@ export class AgentClient {
 
   private dropConnection(reason: string): void {
     const socket = this.socket;
+    if (socket) this.exchanges.add(`✗ ${reason}${this.pending.size > 0 ? ` with ${this.pending.size} request(s) waiting` : ''}`);
     this.socket = undefined;
     socket?.destroy();
     for (const request of this.pending.values()) {

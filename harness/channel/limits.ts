@@ -5,4 +5,6 @@ export const AGENT_CHANNEL = {
   replyGraceMs: 15_000,
   /** Longest frame header the host keeps while waiting for its end; real ones are under 100 characters. */
   maxHeaderChars: 256,
+  /** Lines of the channel's last exchanges kept for a failed case's bundle: the last few dozen requests, enough to show what the agent last did. */
+  transcriptLines: 60,
 } as const;

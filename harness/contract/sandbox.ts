@@ -129,6 +129,12 @@ export interface AgentChannelReport {
   strayReplies: number;
   /** The most characters the host ever held of one unfinished frame. */
   peakHeldChars: number;
+  /**
+   * The channel's last exchanges, oldest first, one line each (requests sent, replies with their exit
+   * and sizes, greetings, input skipped): the agent transcript's tail a failed case keeps. Empty when
+   * the runtime keeps none.
+   */
+  recentExchanges: readonly string[];
 }
 
 /** The serial console as the runtime keeps it on the host. */

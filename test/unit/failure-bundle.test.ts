@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HostPlatform } from '../../harness/host/platform.ts';
 import type { Sandbox } from '../../harness/contract/sandbox.ts';
-import { writeHostKernelLogTail, writeSandboxStatus } from '../../harness/vitest/failure-bundle.ts';
+import { writeAgentTranscriptTail, writeHostKernelLogTail, writeSandboxStatus } from '../../harness/vitest/failure-bundle.ts';
 
 const dirs: string[] = [];
 const scratch = () => {
@@ -23,13 +23,21 @@ describe('the failure bundle', () => {
       state: 'running',
       vmmPid: 42,
       bootMs: 300,
-      agentChannel: () => ({ protocolErrors: 1, lastProtocolError: new Error('cut frame'), strayReplies: 0, peakHeldChars: 10 }),
+      agentChannel: () => ({ protocolErrors: 1, lastProtocolError: new Error('cut frame'), strayReplies: 0, peakHeldChars: 10, recentExchanges: ['→ a-1'] }),
       events: () => events,
     } as unknown as Sandbox;
     const status = JSON.parse(readFileSync(await writeSandboxStatus(sandbox, scratch()), 'utf8'));
     expect(status).toMatchObject({ state: 'running', vmmPid: 42, agentChannel: { lastProtocolError: 'cut frame' } });
+    expect(status.agentChannel.recentExchanges, 'the transcript has a file of its own').toBeUndefined();
     expect(status.lastEvents).toHaveLength(50);
     expect(status.lastEvents[0].atMs).toBe(10);
+  });
+
+  it("keeps the agent transcript's tail in a file of its own, and none where the runtime kept no transcript", async () => {
+    const withTranscript = (recentExchanges: string[]) => ({ agentChannel: () => ({ recentExchanges }) }) as unknown as Sandbox;
+    const file = await writeAgentTranscriptTail(withTranscript(['12:00:00.000 → a-1: exec "true" (timeout 60 s)', '12:00:00.020 ← a-1: exit 0, 0 B out, 0 B err, 20 ms']), scratch());
+    expect(readFileSync(file!, 'utf8')).toBe('12:00:00.000 → a-1: exec "true" (timeout 60 s)\n12:00:00.020 ← a-1: exit 0, 0 B out, 0 B err, 20 ms\n');
+    expect(await writeAgentTranscriptTail(withTranscript([]), scratch())).toBeUndefined();
   });
 
   it("keeps the host kernel log's last 100 lines on Linux, nothing where it cannot be read", async () => {

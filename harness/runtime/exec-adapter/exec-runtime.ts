@@ -207,9 +207,10 @@ class ExecSandbox implements Sandbox {
     return { keptBytes, receivedBytes };
   }
 
+  /** No transcript travels in a status (it would ride on every answer): an adapter keeps its own among its artifacts. */
   agentChannel(): AgentChannelReport {
     const { lastProtocolError, ...counts } = this.status.agentChannel;
-    return { ...counts, lastProtocolError: lastProtocolError === undefined ? undefined : new Error(lastProtocolError) };
+    return { ...counts, lastProtocolError: lastProtocolError === undefined ? undefined : new Error(lastProtocolError), recentExchanges: [] };
   }
 }
 

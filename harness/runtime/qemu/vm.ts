@@ -479,7 +479,7 @@ export class QemuVm implements Sandbox {
     await this.console?.close();
   }
 
-  private lastAgentReport: AgentChannelReport = { protocolErrors: 0, lastProtocolError: undefined, strayReplies: 0, peakHeldChars: 0 };
+  private lastAgentReport: AgentChannelReport = { protocolErrors: 0, lastProtocolError: undefined, strayReplies: 0, peakHeldChars: 0, recentExchanges: [] };
 
   agentChannel(): AgentChannelReport {
     return this.agent?.report() ?? this.lastAgentReport;
