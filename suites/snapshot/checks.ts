@@ -102,12 +102,7 @@ export const balloonRestoredSpec: Partial<SandboxSpec> = {
 
 /** balloon-after-restore: the restored balloon moves to each target and its guest stats keep coming. */
 export async function checkBalloonAfterRestore(vm: MakeVm, accel: Accelerator): Promise<void> {
-  const sandbox = await vm(balloonRestoredSpec);
-  expectRestored(sandbox);
-  const balloon = sandbox.balloon()!;
-  const { toleranceMiB } = await catalogueBalloonLimits(balloon);
-  await balloon.connect();
-  try {
+  await withRestoredBalloon(vm, balloonRestoredSpec, async (balloon, toleranceMiB) => {
     await balloon.inflate(BALLOON.inflateTargetMiB);
     const inflated = await balloon.query();
     await holds('balloon-after-restore/reaches-each-target', () =>
@@ -117,9 +112,30 @@ export async function checkBalloonAfterRestore(vm: MakeVm, accel: Accelerator): 
     const deflated = await balloon.query();
     await holds('balloon-after-restore/reaches-each-target', () => expectWithin(deflated, BALLOON.memoryMiB - toleranceMiB, BALLOON.memoryMiB, 'balloon actual after deflate', 'MiB'));
     await holds('balloon-after-restore/stats-refresh', () => expectStatsRefresh(balloon, accel));
+  });
+}
+
+/**
+ * A VM restored from `spec`, checked to be a restore, its balloon connected for `use` (with the
+ * tolerance its control reports, once within the catalogue's bounds) and closed after, whatever `use`
+ * did. Returns the sandbox for what the case checks after.
+ */
+export async function withRestoredBalloon(
+  vm: MakeVm,
+  spec: Partial<SandboxSpec>,
+  use: (balloon: BalloonControl, toleranceMiB: number) => Promise<void>,
+): Promise<Sandbox> {
+  const sandbox = await vm(spec);
+  expectRestored(sandbox);
+  const balloon = sandbox.balloon()!;
+  const { toleranceMiB } = await catalogueBalloonLimits(balloon);
+  await balloon.connect();
+  try {
+    await use(balloon, toleranceMiB);
   } finally {
     await balloon.close();
   }
+  return sandbox;
 }
 
 /** The restored guest's balloon stats come, and come again newer: polling is on after the restore. */

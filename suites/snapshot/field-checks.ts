@@ -8,13 +8,12 @@ import { execOk, expectWithin, holds } from '../../harness/assert/index.ts';
 import { AssertionFailure } from '../../harness/contract/assertion.ts';
 import { expectHealthyKernel } from '../../harness/assert/kernel-log.ts';
 import { deadlineMs } from '../../harness/config/constants.ts';
-import { catalogueBalloonLimits } from '../balloon/catalogue-limits.ts';
 import { BALLOON } from '../balloon/limits.ts';
 import { expectAllocation } from '../../harness/workloads/memory.ts';
 import type { Accelerator } from '../../harness/contract/run-target.ts';
 import type { Sandbox, SandboxSpec } from '../../harness/contract/sandbox.ts';
 import type { MakeVm } from '../../harness/vitest/vm-test.ts';
-import { expectRestored, expectStatsRefresh, restoredSpec } from './checks.ts';
+import { expectRestored, expectStatsRefresh, restoredSpec, withRestoredBalloon } from './checks.ts';
 import { FIELD_SNAPSHOT } from './limits.ts';
 
 export const entropySpec: Partial<SandboxSpec> = { restore: { savedAtUptimeSeconds: FIELD_SNAPSHOT.entropySavedAtUptimeSeconds } };
@@ -165,21 +164,14 @@ export const balloonDeflateSpec: Partial<SandboxSpec> = {
  * kernel logs no stall, lockup or oops meanwhile.
  */
 export async function checkBalloonSnapshotDeflate(vm: MakeVm, accel: Accelerator): Promise<void> {
-  const sandbox = await vm(balloonDeflateSpec);
-  expectRestored(sandbox);
-  const balloon = sandbox.balloon()!;
-  const { toleranceMiB } = await catalogueBalloonLimits(balloon);
-  await balloon.connect();
-  try {
+  const sandbox = await withRestoredBalloon(vm, balloonDeflateSpec, async (balloon, toleranceMiB) => {
     await balloon.deflate(BALLOON.memoryMiB);
     const deflated = await balloon.query();
     await holds('balloon-snapshot-deflate/reaches-full-size', () =>
       expectWithin(deflated, BALLOON.memoryMiB - toleranceMiB, BALLOON.memoryMiB, 'restored balloon actual after deflate to full size', 'MiB'),
     );
     await holds('balloon-snapshot-deflate/stats-refresh', () => expectStatsRefresh(balloon, accel));
-  } finally {
-    await balloon.close();
-  }
+  });
   // More than the guest had while inflated: only memory the balloon gave back holds it.
   await expectAllocation(sandbox, BALLOON.largeAllocMiB, deadlineMs(BALLOON.touchDeadlineMs, accel) / 1000, 'restored inflated, then deflated to full size');
   await expectHealthyKernel(sandbox);
