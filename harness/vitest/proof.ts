@@ -26,8 +26,10 @@ type ProofContext = TestContext & GauntletFixtures & GauntletWorkerFixtures;
 export function proves(fault: Fault, assertion: AssertionId, check: (context: ProofContext) => Promise<unknown>, timeoutMs?: number): void {
   test(
     proofName({ fault, assertion }),
-    async (context) => {
-      (context.task.meta as { proof?: ProofClaim }).proof = { fault, assertion };
+    // Vitest sets up only the fixtures a test destructures (and refuses a test that takes its context whole), so every one is named.
+    async ({ vm, target, runtime, run, task, signal, onTestFailed, onTestFinished, skip, annotate, expect }) => {
+      (task.meta as { proof?: ProofClaim }).proof = { fault, assertion };
+      const context = { vm, target, runtime, run, task, signal, onTestFailed, onTestFinished, skip, annotate, expect } as ProofContext;
       await expectRedAt(check(context), assertion);
     },
     timeoutMs,
