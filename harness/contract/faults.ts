@@ -77,8 +77,9 @@ export type Fault =
   /** The scratch disk's host file is allocated to its whole virtual size up front, not as the guest writes. */
   | 'scratch-preallocated'
   /**
-   * The agent spools each request's script to the root disk, unchecked: once the disk is full it runs an
-   * empty script (or none) for every request after the one that filled it, so the guest stops serving.
+   * The agent's unprivileged side spools (and keeps) each request's script on the root disk, unchecked:
+   * once the disk is full it runs an empty script (or none) for every request after the one that filled
+   * it, so the guest stops serving.
    */
   | 'agent-spool-on-rootfs'
   /** The guest's /tmp is a directory of the root disk, not a tmpfs of its own: a full disk leaves no scratch area. */
