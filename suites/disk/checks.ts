@@ -1,7 +1,7 @@
 /**
- * The disk cases as check functions: each throws when the behaviour is broken. The suite runs them on
- * healthy VMs; the fault tests run them on broken ones (no discard, an oversized root disk, an overlay
- * left behind on destroy) and expect them to throw.
+ * The disk cases as check functions: each throws when the behaviour is broken, at the named claim
+ * (`holds`) that broke. The suite runs them on healthy VMs; the fault tests run them on broken ones (no
+ * discard, an oversized root disk, an overlay left behind on destroy) and expect the claim they name to fail.
  */
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
