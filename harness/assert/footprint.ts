@@ -2,6 +2,7 @@
  * A host footprint's release judged: the share of its growth that is gone again, counted in
  * allocated blocks (harness/host/allocated-bytes.ts).
  */
+import { AssertionFailure } from '../contract/assertion.ts';
 import { FOOTPRINT } from './limits.ts';
 
 export interface ReleaseMeasurement {
@@ -30,7 +31,8 @@ export function expectReleased(
   const released = releasedFraction(measurement);
   if (released >= fraction) return;
   const { before, grown, after } = measurement;
-  throw new Error(
+  // A release that fell short is the claim failing (a growth to measure against is the precondition).
+  throw new AssertionFailure(
     `${what}: expected ≥ ${percent(fraction)} of its growth released; before ${formatMiB(before)}, ` +
       `grown ${formatMiB(grown)} (+${formatMiB(grown - before)}), now ${formatMiB(after)}: released ${percent(released)}`,
   );

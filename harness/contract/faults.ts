@@ -65,8 +65,6 @@ export type Fault =
   | 'client-ignores-truncated-flag'
   /** The client keeps every chunk it receives (a debugging transcript): its memory grows with all output. */
   | 'client-keeps-transcript'
-  /** The agent keeps its per-request files (each exec's output) on the root disk instead of tmpfs, so a full disk silences it. */
-  | 'agent-state-on-rootfs'
   /** The runtime's I/O limit on the VM's disks is given in the wrong unit: a write or two and a few KiB per second. */
   | 'io-throttle-starves'
   /** The client's upload reports success whatever the guest's write of the file did. */
@@ -107,7 +105,20 @@ export type Fault =
   /** The guest's tmpfs mounts (/tmp, /run, /dev/shm) have the kernel's default size, half the guest's RAM each. */
   | 'tmpfs-uncapped'
   /** The scratch disk's host file is allocated to its whole virtual size up front, not as the guest writes. */
-  | 'scratch-preallocated';
+  | 'scratch-preallocated'
+  /**
+   * The agent's unprivileged side spools (and keeps) each request's script on the root disk, unchecked:
+   * once the disk is full it runs an empty script (or none) for every request after the one that filled
+   * it, so the guest stops serving.
+   */
+  | 'agent-spool-on-rootfs'
+  /** The guest's /tmp is a directory of the root disk, not a tmpfs of its own: a full disk leaves no scratch area. */
+  | 'tmp-on-rootfs'
+  /**
+   * The disk image takes the guest's discards (the freed clusters read as zeros and are reused) but
+   * does not pass them to its host file, which keeps every block it ever held allocated.
+   */
+  | 'discard-not-passed-to-host';
 
 /**
  * Every member of Fault, to tell a known name from an unknown one at run time (`runtime check`). A
@@ -148,7 +159,6 @@ const EVERY_FAULT: Record<Fault, true> = {
   'client-output-as-text': true,
   'client-ignores-truncated-flag': true,
   'client-keeps-transcript': true,
-  'agent-state-on-rootfs': true,
   'io-throttle-starves': true,
   'upload-ignores-exit-code': true,
   'lazy-refcounts': true,
@@ -168,6 +178,9 @@ const EVERY_FAULT: Record<Fault, true> = {
   'exec-gives-up-after-no-answer': true,
   'tmpfs-uncapped': true,
   'scratch-preallocated': true,
+  'agent-spool-on-rootfs': true,
+  'tmp-on-rootfs': true,
+  'discard-not-passed-to-host': true,
 };
 
 export const FAULTS = Object.keys(EVERY_FAULT) as Fault[];

@@ -2,7 +2,8 @@
  * The disk cases from the field: unbounded writes (a fixed file size limit that killed a VM silently,
  * a guest path without quota that put 60 GB on the host).
  */
-import { execOk, expectAlive, expectAtMost, expectWithin } from '../../harness/assert/index.ts';
+import { execOk, expectAlive, expectAtMost, expectWithin, holds } from '../../harness/assert/index.ts';
+import { expect } from 'vitest';
 import type { Sandbox, SandboxSpec } from '../../harness/contract/sandbox.ts';
 import type { CaseRecorder } from '../../harness/vitest/case-recorder.ts';
 import { FIELD_DISK } from './limits.ts';
@@ -27,25 +28,44 @@ const MEMORY_BACKED = new Set(['tmpfs', 'ramfs']);
 
 interface PlaceFill {
   place: string;
+  type: string;
   memoryBacked: boolean;
   sizeBytes: number;
   writtenBytes: number;
-  error: string;
+  /** How the write stopped (undefined: not at a bound). */
+  error: string | undefined;
+  /** Free bytes left at the place when it stopped. */
+  leftBytes: number;
+  write: WriteOutcome;
 }
 
-/** Fills one place to its bound and gives the space back; throws if the write stops otherwise. */
+/** Fills one place until the write stops, and gives the space back. */
 async function fillPlace(sandbox: Sandbox, place: string): Promise<PlaceFill> {
   const mountPoint = (await execOk(sandbox, `df -P ${place} | awk 'NR == 2 { print $6 }'`, { what: `the mount of ${place}` })).trim();
   const { type } = await mountOf(sandbox, mountPoint);
   const before = await filesystemUsage(sandbox, place);
   const file = `${place.replace(/\/$/, '')}/gauntlet-bound-fill`;
   const write = await fillUntilFull(sandbox, file);
-  const left = await filesystemUsage(sandbox, place);
   await execOk(sandbox, `rm -f ${file}`, { what: `removing the fill of ${place}` });
-  const error = boundError(write);
-  if (!error) throw new Error(`the write into ${place} (${type}) did not stop at a bound: exit ${write.result.exitCode}${write.result.timedOut ? ', timed out' : ''}: ${write.result.stderr.toString().trim()}`);
-  if (left.freeBytes >= FIELD_DISK.leftAtBoundBytes + FIELD_DISK.metadataReserveShare * before.totalBytes) throw new Error(`the write into ${place} stopped with ${error} with ${left.freeBytes} bytes still free there: not at its own bound`);
-  return { place, memoryBacked: MEMORY_BACKED.has(type), sizeBytes: before.totalBytes, writtenBytes: write.bytes, error };
+  return {
+    place,
+    type,
+    memoryBacked: MEMORY_BACKED.has(type),
+    sizeBytes: before.totalBytes,
+    writtenBytes: write.bytes,
+    error: boundError(write),
+    leftBytes: write.usage.freeBytes,
+    write,
+  };
+}
+
+/** The write into a place stopped at that place's own bound: a bound error, and (almost) nothing left there. */
+function expectStoppedAtOwnBound(fill: PlaceFill): void {
+  const { result } = fill.write;
+  expect(fill.error, `how the write into ${fill.place} (${fill.type}) stopped: exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}: ${result.stderr.toString().trim()}`).toBeDefined();
+  expect(fill.leftBytes, `bytes still free at ${fill.place} when the write stopped with ${fill.error}`).toBeLessThan(
+    FIELD_DISK.leftAtBoundBytes + FIELD_DISK.metadataReserveShare * fill.sizeBytes,
+  );
 }
 
 /**
@@ -62,24 +82,31 @@ export async function checkWriteBoundEveryPath(sandbox: Sandbox, recorder: CaseR
       absent.push(place);
       continue;
     }
-    fills.push(await fillPlace(sandbox, place));
-    await expectAlive(sandbox);
+    const fill = await fillPlace(sandbox, place);
+    fills.push(fill);
+    await holds('write-bound-every-path/stops-at-own-bound', () => expectStoppedAtOwnBound(fill));
+    await holds('write-bound-every-path/alive', () => expectAlive(sandbox));
   }
   const scratch = await sandbox.exec(`dd if=/dev/zero of=${SCRATCH_DEVICE} bs=1M; rc=$?; sync; exit $rc`);
-  const scratchError = boundError({ result: scratch, bytes: 0, durationMs: 0 });
-  if (!scratchError) throw new Error(`the write to the scratch disk ${SCRATCH_DEVICE} did not stop at its end: exit ${scratch.exitCode}: ${scratch.stderr.toString().trim()}`);
-  await expectAlive(sandbox);
+  await holds('write-bound-every-path/stops-at-own-bound', () =>
+    expect(boundError({ result: scratch, bytes: 0, durationMs: 0 }), `how the write to the scratch disk ${SCRATCH_DEVICE} stopped: exit ${scratch.exitCode}: ${scratch.stderr.toString().trim()}`).toBeDefined(),
+  );
+  await holds('write-bound-every-path/alive', () => expectAlive(sandbox));
 
   const memTotalBytes = Number((await execOk(sandbox, "awk '/^MemTotal:/ { print $2 }' /proc/meminfo", { what: 'MemTotal' })).trim()) * 1024;
   const memoryBacked = fills.filter((fill) => fill.memoryBacked);
   const memoryBackedBytes = memoryBacked.reduce((sum, fill) => sum + fill.writtenBytes, 0);
   recorder.metric('memory-backed places filled', memoryBackedBytes / MIB, 'MiB');
   const took = memoryBacked.map((fill) => `${fill.place} ${(fill.writtenBytes / MIB).toFixed(0)} MiB`).join(', ');
-  expectAtMost(memoryBackedBytes / MIB, (memTotalBytes * FIELD_DISK.memoryBackedShareOfRam) / MIB, `what the memory-backed places took together (${took}) against half the guest's ${(memTotalBytes / MIB).toFixed(0)} MiB`, 'MiB');
+  await holds('write-bound-every-path/memory-backed-bounded', () =>
+    expectAtMost(memoryBackedBytes / MIB, (memTotalBytes * FIELD_DISK.memoryBackedShareOfRam) / MIB, `what the memory-backed places took together (${took}) against half the guest's ${(memTotalBytes / MIB).toFixed(0)} MiB`, 'MiB'),
+  );
 
   const diskBackedBytes = fills.filter((fill) => !fill.memoryBacked).reduce((sum, fill) => sum + fill.writtenBytes, 0) + FIELD_DISK.scratchMiB * MIB;
   const grown = (await sandbox.hostFootprint()).totalBytes - footprintBefore;
-  expectAtMost(grown / MIB, (diskBackedBytes + FIELD_DISK.footprintSlackBytes) / MIB, `host footprint growth (the disk-backed places took ${(diskBackedBytes / MIB).toFixed(0)} MiB)`, 'MiB');
+  await holds('write-bound-every-path/host-footprint-bounded', () =>
+    expectAtMost(grown / MIB, (diskBackedBytes + FIELD_DISK.footprintSlackBytes) / MIB, `host footprint growth (the disk-backed places took ${(diskBackedBytes / MIB).toFixed(0)} MiB)`, 'MiB'),
+  );
   return absent;
 }
 
@@ -95,11 +122,17 @@ export async function checkLargeSparseDiskBounded(sandbox: Sandbox, recorder: Ca
   const footprintMiB = async () => (await sandbox.hostFootprint()).totalBytes / MIB;
   const afterBoot = await footprintMiB();
   recorder.metric('sparse disks after boot', afterBoot, 'MiB');
-  expectAtMost(afterBoot, sparseFewMiB, `host footprint right after boot, with a ${sparseScratchMiB} MiB virtual scratch disk`, 'MiB');
+  await holds('large-sparse-disk-bounded/sparse-after-boot', () =>
+    expectAtMost(afterBoot, sparseFewMiB, `host footprint right after boot, with a ${sparseScratchMiB} MiB virtual scratch disk`, 'MiB'),
+  );
   await execOk(sandbox, `dd if=/dev/zero of=${SCRATCH_DEVICE} bs=1M count=${sparseWriteMiB} oflag=direct conv=fsync 2>&1`, { what: `writing ${sparseWriteMiB} MiB to ${SCRATCH_DEVICE}` });
   const grown = (await footprintMiB()) - afterBoot;
-  expectWithin(grown, sparseWriteMiB, sparseWriteMiB + sparseWriteSlackMiB, `host footprint growth after writing ${sparseWriteMiB} MiB to the ${sparseScratchMiB} MiB scratch disk`, 'MiB');
+  await holds('large-sparse-disk-bounded/grows-by-write', () =>
+    expectWithin(grown, sparseWriteMiB, sparseWriteMiB + sparseWriteSlackMiB, `host footprint growth after writing ${sparseWriteMiB} MiB to the ${sparseScratchMiB} MiB scratch disk`, 'MiB'),
+  );
   await execOk(sandbox, `blkdiscard -o 0 -l ${sparseWriteMiB * MIB} ${SCRATCH_DEVICE}`, { what: `discarding the ${sparseWriteMiB} MiB` });
   const afterDiscard = (await footprintMiB()) - afterBoot;
-  expectAtMost(afterDiscard, sparseWriteSlackMiB, `host footprint growth left after discarding the ${sparseWriteMiB} MiB`, 'MiB');
+  await holds('large-sparse-disk-bounded/shrinks-after-discard', () =>
+    expectAtMost(afterDiscard, sparseWriteSlackMiB, `host footprint growth left after discarding the ${sparseWriteMiB} MiB`, 'MiB'),
+  );
 }

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { describeExecResult, execOk } from '../../harness/assert/index.ts';
+import { describeExecResult, execOk, pollUntil } from '../../harness/assert/index.ts';
 import { deadlineMs } from '../../harness/config/constants.ts';
 import { DISK } from './limits.ts';
 import { ROOTFS_PATHS } from '../../harness/config/guest-paths.ts';
@@ -26,14 +26,24 @@ export interface WriteOutcome {
   durationMs: number;
 }
 
+/** A fill, with the numbers of its filesystem as the fill left them. */
+export interface FillOutcome extends WriteOutcome {
+  usage: FilesystemUsage;
+}
+
 /** Guest-side kill timeout of one fill or writer: one still running then has hung. */
 export function fillTimeoutSeconds(sandbox: Sandbox): number {
   return Math.ceil(deadlineMs(DISK.fillTimeoutMs, sandbox.accelerator) / 1000);
 }
 
-/** dd from /dev/zero until the filesystem is full; the exit and stderr are dd's own. */
-export function fillUntilFull(sandbox: Sandbox, file = FILL): Promise<WriteOutcome> {
-  return timedWrite(sandbox, file, `dd if=/dev/zero of=${file} bs=1M`);
+/**
+ * dd from /dev/zero until the filesystem is full; the exit and stderr are dd's own. The numbers of the
+ * filesystem come in the same reply: an agent that needs disk space to take a request serves none once the disk is
+ * full, and what the case claims about that must be the first request to meet it.
+ */
+export async function fillUntilFull(sandbox: Sandbox, file = FILL): Promise<FillOutcome> {
+  const write = await timedWrite(sandbox, file, `dd if=/dev/zero of=${file} bs=1M`, `stat -f -c '${STATFS_FORMAT}' ${file}`);
+  return { ...write, usage: parseUsage(write.result.stdout.toString().split('\n')[1] ?? '') };
 }
 
 /** Writes `mib` MiB (zeros unless a source is given); the exit and stderr are dd's own. */
@@ -42,11 +52,12 @@ export function writeMiB(sandbox: Sandbox, file: string, mib: number, source = '
   return timedWrite(sandbox, file, `dd if=${source} of=${file} bs=1M count=${mib} iflag=fullblock`);
 }
 
-async function timedWrite(sandbox: Sandbox, file: string, dd: string): Promise<WriteOutcome> {
-  const result = await sandbox.exec(`${dd}; rc=$?; sync; stat -c %s ${file} 2>/dev/null || echo 0; exit $rc`, {
+/** Runs `dd`, syncs, prints the file's size, then what `after` prints; the exit is dd's. */
+async function timedWrite(sandbox: Sandbox, file: string, dd: string, after = ':'): Promise<WriteOutcome> {
+  const result = await sandbox.exec(`${dd}; rc=$?; sync; stat -c %s ${file} 2>/dev/null || echo 0; ${after}; exit $rc`, {
     timeoutSeconds: fillTimeoutSeconds(sandbox),
   });
-  return { result, bytes: Number(result.stdout.toString().trim().split('\n').pop()), durationMs: result.durationMs };
+  return { result, bytes: Number(result.stdout.toString().split('\n')[0]), durationMs: result.durationMs };
 }
 
 export interface FilesystemUsage {
@@ -59,10 +70,16 @@ export interface FilesystemUsage {
   freeInodes: number;
 }
 
-export async function filesystemUsage(sandbox: Sandbox, mountPoint = '/'): Promise<FilesystemUsage> {
-  const text = await execOk(sandbox, `sync; stat -f -c '%S %b %f %a %c %d' ${mountPoint}`, { what: `statfs of ${mountPoint}` });
-  const [blockSize, blocks, free, available, totalInodes, freeInodes] = text.trim().split(/\s+/).map(Number) as [number, number, number, number, number, number];
+/** What `stat -f -c` prints for parseUsage. */
+export const STATFS_FORMAT = '%S %b %f %a %c %d';
+
+export function parseUsage(line: string): FilesystemUsage {
+  const [blockSize, blocks, free, available, totalInodes, freeInodes] = line.trim().split(/\s+/).map(Number) as [number, number, number, number, number, number];
   return { totalBytes: blocks * blockSize, freeBytes: free * blockSize, availableBytes: available * blockSize, totalInodes, freeInodes };
+}
+
+export async function filesystemUsage(sandbox: Sandbox, mountPoint = '/'): Promise<FilesystemUsage> {
+  return parseUsage(await execOk(sandbox, `sync; stat -f -c '${STATFS_FORMAT}' ${mountPoint}`, { what: `statfs of ${mountPoint}` }));
 }
 
 export interface Mount {
@@ -110,10 +127,14 @@ export async function expectFileReadable(sandbox: Sandbox, file: string): Promis
   expect(await readText(sandbox, file), `${file} reads back non-empty`).not.toBe('');
 }
 
-/** The tmpfs /tmp is a pool of its own: a full root disk must not stop writes there. */
+/**
+ * The tmpfs /tmp is a pool of its own: a full root disk must not stop writes there. As large as the
+ * root disk's write probe: a fill with 1 MiB writes leaves root a few hundred KiB (ext4 keeps blocks
+ * back for its metadata), so a token-sized write would pass with /tmp on the full disk itself.
+ */
 export async function expectTmpfsWritable(sandbox: Sandbox): Promise<void> {
-  const token = await writeToken(sandbox, '/tmp/tmpfs-probe');
-  expect(await readText(sandbox, '/tmp/tmpfs-probe'), 'a write to tmpfs /tmp reads back').toBe(token);
+  const probe = '/tmp/tmpfs-probe';
+  expectWritten(await writeMiB(sandbox, probe, DISK.probeWriteMiB), probe, DISK.probeWriteMiB);
 }
 
 /** The write succeeded and is complete. */
@@ -123,9 +144,18 @@ export function expectWritten(write: WriteOutcome, file: string, mib: number): W
   return write;
 }
 
-/** A write that needs fresh blocks on `/` succeeds and is complete. */
+/**
+ * A write that needs fresh blocks on `/` completes within the writers' deadline and is whole. A write
+ * that never ends (starved, or its VM stopped) is this claim failing, not a guest that did not answer.
+ */
 export async function expectRootWritable(sandbox: Sandbox, file = '/write-probe'): Promise<void> {
-  expectWritten(await writeMiB(sandbox, file, DISK.probeWriteMiB), file, DISK.probeWriteMiB);
+  const deadline = deadlineMs(DISK.fillTimeoutMs, sandbox.accelerator);
+  const write = await pollUntil(() => writeMiB(sandbox, file, DISK.probeWriteMiB), () => true, {
+    timeoutMs: deadline,
+    attemptTimeoutMs: deadline,
+    what: `a ${DISK.probeWriteMiB} MiB write to ${file} ending`,
+  });
+  expectWritten(write, file, DISK.probeWriteMiB);
 }
 
 /** sha256 of each file, read from the disk rather than the guest's page cache. */

@@ -38,6 +38,8 @@ export interface CommandLineInput extends KernelBootInput {
   readErrorPolicy: 'stop' | 'report';
   /** The root drive as qcow2 → raw → file with named nodes, so the storage under its image can be swapped while it runs. */
   hostStorageControl?: boolean;
+  /** Fault discard-not-passed-to-host: the image takes the guest's discards back itself but leaves its host file allocated. */
+  discardKeptFromHost?: boolean;
   /** Write limits of every drive (QEMU throttling); none when undefined. */
   writeLimit?: { iops: number; bytesPerSecond: number };
   /** Fault console-log-uncapped: QEMU writes consoleLog itself, as long as the guest writes. */
@@ -110,6 +112,7 @@ export function qemuArgs(input: CommandLineInput): string[] {
       'format=qcow2',
       'if=none',
       `discard=${input.discard ? 'unmap' : 'ignore'}`,
+      ...(input.discardKeptFromHost ? ['pass-discard-request=off'] : []),
       `werror=${input.writeErrorPolicy}`,
       `rerror=${input.readErrorPolicy}`,
       ...limits,

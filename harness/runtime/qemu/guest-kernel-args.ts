@@ -18,7 +18,8 @@ export function guestKernelArgs(spec: SandboxSpec, accel: Accelerator): string[]
   if (faults.has('agent-shell-only-kill')) args.push('gauntlet.agent_fault=shell-only-kill');
   if (faults.has('agent-pipeline-status')) args.push('gauntlet.agent_fault=pipeline-status');
   if (spec.hostile?.agent) args.push(`gauntlet.agent_hostile=${spec.hostile.agent}`);
-  if (faults.has('agent-state-on-rootfs')) args.push('gauntlet.agent_state=rootfs');
+  if (faults.has('agent-spool-on-rootfs')) args.push('gauntlet.agent_fault=spool-on-rootfs');
+  if (faults.has('tmp-on-rootfs')) args.push('gauntlet.tmp_on_rootfs=1');
   if (faults.has('tmpfs-uncapped')) args.push('gauntlet.tmpfs_uncapped=1');
   if (spec.zramMiB) args.push(`gauntlet.zram=${spec.zramMiB}`);
   if (spec.balloon && spec.balloon.freePageReporting) args.push(`gauntlet.page_reporting_order=${BALLOON_CONTROL.guestPageReportingOrder}`);

@@ -55,6 +55,7 @@ export function vmCommandLine(spec: ResolvedSpec, target: VmTarget, paths: VmPat
       deflateOnOom: (requested.deflateOnOom ?? false) && !faults.has('no-deflate-on-oom'),
     },
     discard: (spec.disk?.discard ?? true) && !faults.has('no-discard'),
+    discardKeptFromHost: faults.has('discard-not-passed-to-host'),
     writeErrorPolicy: faults.has('host-write-errors-reported') ? 'report' : (spec.disk?.writeErrorPolicy ?? 'enospc'),
     readErrorPolicy: spec.disk?.readErrorPolicy ?? 'report',
     hostStorageControl: spec.disk?.hostStorageControl ?? false,
