@@ -13,6 +13,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -156,9 +157,12 @@ class Runtime:
         return vm
 
     def new_dir(self, name):
+        """A directory of its own per VM, named for people but short and safe: its sockets' paths must
+        stay within the 107 bytes a unix socket path may have, whatever the case called the VM."""
         with self.lock:
             self.count += 1
-            return os.path.join(self.host.work, f'{name}-{self.count}')
+            safe = re.sub(r'[^A-Za-z0-9._-]+', '-', name)[:24]
+            return os.path.join(self.host.work, f'{safe}-{self.count}')
 
     def create(self, params):
         spec = dict(params['spec'])
