@@ -34,6 +34,16 @@ export interface AgentClientOptions {
   replyGraceMs?: number;
   /** Fault injection: wait for every reply however long it takes (an exec to a frozen guest hangs). */
   noReplyDeadline?: boolean;
+  /** Fault injection: keep every stretch of bad input skipped, as a client quoting it in its errors does. */
+  keepBadInput?: boolean;
+  /** Fault injection: take a reply whose line ends after its output field as complete, with no stderr. */
+  acceptCutReplies?: boolean;
+  /** Fault injection: poll for each reply on every turn of the event loop while it is awaited. */
+  busyWaitReplies?: boolean;
+  /** Fault injection: keep each output field whole however long, trusting the agent to have cut it. */
+  noOutputCap?: boolean;
+  /** Fault injection: on a disconnect, forget the waiting requests without failing them. */
+  strandRequestsOnDisconnect?: boolean;
 }
 
 interface PendingRequest {
@@ -69,12 +79,14 @@ export class AgentClient {
     if (this.socket) return;
     const socket = await connectUnixSocket(this.socketPath, 'agent socket', deadlineMs, isVmmAlive);
     this.socket = socket;
-    const decoder = new FrameDecoder(AGENT.outputLimitBytes, (frame) => this.onFrame(frame), {
+    const decoder = new FrameDecoder(this.options.noOutputCap ? Infinity : AGENT.outputLimitBytes, (frame) => this.onFrame(frame), {
       onProtocolError: (error) => {
         this.protocolErrors++;
         this.lastProtocolError = error;
       },
       maxHeaderChars: this.options.unboundedLineBuffer ? Infinity : AGENT_CHANNEL.maxHeaderChars,
+      keepBadInput: this.options.keepBadInput,
+      acceptCutReplies: this.options.acceptCutReplies,
     });
     socket.on('data', (chunk: Buffer) => {
       if (this.options.keepTranscript) this.transcript.push(chunk);
@@ -104,7 +116,7 @@ export class AgentClient {
     });
     // The longest a timer waits (about 24 days): for the fault, as good as forever.
     const waitMs = this.options.noReplyDeadline ? 2 ** 31 - 1 : timeoutSeconds * 1000 + (this.options.replyGraceMs ?? AGENT_CHANNEL.replyGraceMs);
-    return new Promise<ExecResult>((resolve, reject) => {
+    const reply = new Promise<ExecResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new GuestNoAnswerError(`no reply to request ${id} within ${waitMs} ms (command: ${command.slice(0, 80)})`));
@@ -112,6 +124,13 @@ export class AgentClient {
       this.pending.set(id, { id, frame, sentAt: Date.now(), resolve, reject, timer });
       this.socket!.write(frame);
     });
+    if (this.options.busyWaitReplies) this.pollUntilSettled(id);
+    return reply;
+  }
+
+  /** The fault busy-waits-replies: looks for the request's reply on every turn of the event loop until it is gone from the waiting ones. */
+  private pollUntilSettled(id: string): void {
+    if (this.pending.has(id)) setImmediate(() => this.pollUntilSettled(id));
   }
 
   /** What the channel had to ignore so far: a hostile or broken guest shows here, never in a result. */
@@ -157,7 +176,7 @@ export class AgentClient {
     socket?.destroy();
     for (const request of this.pending.values()) {
       clearTimeout(request.timer);
-      request.reject(new AgentChannelError(`${reason} while request ${request.id} was waiting`));
+      if (!this.options.strandRequestsOnDisconnect) request.reject(new AgentChannelError(`${reason} while request ${request.id} was waiting`));
     }
     this.pending.clear();
   }

@@ -72,6 +72,10 @@ export interface FrameDecoderOptions {
    * is the fault `client-unbounded-line-buffer`: a client that keeps every line whole until its newline.
    */
   maxHeaderChars?: number;
+  /** The fault `client-keeps-bad-input`: every stretch of bad input skipped is kept, never let go. */
+  keepBadInput?: boolean;
+  /** The fault `client-accepts-cut-replies`: a reply whose line ends after its output field is taken, with no stderr. */
+  acceptCutReplies?: boolean;
 }
 
 /** Characters of bad input quoted in a protocol error. */
@@ -93,6 +97,7 @@ export class FrameDecoder {
   private overflowed = false;
   private stdout: Buffer = Buffer.alloc(0);
   private peakHeld = 0;
+  private readonly badInput: string[] | undefined;
 
   constructor(
     maxFieldBytes: number,
@@ -101,6 +106,7 @@ export class FrameDecoder {
   ) {
     this.maxFieldChars = Math.ceil(maxFieldBytes / 3) * 4;
     this.maxHeaderChars = options.maxHeaderChars ?? AGENT_CHANNEL.maxHeaderChars;
+    this.badInput = options.keepBadInput ? [] : undefined;
   }
 
   /** Characters held for the frame being read (header, fields); the guest cannot push it past the limits. */
@@ -163,6 +169,12 @@ export class FrameDecoder {
         const terminator = this.state === 'stdout' ? ' ' : '\n';
         const end = text.indexOf(terminator);
         const lineEnd = this.state === 'stdout' ? text.indexOf('\n') : -1;
+        if (lineEnd >= 0 && (end < 0 || lineEnd < end) && this.options.acceptCutReplies) {
+          this.collect(text.slice(0, lineEnd));
+          this.stdout = this.finishField();
+          this.emitReply(Buffer.alloc(0));
+          return text.slice(lineEnd + 1);
+        }
         // A newline before the space that ends stdout: the reply was cut, and the next line is a new frame.
         if (lineEnd >= 0 && (end < 0 || lineEnd < end)) {
           this.header = '';
@@ -182,6 +194,7 @@ export class FrameDecoder {
       }
       case 'skip': {
         const end = text.indexOf('\n');
+        this.badInput?.push(end < 0 ? text : text.slice(0, end));
         if (end < 0) return '';
         this.state = 'kind';
         return text.slice(end + 1);

@@ -77,7 +77,23 @@ export type Fault =
   /** The guest's tmpfs mounts (/tmp, /run, /dev/shm) have the kernel's default size, half the guest's RAM each. */
   | 'tmpfs-uncapped'
   /** The scratch disk's host file is allocated to its whole virtual size up front, not as the guest writes. */
-  | 'scratch-preallocated';
+  | 'scratch-preallocated'
+  /** The runtime keeps every console byte it reads in host memory (a scrollback of the whole console) beside the capped log. */
+  | 'console-capture-in-memory'
+  /** The console log's cap stops writing once the log is full: it keeps the boot's first output, not the latest. */
+  | 'console-log-keeps-start'
+  /** The client keeps every stretch of bad input it skips (to quote it in its protocol errors): memory grows with the garbage. */
+  | 'client-keeps-bad-input'
+  /** The client takes a reply whose line ends after its output field as complete, with no stderr (a lenient parser). */
+  | 'client-accepts-cut-replies'
+  /** The client waits for replies by polling on every turn of its event loop (a busy wait): a waiting request keeps a core busy. */
+  | 'client-busy-waits-replies'
+  /** The agent ignores the request's output limit: it sends the whole output, unflagged, and the host's own cap must hold. */
+  | 'agent-no-output-cap'
+  /** The client keeps each output field whole however long, trusting the agent to have cut it to the limit. */
+  | 'client-no-output-cap'
+  /** On a disconnect the client forgets its waiting requests without failing them: their callers wait forever. */
+  | 'client-strands-requests-on-disconnect';
 
 /**
  * Every member of Fault, to tell a known name from an unknown one at run time (`runtime check`). A
@@ -126,6 +142,14 @@ const EVERY_FAULT: Record<Fault, true> = {
   'client-exec-waits-forever': true,
   'tmpfs-uncapped': true,
   'scratch-preallocated': true,
+  'console-capture-in-memory': true,
+  'console-log-keeps-start': true,
+  'client-keeps-bad-input': true,
+  'client-accepts-cut-replies': true,
+  'client-busy-waits-replies': true,
+  'agent-no-output-cap': true,
+  'client-no-output-cap': true,
+  'client-strands-requests-on-disconnect': true,
 };
 
 export const FAULTS = Object.keys(EVERY_FAULT) as Fault[];

@@ -21,6 +21,7 @@ export function guestKernelArgs(spec: SandboxSpec, accel: Accelerator): string[]
   if (faults.has('agent-never-reopens')) args.push('gauntlet.agent_fault=never-reopen');
   if (faults.has('agent-shell-only-kill')) args.push('gauntlet.agent_fault=shell-only-kill');
   if (faults.has('agent-pipeline-status')) args.push('gauntlet.agent_fault=pipeline-status');
+  if (faults.has('agent-no-output-cap')) args.push('gauntlet.agent_fault=no-output-cap');
   if (spec.hostile?.agent) args.push(`gauntlet.agent_hostile=${spec.hostile.agent}`);
   if (faults.has('agent-state-on-rootfs')) args.push('gauntlet.agent_state=rootfs');
   if (faults.has('tmpfs-uncapped')) args.push('gauntlet.tmpfs_uncapped=1');
