@@ -27,6 +27,9 @@ PROTOCOL_VERSION = 2
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CAPABILITIES = ['balloon', 'balloon-stats', 'balloon-free-page-reporting', 'balloon-deflate-on-oom', 'host-vmm-memory',
                 'host-memory-reclaim', 'stop-start', 'disk-discard', 'scratch-disk', 'host-footprint', 'file-transfer', 'snapshot']
+# The catalogue's faults this adapter can inject, so `gauntlet prove --runtime exec:...` proves claims on it:
+# no-discard, a drive that drops the guest's discards (the host file keeps what the guest freed).
+FAULTS = {'no-discard'}
 BALLOON_MINIMUM_MIB = 128
 BALLOON_TOLERANCE_MIB = 16
 BALLOON_MOVE_DEADLINE_S = 120
@@ -159,8 +162,9 @@ class Runtime:
 
     def create(self, params):
         spec = dict(params['spec'])
-        if spec.get('faults'):
-            raise Failure(-32602, f"fault {', '.join(spec['faults'])} is not offered by this adapter")
+        unoffered = [fault for fault in spec.get('faults', []) if fault not in FAULTS]
+        if unoffered:
+            raise Failure(-32602, f"fault {', '.join(unoffered)} is not offered by this adapter")
         if spec.get('hostile'):
             raise Failure(-32602, 'this adapter does not run hostile guests')
         spec.setdefault('memoryMiB', 256)
@@ -383,7 +387,7 @@ class Runtime:
         return {'protocolVersion': PROTOCOL_VERSION, 'runtime': {'name': 'python-qemu', 'version': '0.1.0'},
                 **({'vmm': {'name': 'qemu', 'version': version}} if version else {}),
                 'accelerator': self.host.accel, 'acceleratorReason': 'the run target the harness passed, else GAUNTLET_ACCEL, else TCG',
-                'capabilities': CAPABILITIES, 'faults': []}
+                'capabilities': CAPABILITIES, 'faults': sorted(FAULTS)}
 
 
 def error_of(exception):

@@ -91,7 +91,7 @@ class Vm:
 
     def command_line(self, incoming):
         disk = self.spec.get('disk', {})
-        discard = 'unmap' if disk.get('discard', True) else 'ignore'
+        discard = 'unmap' if disk.get('discard', True) and 'no-discard' not in self.spec.get('faults', []) else 'ignore'
         werror = {'stop': 'stop', 'report': 'report', 'enospc': 'enospc'}.get(disk.get('writeErrorPolicy'), 'enospc')
         rerror = disk.get('readErrorPolicy', 'report')
 

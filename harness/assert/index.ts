@@ -14,3 +14,4 @@ export { pollUntil, type PollOptions } from '../wait/poll.ts';
 export { expectReleasedWithin, type ReleaseWithin } from './released-within.ts';
 export { relativeChange, sampleUntilStable, type SamplePoint, type StableSample, type StableSamplingOptions } from './sample-until-stable.ts';
 export { expectAtLeast, expectAtMost, expectWithin, withinTolerance } from './tolerance.ts';
+export { expectOverheadWithinBound } from './vmm-overhead.ts';

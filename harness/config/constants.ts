@@ -15,6 +15,16 @@ export function deadlineMs(baseMs: number, accel: Accelerator): number {
   return Math.round(baseMs * ACCELERATOR_SLOWDOWN[accel]);
 }
 
+/**
+ * The most a microVM's VMM may hold resident for itself (its code and libraries, heap, device state),
+ * apart from the guest RAM it holds: 64 MiB with hardware virtualisation, for a VMM with a handful of
+ * virtio devices (a VMM built for microVMs holds a few MiB). Under TCG the translation cache of the
+ * guest's code comes on top, up to the 128 MiB the reference runtime gives it (tb-size=128): a bound
+ * without it would fail every TCG run for a cache it asked for. Every case's VMs are held to it
+ * (the vm fixture) and vmm-overhead-bounded drives one VM through what makes a VMM grow.
+ */
+export const VMM_OVERHEAD_MIB: Record<Accelerator, number> = { kvm: 64, hvf: 64, tcg: 64 + 128 };
+
 export const VM_DEFAULTS = {
   memoryMiB: 256,
   vcpus: 1,

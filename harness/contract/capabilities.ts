@@ -15,6 +15,7 @@ const EVERY_CAPABILITY: Record<Capability, true> = {
   'scratch-disk': true,
   'host-footprint': true,
   'host-vmm-memory': true,
+  'host-vmm-overhead': true,
   'host-memory-reclaim': true,
   'io-error-pause': true,
   'file-transfer': true,

@@ -74,6 +74,10 @@ export type Fault =
   | 'restore-keeps-saved-clock'
   /** The client waits for an exec's reply however long it takes: an exec to a frozen guest hangs. */
   | 'client-exec-waits-forever'
+  /** The VMM holds host memory no guest uses (a preallocated memory backend of twice the guest's size, attached to nothing). */
+  | 'vmm-stray-memory'
+  /** The runtime's watch of its VMMs' own memory looks at each only once a second, so growth between looks goes unseen. */
+  | 'vmm-overhead-looks-seldom'
   /** The guest's tmpfs mounts (/tmp, /run, /dev/shm) have the kernel's default size, half the guest's RAM each. */
   | 'tmpfs-uncapped'
   /** The scratch disk's host file is allocated to its whole virtual size up front, not as the guest writes. */
@@ -140,6 +144,8 @@ const EVERY_FAULT: Record<Fault, true> = {
   'restore-skips-reseed': true,
   'restore-keeps-saved-clock': true,
   'client-exec-waits-forever': true,
+  'vmm-stray-memory': true,
+  'vmm-overhead-looks-seldom': true,
   'tmpfs-uncapped': true,
   'scratch-preallocated': true,
   'console-capture-in-memory': true,

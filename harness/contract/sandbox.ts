@@ -20,6 +20,8 @@ export type Capability =
   | 'scratch-disk'
   | 'host-footprint'
   | 'host-vmm-memory'
+  /** Sandbox.vmmOverhead: the VMM's resident memory apart from the guest RAM it holds, watched through the VM's life. */
+  | 'host-vmm-overhead'
   /** Memory the guest gives back (balloon inflate, free page reporting) visibly leaves the VMM's host memory. */
   | 'host-memory-reclaim'
   /** The VMM pauses the VM on a host write error and resumes it on request; setHostStorageFull causes one on demand. */
@@ -189,6 +191,18 @@ export interface SandboxTimings {
   execRoundTripsMs: readonly number[];
 }
 
+/** The VMM's own memory as its runtime watched it, every boot of the VM together. */
+export interface VmmOverheadWatch {
+  /** Looks taken. */
+  samples: number;
+  /** The most seen, in bytes. */
+  peakBytes: number;
+  /** The longest time between two looks while a VMM ran, counted from its start, in ms. */
+  longestGapMs: number;
+  /** Each look: ms since the VM was made, and the VMM's own memory then in bytes. */
+  points: { atMs: number; bytes: number }[];
+}
+
 export interface Sandbox {
   readonly name: string;
   readonly spec: Required<Pick<SandboxSpec, 'memoryMiB' | 'vcpus'>> & SandboxSpec;
@@ -223,6 +237,12 @@ export interface Sandbox {
   checkDiskConsistency(): Promise<DiskImageCheck[]>;
   /** Resident memory of the VMM process in bytes, as the host reports it (/proc on Linux, ps on macOS). */
   vmmMemoryBytes(): Promise<number>;
+  /**
+   * The VMM's own resident memory (all it holds minus the guest RAM it holds for the guest; under TCG
+   * with its translation cache) as the runtime watched it from the VM's first boot until now
+   * (capability 'host-vmm-overhead'). The runtime takes the looks itself, off the caller's event loop.
+   */
+  vmmOverhead(): Promise<VmmOverheadWatch>;
   /** Every event of every boot, in order. */
   events(): readonly VmEvent[];
   /** The first event of `kind` since the current boot began, waiting up to `timeoutMs` for it. */
@@ -267,6 +287,8 @@ export interface Runtime {
   readonly capabilities: ReadonlySet<Capability>;
   /** Capabilities the runtime lacks on this host only, each with why, for the note of the case that skips. */
   readonly missingOnThisHost: ReadonlyMap<Capability, string>;
+  /** The faults it can inject on request (`SandboxSpec.faults`): a fault test of another is not made on it. */
+  readonly faults: ReadonlySet<Fault>;
   create(spec: SandboxSpec): Promise<Sandbox>;
   /** Lets go of what the runtime holds beyond its sandboxes (an adapter process); absent when nothing. */
   close?(): Promise<void>;

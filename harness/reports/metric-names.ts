@@ -12,4 +12,6 @@ export const VM_METRICS = {
   /** VMM start → the first exec of a VM restored from a saved state: what a restore costs in place of a boot. */
   restoreFirstExec: 'restore to first exec',
   execRoundTrip: 'exec round trip',
+  /** The most of its own memory (apart from guest RAM) the VMM held, as its runtime watched it: one sample per VM. */
+  vmmOverheadPeak: 'VMM overhead peak',
 } as const;

@@ -16,4 +16,13 @@ export const FIELD_LIFECYCLE = {
    * its timers firing late on a busy host, not another probe.
    */
   livenessSlackMs: 2_000,
+  /**
+   * vmm-overhead-bounded: the row's "sampled at least every 250 ms": no two of the runtime's looks at
+   * the VMM further apart. A quarter of a second is shorter than any growth the bound is about (a
+   * leak, a cache filling) takes to come and go, and within what a watcher off the worker's event
+   * loop can hold on a loaded host.
+   */
+  overheadLookEveryMs: 250,
+  /** vmm-overhead-bounded: execs sent at once in its burst. */
+  overheadExecBurst: 16,
 } as const;

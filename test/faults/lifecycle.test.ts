@@ -1,6 +1,8 @@
 import { booted, describe, expect, test } from '../../harness/vitest/vm-test.ts';
+import { proves } from '../../harness/vitest/proof.ts';
 import { checkBootToReady, checkDestroyLeavesNothing, checkStopStartPreservesDisk } from '../../suites/lifecycle/checks.ts';
-import { checkFrozenGuestDetected } from '../../suites/lifecycle/field-checks.ts';
+import { caseRecorder } from '../../harness/vitest/case-recorder.ts';
+import { checkFrozenGuestDetected, checkVmmOverheadBounded, overheadSpec } from '../../suites/lifecycle/field-checks.ts';
 
 describe('lifecycle faults', () => {
   test('overlay-leak-on-destroy fails destroy-leaves-nothing', async ({ vm }) => {
@@ -22,4 +24,12 @@ describe('lifecycle faults', () => {
     const patient = await vm({ ...booted, faults: ['client-exec-waits-forever'] });
     await expect(checkFrozenGuestDetected(patient)).rejects.toThrow(/neither answered nor failed within \d+ ms: it hangs/);
   });
+
+  proves('vmm-stray-memory', 'vmm-overhead-bounded/peak-within-bound', async ({ vm, task }) =>
+    checkVmmOverheadBounded(await vm({ ...overheadSpec, faults: ['vmm-stray-memory'] }), caseRecorder(task)),
+  );
+
+  proves('vmm-overhead-looks-seldom', 'vmm-overhead-bounded/looked-every-250ms', async ({ vm, task }) =>
+    checkVmmOverheadBounded(await vm({ ...overheadSpec, faults: ['vmm-overhead-looks-seldom'] }), caseRecorder(task)),
+  );
 });

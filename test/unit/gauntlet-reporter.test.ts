@@ -6,11 +6,13 @@ import { startVitest } from 'vitest/node';
 import { GauntletReporter, type CollectedRun } from '../../harness/reports/gauntlet-reporter.ts';
 
 const recorder = path.resolve('harness/vitest/case-recorder.ts');
+const holdsModule = path.resolve('harness/assert/holds.ts');
 
 /** A suite as the cases write them, without VMs: metrics, series, a kept console, a skip, a failure. */
 const SAMPLE_SUITE = `
-import { describe, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { recordMetric, recordSeries } from ${JSON.stringify(recorder)};
+import { holds } from ${JSON.stringify(holdsModule)};
 
 describe('lifecycle', () => {
   test('boot-to-ready', ({ task }) => {
@@ -24,6 +26,10 @@ describe('lifecycle', () => {
     throw new Error('left behind: /tmp/gauntlet-x/vm.sock');
   });
   test('stop-start-preserves-disk', ({ skip }) => skip('runtime qemu lacks capability: stop-start'));
+  test('two-vms-isolated', async ({ task }) => {
+    task.meta.proof = { fault: 'shared-overlay', assertion: 'two-vms-isolated/bystander-free-bytes-unchanged' };
+    await holds('two-vms-isolated/bystander-free-bytes-unchanged', () => expect(1, 'free bytes').toBe(2));
+  });
 });
 `;
 
@@ -58,8 +64,17 @@ describe('GauntletReporter', () => {
       ['lifecycle', 'boot-to-ready', 'sample.test.ts', 'passed'],
       ['lifecycle', 'destroy-leaves-nothing', 'sample.test.ts', 'failed'],
       ['lifecycle', 'stop-start-preserves-disk', 'sample.test.ts', 'skipped'],
+      ['lifecycle', 'two-vms-isolated', 'sample.test.ts', 'failed'],
     ]);
     expect(attemptOf('boot-to-ready').durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('keeps the named claim a failure broke, and the claim a fault test proves', () => {
+    const failed = attemptOf('two-vms-isolated');
+    expect(failed.failedAssertion).toBe('two-vms-isolated/bystander-free-bytes-unchanged');
+    expect(failed.message).toMatch(/^assertion two-vms-isolated\/bystander-free-bytes-unchanged failed: free bytes: expected 1 to be 2/);
+    expect(failed.proof).toEqual({ fault: 'shared-overlay', assertion: 'two-vms-isolated/bystander-free-bytes-unchanged' });
+    expect(attemptOf('destroy-leaves-nothing').failedAssertion).toBeUndefined();
   });
 
   it('keeps every sample the case recorded under each metric name, with which way is better', () => {
@@ -87,6 +102,7 @@ describe('GauntletReporter', () => {
       'passed lifecycle > boot-to-ready (…)',
       'failed lifecycle > destroy-leaves-nothing (…)',
       'skipped lifecycle > stop-start-preserves-disk (…)',
+      'failed lifecycle > two-vms-isolated (…)',
     ]);
   });
 

@@ -46,11 +46,16 @@ describe('HTML report', () => {
     expect(html).toContain('<tr><td>boot to first exec</td><td class="num">2</td><td class="num">2775</td><td class="num">2850</td>');
   });
 
+  it('names the claim a failure broke in the failure list', () => {
+    const html = renderHtmlReport(matrixRecord(), { artifactBase: '' });
+    expect(html).toContain('<p class="claim">failed claim: <code>inflate-reduces-available/available-drops</code></p>');
+  });
+
   it('shows the matrix only for a record of two or more cells, and tells the cells apart in the lists', () => {
     expect(html).not.toContain('id="matrix"');
     const merged = renderHtmlReport(matrixRecord(), { artifactBase: '' });
     expect(merged).toContain('<section id="matrix"><h2>Matrix (5 cases × 2 cells)</h2>');
-    expect(merged).toContain('title="MemAvailable fell by 10 MiB, expected &gt;= 64 &lt;balloon&gt;"');
+    expect(merged).toContain('title="assertion inflate-reduces-available/available-drops failed: MemAvailable fell by 10 MiB, expected &gt;= 64 &lt;balloon&gt;"');
     expect(merged).toContain('balloon › inflate-reduces-available · x86_64 / tcg / linux');
   });
 });

@@ -132,6 +132,7 @@ describe('JUnit XML', () => {
     const balloon = suites.filter((suite) => String(suite['@name']).startsWith('balloon ')).map((suite) => (suite.testcase as Node[])[0]!);
     expect(balloon.map((entry) => entry['@classname'])).toEqual(['balloon.x86_64 / tcg / linux', 'balloon.aarch64 / tcg / linux']);
     expect((balloon[0]!.failure as Node)['@message']).toBe(X86_BALLOON_FAILURE);
+    expect(property(balloon[0]!, 'failed-assertion'), 'the claim that broke, for a CI tool to group by').toBe('inflate-reduces-available/available-drops');
     expect([(balloon[1]!['system-out'] as Node)['#cdata']].flat().join('')).toBe(`skipped: ${AARCH64_BALLOON_SKIP}`);
   });
 });

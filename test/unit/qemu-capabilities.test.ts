@@ -11,11 +11,13 @@ describe('qemuCapabilities', () => {
     expect(missingOnThisHost.size).toBe(0);
   });
 
-  it.each([MAC_ARM64, MAC_X64])('on macOS (%o) host memory reclaim is missing, with the reason, and the rest stays', (host) => {
+  it.each([MAC_ARM64, MAC_X64])('on macOS (%o) host memory reclaim and the VMM overhead are missing, with the reason, and the rest stays', (host) => {
     const { capabilities, missingOnThisHost } = qemuCapabilities(host);
     expect(capabilities.has('host-memory-reclaim')).toBe(false);
-    expect([...missingOnThisHost.keys()]).toEqual(['host-memory-reclaim']);
+    expect(capabilities.has('host-vmm-overhead')).toBe(false);
+    expect([...missingOnThisHost.keys()]).toEqual(['host-memory-reclaim', 'host-vmm-overhead']);
     expect(missingOnThisHost.get('host-memory-reclaim')).toMatch(/macOS.*MADV_DONTNEED.*phys_footprint/);
+    expect(missingOnThisHost.get('host-vmm-overhead')).toMatch(/smaps.*only Linux/);
     for (const kept of ['balloon', 'balloon-free-page-reporting', 'host-vmm-memory', 'host-footprint'] as const) {
       expect(capabilities.has(kept)).toBe(true);
     }

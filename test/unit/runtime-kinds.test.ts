@@ -75,7 +75,7 @@ describe('the runtime-kind registry', () => {
   });
 
   it('registers an in-process kind, which --runtime then selects and a worker opens', async () => {
-    const inProcess: Runtime = { name: 'in-process', accelerator: 'tcg', capabilities: new Set(), missingOnThisHost: new Map(), create: () => Promise.reject(new Error('no VMs here')) };
+    const inProcess: Runtime = { name: 'in-process', accelerator: 'tcg', capabilities: new Set(), missingOnThisHost: new Map(), faults: new Set(), create: () => Promise.reject(new Error('no VMs here')) };
     const kind: RuntimeKind = {
       name: 'in-process',
       prepare: async () => async () => ({ runtime: 'in-process', accelerator: 'tcg', acceleratorReason: 'it emulates', arch: 'x86_64', tools: {} }),

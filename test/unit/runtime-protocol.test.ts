@@ -87,6 +87,7 @@ describe('an adapter that breaks during a case', () => {
 
   test('a fault the adapter does not offer is refused before create', async () => {
     const runtime = await ExecRuntime.open(parseAdapterCommand(fake('ok')), 'tcg');
+    expect(runtime.faults.has('no-discard'), 'the runtime tells a proof what it can break').toBe(false);
     await expect(runtime.create({ name: 'x', faults: ['no-discard'] })).rejects.toThrow(/runtime fake does not offer fault no-discard/);
     await runtime.close();
   });

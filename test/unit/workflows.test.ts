@@ -148,6 +148,6 @@ describe('CI workflows and actions', () => {
       }
     }
     // Also proves the lines were found at all: everything the matrix needs is among them.
-    expect([...commands].sort()).toEqual(['doctor', 'image-build', 'image-export', 'image-import', 'merge', 'prove', 'run']);
+    expect([...commands].sort()).toEqual(['doctor', 'hunt', 'image-build', 'image-export', 'image-import', 'merge', 'prove', 'run']);
   });
 });

@@ -8,7 +8,8 @@ import { ADAPTER } from './limits.ts';
 import type { BalloonControl, BalloonLimits, BalloonMove, BalloonStats } from '../../contract/balloon.ts';
 import type { VmEvent, VmEventKind } from '../../contract/events.ts';
 import type { Accelerator } from '../../contract/run-target.ts';
-import type { AgentChannelReport, Capability, ConsoleLogReport, DiskImageCheck, ExecOptions, ExecResult, HostFootprint, Runtime, Sandbox, SavedStateFacts, SandboxSpec, SandboxState, SandboxTimings } from '../../contract/sandbox.ts';
+import { FAULTS, type Fault } from '../../contract/faults.ts';
+import type { AgentChannelReport, Capability, ConsoleLogReport, DiskImageCheck, ExecOptions, ExecResult, HostFootprint, Runtime, Sandbox, SavedStateFacts, SandboxSpec, SandboxState, SandboxTimings, VmmOverheadWatch } from '../../contract/sandbox.ts';
 import type { AdapterCommand } from './adapter-command.ts';
 import type { AdapterProcess } from './adapter-process.ts';
 import { startAdapter, type StartedAdapter } from './handshake.ts';
@@ -20,7 +21,7 @@ export class ExecRuntime implements Runtime {
   readonly accelerator: Accelerator;
   readonly capabilities: ReadonlySet<Capability>;
   readonly missingOnThisHost: ReadonlyMap<Capability, string>;
-  private readonly faults: ReadonlySet<string>;
+  readonly faults: ReadonlySet<Fault>;
 
   private constructor(
     private readonly command: AdapterCommand,
@@ -33,7 +34,8 @@ export class ExecRuntime implements Runtime {
     this.accelerator = hello.accelerator ?? fallbackAccelerator;
     this.capabilities = new Set(hello.capabilities as Capability[]);
     this.missingOnThisHost = new Map(Object.entries(hello.missingOnThisHost ?? {}) as [Capability, string][]);
-    this.faults = new Set(hello.faults.map(faultName));
+    const offered = new Set(hello.faults.map(faultName));
+    this.faults = new Set(FAULTS.filter((fault) => offered.has(fault)));
   }
 
   /** `accelerator` is the run's, for an adapter that does not say which it uses; `env` is what the adapter is started with. */
@@ -140,6 +142,11 @@ class ExecSandbox implements Sandbox {
 
   async vmmMemoryBytes(): Promise<number> {
     return (await this.call<{ bytes: number }>('vmmMemory')).bytes;
+  }
+
+  async vmmOverhead(): Promise<VmmOverheadWatch> {
+    const { samples, peakBytes, longestGapMs, points } = await this.call<VmmOverheadWatch>('vmmOverhead');
+    return { samples, peakBytes, longestGapMs, points };
   }
 
   events(): readonly VmEvent[] {

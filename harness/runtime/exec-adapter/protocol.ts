@@ -40,6 +40,7 @@ export const METHODS = [
   'footprint',
   'diskCheck',
   'vmmMemory',
+  'vmmOverhead',
   'events',
   'waitForEvent',
   'setHostStorageFull',

@@ -164,6 +164,7 @@ class ServedSession {
       footprint: this.onSandbox(async (sandbox) => ({ ...(await sandbox.hostFootprint()) })),
       diskCheck: this.onSandbox(async (sandbox) => ({ checks: await sandbox.checkDiskConsistency() })),
       vmmMemory: this.onSandbox(async (sandbox) => ({ bytes: await sandbox.vmmMemoryBytes() })),
+      vmmOverhead: this.onSandbox(async (sandbox) => ({ ...(await sandbox.vmmOverhead()) })),
       events: this.onSandbox(async (sandbox) => ({ events: [...sandbox.events()] })),
       waitForEvent: this.onSandbox(async (sandbox, params) => ({ event: await sandbox.waitForEvent(params.kind as VmEventKind, params.timeoutMs as number) })),
       setHostStorageFull: this.onSandbox((sandbox, params) => sandbox.setHostStorageFull(params.full as boolean)),

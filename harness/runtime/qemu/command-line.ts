@@ -44,6 +44,8 @@ export interface CommandLineInput extends KernelBootInput {
   uncappedConsoleFile?: boolean;
   /** Fault guest-memory-locked: all guest memory locked, so what the balloon frees never leaves the VMM. */
   lockGuestMemory?: boolean;
+  /** Fault vmm-stray-memory: a preallocated memory backend of twice the guest's memory that no device uses. */
+  strayMemory?: boolean;
   /** Start paused, waiting for a saved state to be loaded (a restore) instead of booting. */
   incoming?: boolean;
   /** Fault restore-shares-overlay: this image is opened without QEMU's image locking, so two VMMs write it. */
@@ -142,6 +144,8 @@ export function qemuArgs(input: CommandLineInput): string[] {
     args.push('-device', balloon.join(','));
   }
   if (input.lockGuestMemory) args.push('-overcommit', 'mem-lock=on');
+  // Twice the guest's size, so it is never taken for the guest RAM mapping of the same size.
+  if (input.strayMemory) args.push('-object', `memory-backend-ram,id=stray,size=${input.memoryMiB * 2}M,prealloc=on`);
   if (input.incoming) args.push('-S', '-incoming', 'defer');
   return args;
 }

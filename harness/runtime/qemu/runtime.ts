@@ -9,6 +9,8 @@ import { SandboxCreateError } from '../../contract/create-error.ts';
 import type { Accelerator } from '../../contract/run-target.ts';
 import type { Capability, Runtime, Sandbox, SandboxSpec, SavedStateFacts } from '../../contract/sandbox.ts';
 import { qemuCapabilities } from './capabilities.ts';
+import { QEMU_FAULTS } from './faults.ts';
+import type { Fault } from '../../contract/faults.ts';
 import type { MachineProfile } from './machine.ts';
 import { keptAcrossRuns, profileKey, restoreUnsupported, SnapshotStore, templateSpec, type SavedVmState } from './snapshot.ts';
 import { fileIdentity, snapshotCacheDir } from './snapshot-cache.ts';
@@ -34,6 +36,7 @@ export class QemuRuntime implements Runtime {
   readonly name = 'qemu';
   readonly capabilities: ReadonlySet<Capability>;
   readonly missingOnThisHost: ReadonlyMap<Capability, string>;
+  readonly faults: ReadonlySet<Fault> = new Set(QEMU_FAULTS);
   private created = 0;
   private readonly keptSnapshots: SnapshotStore;
   private readonly runSnapshots: SnapshotStore;

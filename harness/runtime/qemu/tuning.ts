@@ -100,7 +100,19 @@ export const BALLOON_CONTROL = {
 } as const;
 
 /** What the faults change (faults.ts lists them; the fault tests prove each turns its case red). */
+/** The VMM overhead watch every VM gets (vmm-overhead.ts). */
+export const VMM_OVERHEAD = {
+  /**
+   * How often its thread looks at each VMM's memory: the catalogue asks for a look at least every
+   * 250 ms, and a look (the kernel walking the map, the thread parsing ~300 KiB) plus a timer that
+   * fires late on a loaded host take up to tens of milliseconds each.
+   */
+  lookEveryMs: 100,
+} as const;
+
 export const FAULT_SHAPES = {
+  /** vmm-overhead-looks-seldom: the watch looks at a VMM only every 10th tick of its thread, a second apart. */
+  seldomOverheadLookTicks: 10,
   /** oversized-rootfs: far past the disk cases' 2 GiB bound, so the bound check catches it. */
   oversizedRootfsMiB: 3072,
   /**

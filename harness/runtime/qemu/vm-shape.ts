@@ -61,6 +61,7 @@ export function vmCommandLine(spec: ResolvedSpec, target: VmTarget, paths: VmPat
     ...(faults.has('io-throttle-starves') ? { writeLimit: FAULT_SHAPES.starvingWriteLimit } : {}),
     uncappedConsoleFile: faults.has('console-log-uncapped'),
     lockGuestMemory: faults.has('guest-memory-locked'),
+    strayMemory: faults.has('vmm-stray-memory'),
     incoming: incoming !== undefined,
     ...(incoming?.unlockedImage ? { unlockedImage: incoming.unlockedImage } : {}),
   });

@@ -10,12 +10,12 @@ import { allocatedBytes } from '../../host/allocated-bytes.ts';
 import { AgentChannelError, AgentClient } from '../../channel/agent-client.ts';
 import { QmpClient, type QmpEvent } from './qmp-client.ts';
 import { BOOT, deadlineMs } from '../../config/constants.ts';
-import { GUEST, SHUTDOWN } from './tuning.ts';
+import { FAULT_SHAPES, GUEST, SHUTDOWN } from './tuning.ts';
 import type { BalloonControl } from '../../contract/balloon.ts';
 import type { VmEvent, VmEventKind } from '../../contract/events.ts';
 import type { Fault } from '../../contract/faults.ts';
 import type { Accelerator } from '../../contract/run-target.ts';
-import type { AgentChannelReport, ConsoleLogReport, DiskImageCheck, ExecOptions, ExecResult, HostFootprint, Sandbox, SandboxSpec, SandboxState, BootTimeline, SandboxTimings, SavedStateFacts } from '../../contract/sandbox.ts';
+import type { AgentChannelReport, ConsoleLogReport, DiskImageCheck, ExecOptions, ExecResult, HostFootprint, Sandbox, SandboxSpec, SandboxState, BootTimeline, SandboxTimings, SavedStateFacts, VmmOverheadWatch } from '../../contract/sandbox.ts';
 import { QemuBalloonControl } from './balloon-control.ts';
 import { AGENT_PORT_DEVICE_ID, type VmPaths } from './command-line.ts';
 import { makeFifo } from '../../host/fifo.ts';
@@ -32,6 +32,8 @@ import { VmmProcess } from './vmm-process.ts';
 import { afterRestoreCommand, RESTORE_RESEED } from './restored-guest.ts';
 import { keepOverlay, loadVmState, saveVmState, type SavedVmState } from './snapshot.ts';
 import { vmmResidentBytes } from './vmm-memory.ts';
+import { vmmOverheadWatcher } from './vmm-overhead.ts';
+import { thisHost } from '../../host/platform.ts';
 
 export interface QemuVmContext extends VmTarget {
   qemuBinary: string;
@@ -63,6 +65,11 @@ export class QemuVm implements Sandbox {
   private readonly eventLog = new VmEventLog();
   private readonly boots: BootTimeline[] = [];
   private readonly execRoundTripsMs: number[] = [];
+
+  private readonly createdAt = Date.now();
+  private overheadWatched = false;
+  /** What the watch saw, kept at destroy, when the watch itself is let go. */
+  private finalOverhead: VmmOverheadWatch | undefined;
 
   constructor(
     spec: SandboxSpec,
@@ -173,6 +180,7 @@ export class QemuVm implements Sandbox {
       this.qmp.onEvent((event) => this.onVmmEvent(event));
       await this.qmp.connect(deadline, () => vmm.alive);
       const controlConnectMs = Date.now() - startedAt;
+      await this.watchVmmOverhead(vmm);
       if (restoring) {
         await loadVmState(this.qmp, startedAt + deadline);
         this.savedFacts = JSON.parse(await readFile(restoring.factsFile, 'utf8')) as SavedStateFacts;
@@ -333,6 +341,23 @@ export class QemuVm implements Sandbox {
     return vmmResidentBytes(pid);
   }
 
+  async vmmOverhead(): Promise<VmmOverheadWatch> {
+    if (this.finalOverhead) return this.finalOverhead;
+    if (!this.overheadWatched) throw new Error(`VM ${this.name}: its VMM's own memory is not watched (it never started, or /proc/<pid>/smaps is not there to read)`);
+    return vmmOverheadWatcher.report(this.context.vmDir);
+  }
+
+  /** Every boot's VMM, from its start: the watch reads /proc/<pid>/smaps, so only on Linux. */
+  private async watchVmmOverhead(vmm: VmmProcess): Promise<void> {
+    if (thisHost.platform !== 'linux' || vmm.pid === undefined) return;
+    // The size QEMU gave the guest, as it says: the memory the runtime asked for, unless a fault left it to QEMU.
+    const { 'base-memory': guestRamBytes } = await this.qmp!.execute<{ 'base-memory': number }>('query-memory-size-summary');
+    vmmOverheadWatcher.watch(this.context.vmDir, vmm.pid, guestRamBytes, this.createdAt, {
+      everyTicks: this.faults.has('vmm-overhead-looks-seldom') ? FAULT_SHAPES.seldomOverheadLookTicks : 1,
+    });
+    this.overheadWatched = true;
+  }
+
   async checkDiskConsistency(): Promise<DiskImageCheck[]> {
     if (this.state === 'destroyed') throw new Error(`VM ${this.name} is destroyed: its disks are gone`);
     const live = this.vmm?.alive ? this.qmp : undefined;
@@ -404,6 +429,10 @@ export class QemuVm implements Sandbox {
 
   private async destroyOnce(): Promise<void> {
     this.lastPid = this.vmm?.pid ?? this.lastPid;
+    if (this.overheadWatched) {
+      this.finalOverhead = await vmmOverheadWatcher.report(this.context.vmDir).catch(() => undefined);
+      vmmOverheadWatcher.forget(this.context.vmDir);
+    }
     await this.vmm?.kill(SHUTDOWN.killGraceMs);
     await this.closeChannels();
     this.current = 'destroyed';
