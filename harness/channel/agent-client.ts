@@ -36,8 +36,8 @@ export interface AgentClientOptions {
   noReplyDeadline?: boolean;
   /** Fault injection: keep every stretch of bad input skipped, as a client quoting it in its errors does. */
   keepBadInput?: boolean;
-  /** Fault injection: take a reply whose line ends after its output field as complete, with no stderr. */
-  acceptCutReplies?: boolean;
+  /** Fault injection: skip bad input without counting or keeping it as a protocol error. */
+  hideProtocolErrors?: boolean;
   /** Fault injection: poll for each reply on every turn of the event loop while it is awaited. */
   busyWaitReplies?: boolean;
   /** Fault injection: keep each output field whole however long, trusting the agent to have cut it. */
@@ -81,12 +81,12 @@ export class AgentClient {
     this.socket = socket;
     const decoder = new FrameDecoder(this.options.noOutputCap ? Infinity : AGENT.outputLimitBytes, (frame) => this.onFrame(frame), {
       onProtocolError: (error) => {
+        if (this.options.hideProtocolErrors) return;
         this.protocolErrors++;
         this.lastProtocolError = error;
       },
       maxHeaderChars: this.options.unboundedLineBuffer ? Infinity : AGENT_CHANNEL.maxHeaderChars,
       keepBadInput: this.options.keepBadInput,
-      acceptCutReplies: this.options.acceptCutReplies,
     });
     socket.on('data', (chunk: Buffer) => {
       if (this.options.keepTranscript) this.transcript.push(chunk);

@@ -74,8 +74,6 @@ export interface FrameDecoderOptions {
   maxHeaderChars?: number;
   /** The fault `client-keeps-bad-input`: every stretch of bad input skipped is kept, never let go. */
   keepBadInput?: boolean;
-  /** The fault `client-accepts-cut-replies`: a reply whose line ends after its output field is taken, with no stderr. */
-  acceptCutReplies?: boolean;
 }
 
 /** Characters of bad input quoted in a protocol error. */
@@ -169,12 +167,6 @@ export class FrameDecoder {
         const terminator = this.state === 'stdout' ? ' ' : '\n';
         const end = text.indexOf(terminator);
         const lineEnd = this.state === 'stdout' ? text.indexOf('\n') : -1;
-        if (lineEnd >= 0 && (end < 0 || lineEnd < end) && this.options.acceptCutReplies) {
-          this.collect(text.slice(0, lineEnd));
-          this.stdout = this.finishField();
-          this.emitReply(Buffer.alloc(0));
-          return text.slice(lineEnd + 1);
-        }
         // A newline before the space that ends stdout: the reply was cut, and the next line is a new frame.
         if (lineEnd >= 0 && (end < 0 || lineEnd < end)) {
           this.header = '';

@@ -88,8 +88,8 @@ export type Fault =
   | 'console-log-keeps-start'
   /** The client keeps every stretch of bad input it skips (to quote it in its protocol errors): memory grows with the garbage. */
   | 'client-keeps-bad-input'
-  /** The client takes a reply whose line ends after its output field as complete, with no stderr (a lenient parser). */
-  | 'client-accepts-cut-replies'
+  /** The client skips bad input without reporting it (a parser that silently resyncs): a hostile or broken guest goes unseen. */
+  | 'client-hides-protocol-errors'
   /** The client waits for replies by polling on every turn of its event loop (a busy wait): a waiting request keeps a core busy. */
   | 'client-busy-waits-replies'
   /** The agent ignores the request's output limit: it sends the whole output, unflagged, and the host's own cap must hold. */
@@ -151,7 +151,7 @@ const EVERY_FAULT: Record<Fault, true> = {
   'console-capture-in-memory': true,
   'console-log-keeps-start': true,
   'client-keeps-bad-input': true,
-  'client-accepts-cut-replies': true,
+  'client-hides-protocol-errors': true,
   'client-busy-waits-replies': true,
   'agent-no-output-cap': true,
   'client-no-output-cap': true,

@@ -1,7 +1,7 @@
 /**
- * The agent cases as check functions: each throws when the channel loses, duplicates or mixes up what
- * it carries. The suite runs them on healthy VMs; the fault tests run them on a broken agent or client
- * and expect them to throw.
+ * The agent cases as check functions: each states its row's claims with holds(), and fails at the claim
+ * whose promise the channel broke (lost, duplicated or mixed up what it carries). The suite runs them on
+ * healthy VMs; the fault tests run them on a broken agent or client and expect that claim to fail.
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';

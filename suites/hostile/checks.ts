@@ -1,6 +1,6 @@
 /**
  * The hostile cases as check functions: a guest misbehaves on purpose (SandboxSpec.hostile, or a
- * command that floods its console) and each check throws when the harness is hurt by it: an error
+ * command that floods its console) and each check fails at a named claim when the harness is hurt by it: an error
  * that is unclear or late, memory or a log that grows with what the guest writes, a stray reply taken
  * for a real one, or anything left running. The suite runs them against the reference runtime's
  * hardened host side; the fault tests against a host side that lacks one of its defences.
@@ -32,11 +32,13 @@ export interface ConsoleFloodMeasurement {
 
 export async function checkConsoleFloodBounded(sandbox: Sandbox, accel: Accelerator): Promise<ConsoleFloodMeasurement> {
   const marker = 'gauntlet-console-flood';
+  // Written once the flood is over: only a log that keeps the latest output still has it.
+  const endMarker = 'gauntlet-console-flood-over';
   const seconds = HOSTILE_CASES.floodSeconds;
   const endsWithinMs = seconds * 1000 + deadlineMs(HOSTILE_CASES.floodEndGraceMs, accel);
   const startedAt = performance.now();
   // What went to the console is counted in the guest: the one line of output.
-  const flood = `timeout ${seconds} yes '${marker}: a guest that writes to its console without pause' | tee /dev/console | wc -c`;
+  const flood = `timeout ${seconds} yes '${marker}: a guest that writes to its console without pause' | tee /dev/console | wc -c; echo ${endMarker} > /dev/console`;
   const { result, growth } = await memoryDuring(() => sandbox.exec(flood, { timeoutSeconds: Math.ceil(endsWithinMs / 1000) }), HOSTILE_CASES.memorySampleIntervalMs);
   const floodMs = performance.now() - startedAt;
   await holds('console-flood-bounded/answered-in-time', () => {
@@ -51,7 +53,7 @@ export async function checkConsoleFloodBounded(sandbox: Sandbox, accel: Accelera
     expect(keptBytes, `the kept console log is capped at ${KEPT_CONSOLE_BYTES} bytes while the guest wrote ${guestBytes}`).toBeLessThanOrEqual(KEPT_CONSOLE_BYTES),
   );
   const tail = await sandbox.consoleTail(3);
-  await holds('console-flood-bounded/tail-latest', () => expect(tail, 'the console tail shows the latest output').toContain(marker));
+  await holds('console-flood-bounded/tail-latest', () => expect(tail, 'the console tail shows the latest output, written after the flood').toContain(endMarker));
   const memoryBound = Math.floor(guestBytes * HOSTILE_CASES.floodMemoryShareOfFlood);
   await holds('console-flood-bounded/host-memory-bounded', () =>
     expect(
@@ -125,7 +127,7 @@ export async function checkAgentNeverHello(create: () => Promise<Sandbox>, accel
     (error: Error) => ({ error }),
   );
   const failedAfterMs = performance.now() - startedAt;
-  const message = 'error' in outcome ? outcome.error.message.split('\n')[0]! : 'create succeeded: the missing HELLO went unnoticed';
+  const message = 'error' in outcome ? outcome.error.message.split('\n')[0]! : 'create succeeded';
   await holds('agent-never-hello/fails-promptly-naming-hello', () => {
     expect(message, 'create fails naming the missing HELLO greeting').toMatch(/HELLO/);
     expect(failedAfterMs, `create fails within the ready deadline (${deadline} ms)`).toBeLessThanOrEqual(deadline);

@@ -2,7 +2,7 @@
  * Each agent fault turns its named claim red: the case's own check, run on a VM or client with the
  * fault, fails at that claim (proves()), not at a boot, a timeout or another claim.
  */
-import { describe } from '../../harness/vitest/vm-test.ts';
+import { booted, describe } from '../../harness/vitest/vm-test.ts';
 import { proves } from '../../harness/vitest/proof.ts';
 import type { Fault } from '../../harness/contract/faults.ts';
 import {
@@ -36,8 +36,9 @@ describe('agent faults', () => {
     checkReconnectAfterIdleTimeout(await vm(withFaults(['agent-never-reopens'])), runtime.accelerator),
   );
 
+  // Booted: a restored VM's saved state is made by a template VM, whose destroy the fault breaks first.
   proves('overlay-leak-on-destroy', 'reconnect-after-idle-timeout/destroyed-leaving-nothing', async ({ vm, runtime }) =>
-    checkReconnectAfterIdleTimeout(await vm(withFaults(['overlay-leak-on-destroy'])), runtime.accelerator),
+    checkReconnectAfterIdleTimeout(await vm(withFaults(['overlay-leak-on-destroy'], { ...caseSpec, ...booted })), runtime.accelerator),
   );
 
   proves('agent-never-reopens', 'multiple-reconnects/answered-after-each-reopen', async ({ vm, runtime }) =>

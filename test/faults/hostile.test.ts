@@ -2,7 +2,7 @@
  * Each hostile case turns red at its named claim when the host side lacks the defence the claim is
  * about: the case's own check, run with the hostile guest against a host with the fault (proves()).
  */
-import { describe } from '../../harness/vitest/vm-test.ts';
+import { booted, describe } from '../../harness/vitest/vm-test.ts';
 import { proves } from '../../harness/vitest/proof.ts';
 import type { Fault } from '../../harness/contract/faults.ts';
 import type { SandboxSpec } from '../../harness/contract/sandbox.ts';
@@ -33,12 +33,13 @@ describe('hostile faults', () => {
     checkConsoleFloodBounded(await vm(withFault('console-capture-in-memory')), runtime.accelerator),
   );
 
+  // Booted: a restored VM's saved state is made by a template VM, whose destroy the fault breaks first.
   proves('overlay-leak-on-destroy', 'console-flood-bounded/destroyed-leaving-nothing', async ({ vm, runtime }) =>
-    checkConsoleFloodBounded(await vm(withFault('overlay-leak-on-destroy')), runtime.accelerator),
+    checkConsoleFloodBounded(await vm(withFault('overlay-leak-on-destroy', booted)), runtime.accelerator),
   );
 
-  proves('client-accepts-cut-replies', 'agent-garbage-frames/own-replies-garbage-reported', async ({ vm }) =>
-    checkAgentGarbageFrames(await vm(withFault('client-accepts-cut-replies', garbageFramesSpec))),
+  proves('client-hides-protocol-errors', 'agent-garbage-frames/own-replies-garbage-reported', async ({ vm }) =>
+    checkAgentGarbageFrames(await vm(withFault('client-hides-protocol-errors', garbageFramesSpec))),
   );
 
   proves('client-keeps-bad-input', 'agent-garbage-frames/host-memory-bounded', async ({ vm }) =>

@@ -202,7 +202,7 @@ export class QemuVm implements Sandbox {
         unboundedLineBuffer: this.faults.has('client-unbounded-line-buffer'),
         noReplyDeadline: this.faults.has('client-exec-waits-forever'),
         keepBadInput: this.faults.has('client-keeps-bad-input'),
-        acceptCutReplies: this.faults.has('client-accepts-cut-replies'),
+        hideProtocolErrors: this.faults.has('client-hides-protocol-errors'),
         busyWaitReplies: this.faults.has('client-busy-waits-replies'),
         noOutputCap: this.faults.has('client-no-output-cap'),
         strandRequestsOnDisconnect: this.faults.has('client-strands-requests-on-disconnect'),
