@@ -86,6 +86,7 @@ const PREVIEW_CHARS = 24;
  */
 export class FrameDecoder {
   private readonly maxFieldChars: number;
+  private readonly maxFieldBytes: number;
   private readonly maxHeaderChars: number;
   private state: 'kind' | 'header' | 'stdout' | 'stderr' | 'skip' = 'kind';
   private kind = '';
@@ -102,7 +103,9 @@ export class FrameDecoder {
     private readonly onFrame: (frame: GuestFrame) => void,
     private readonly options: FrameDecoderOptions = {},
   ) {
+    // Whole base64 groups of 3 bytes: a limit that is no multiple of 3 is cut again once decoded.
     this.maxFieldChars = Math.ceil(maxFieldBytes / 3) * 4;
+    this.maxFieldBytes = maxFieldBytes;
     this.maxHeaderChars = options.maxHeaderChars ?? AGENT_CHANNEL.maxHeaderChars;
     this.badInput = options.keepBadInput ? [] : undefined;
   }
@@ -222,7 +225,9 @@ export class FrameDecoder {
   private finishField(): Buffer {
     const field = Buffer.from(this.field.join(''), 'base64');
     this.clearField();
-    return field;
+    if (field.length <= this.maxFieldBytes) return field;
+    this.overflowed = true;
+    return field.subarray(0, this.maxFieldBytes);
   }
 
   private clearField(): void {
