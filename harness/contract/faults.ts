@@ -92,7 +92,7 @@ export type Fault =
   | 'client-hides-protocol-errors'
   /** The client waits for replies by polling on every turn of its event loop (a busy wait): a waiting request keeps a core busy. */
   | 'client-busy-waits-replies'
-  /** The agent ignores the request's output limit: it sends the whole output, unflagged, and the host's own cap must hold. */
+  /** The agent does not cut its output to the request's limit: it sends all it read (a byte past the limit), unflagged; only the host's own cap stands. */
   | 'agent-no-output-cap'
   /** The client keeps each output field whole however long, trusting the agent to have cut it to the limit. */
   | 'client-no-output-cap'
