@@ -13,7 +13,8 @@ export const HOSTILE_CASES = {
    * holds one FIFO read (at most the pipe's 64 KiB) and one log write at a time, however long the
    * flood; the case's precondition (a flood past the kept log's 256 KiB) puts half the flood above
    * 128 KiB, twice that. A share, not a byte count: the bound follows the flood the accelerator
-   * allowed (some 170 KB/s of UART under TCG, 3.4 MB in 20 s), so it catches the capture everywhere.
+   * allowed (a few MB in 20 s under TCG's slow UART, below any fixed bound that fits KVM), so it
+   * catches the capture everywhere.
    */
   floodMemoryShareOfFlood: 0.5,
   /** How often memory is sampled (two full collections each, process-memory.ts) while the flood or the garbage streams in. */
@@ -36,7 +37,7 @@ export const HOSTILE_CASES = {
    * garbage written before the replies (garbageExecs × garbageBytesPerFrame, 2.2 MB). A host that keeps
    * the bad input it skips holds all of it (as one-byte text: a byte a character); one that skips it
    * holds a header of at most AGENT_CHANNEL.maxHeaderChars and one socket chunk (64 KiB), whatever
-   * the guest sends: about a twentieth of the bound.
+   * the guest sends: under a tenth of the bound.
    */
   garbageMemoryShare: 0.5,
   /** agent-unknown-ids: execs in flight at once, staggered so replies (and the strays after each) interleave with waiting requests. */
