@@ -19,6 +19,7 @@ export function previousSegment(logPath: string): string {
 export class RotatingLog extends Writable {
   private file: FileHandle | undefined;
   private size = 0;
+  private full = false;
 
   constructor(
     private readonly logPath: string,
@@ -42,8 +43,12 @@ export class RotatingLog extends Writable {
   private async append(chunk: Buffer): Promise<void> {
     // A chunk larger than a whole segment keeps only its end: that is all a segment can hold.
     const data = chunk.length > this.segmentBytes ? chunk.subarray(chunk.length - this.segmentBytes) : chunk;
+    if (this.full) return;
     if (this.file && this.size + data.length > this.segmentBytes) {
-      if (this.keepStart) return;
+      if (this.keepStart) {
+        this.full = true;
+        return;
+      }
       await this.file.close();
       this.file = undefined;
       await rename(this.logPath, previousSegment(this.logPath));
