@@ -2,6 +2,7 @@ export { expectAlive } from './alive.ts';
 export { holds } from './holds.ts';
 export type { AssertionId } from '../contract/assertion.ts';
 export { describeExecResult } from './describe-exec.ts';
+export { expectDestroyedLeavingNothing } from './destroyed.ts';
 export { ENOSPC_TEXT, expectEnospc, isEnospc } from './enospc.ts';
 export { execOk, execOkResult, type ExecOkOptions } from './exec-ok.ts';
 export { allocatedBytes, allocatedBytesOfAll, dirAllocatedBytes } from '../host/allocated-bytes.ts';

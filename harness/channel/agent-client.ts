@@ -35,6 +35,16 @@ export interface AgentClientOptions {
   replyGraceMs?: number;
   /** Fault injection: wait for every reply however long it takes (an exec to a frozen guest hangs). */
   noReplyDeadline?: boolean;
+  /** Fault injection: keep every stretch of bad input skipped, as a client quoting it in its errors does. */
+  keepBadInput?: boolean;
+  /** Fault injection: skip bad input without counting or keeping it as a protocol error. */
+  hideProtocolErrors?: boolean;
+  /** Fault injection: poll for each reply on every turn of the event loop while it is awaited. */
+  busyWaitReplies?: boolean;
+  /** Fault injection: keep each output field whole however long, trusting the agent to have cut it. */
+  noOutputCap?: boolean;
+  /** Fault injection: on a disconnect, forget the waiting requests without failing them. */
+  strandRequestsOnDisconnect?: boolean;
 }
 
 interface PendingRequest {
@@ -71,13 +81,15 @@ export class AgentClient {
     if (this.socket) return;
     const socket = await connectUnixSocket(this.socketPath, 'agent socket', deadlineMs, isVmmAlive);
     this.socket = socket;
-    const decoder = new FrameDecoder(AGENT.outputLimitBytes, (frame) => this.onFrame(frame), {
+    const decoder = new FrameDecoder(this.options.noOutputCap ? Infinity : AGENT.outputLimitBytes, (frame) => this.onFrame(frame), {
       onProtocolError: (error) => {
+        if (this.options.hideProtocolErrors) return;
         this.protocolErrors++;
         this.lastProtocolError = error;
         this.exchanges.add(`✗ skipped input: ${error.message}`);
       },
       maxHeaderChars: this.options.unboundedLineBuffer ? Infinity : AGENT_CHANNEL.maxHeaderChars,
+      keepBadInput: this.options.keepBadInput,
     });
     socket.on('data', (chunk: Buffer) => {
       if (this.options.keepTranscript) this.transcript.push(chunk);
@@ -107,7 +119,7 @@ export class AgentClient {
     });
     // The longest a timer waits (about 24 days): for the fault, as good as forever.
     const waitMs = this.options.noReplyDeadline ? 2 ** 31 - 1 : timeoutSeconds * 1000 + (this.options.replyGraceMs ?? AGENT_CHANNEL.replyGraceMs);
-    return new Promise<ExecResult>((resolve, reject) => {
+    const reply = new Promise<ExecResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         this.exchanges.add(`✗ ${id}: no reply within ${waitMs} ms`);
@@ -117,6 +129,13 @@ export class AgentClient {
       this.exchanges.add(`→ ${id}: exec ${JSON.stringify(command.length > 120 ? `${command.slice(0, 120)}…` : command)} (timeout ${timeoutSeconds} s)`);
       this.socket!.write(frame);
     });
+    if (this.options.busyWaitReplies) this.pollUntilSettled(id);
+    return reply;
+  }
+
+  /** The fault busy-waits-replies: looks for the request's reply on every turn of the event loop until it is gone from the waiting ones. */
+  private pollUntilSettled(id: string): void {
+    if (this.pending.has(id)) setImmediate(() => this.pollUntilSettled(id));
   }
 
   /** What the channel had to ignore so far: a hostile or broken guest shows here, never in a result. */
@@ -168,7 +187,7 @@ export class AgentClient {
     socket?.destroy();
     for (const request of this.pending.values()) {
       clearTimeout(request.timer);
-      request.reject(new AgentChannelError(`${reason} while request ${request.id} was waiting`));
+      if (!this.options.strandRequestsOnDisconnect) request.reject(new AgentChannelError(`${reason} while request ${request.id} was waiting`));
     }
     this.pending.clear();
   }

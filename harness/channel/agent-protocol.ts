@@ -72,6 +72,8 @@ export interface FrameDecoderOptions {
    * is the fault `client-unbounded-line-buffer`: a client that keeps every line whole until its newline.
    */
   maxHeaderChars?: number;
+  /** The fault `client-keeps-bad-input`: every stretch of bad input skipped is kept, never let go. */
+  keepBadInput?: boolean;
 }
 
 /** Characters of bad input quoted in a protocol error. */
@@ -84,6 +86,7 @@ const PREVIEW_CHARS = 24;
  */
 export class FrameDecoder {
   private readonly maxFieldChars: number;
+  private readonly maxFieldBytes: number;
   private readonly maxHeaderChars: number;
   private state: 'kind' | 'header' | 'stdout' | 'stderr' | 'skip' = 'kind';
   private kind = '';
@@ -93,14 +96,18 @@ export class FrameDecoder {
   private overflowed = false;
   private stdout: Buffer = Buffer.alloc(0);
   private peakHeld = 0;
+  private readonly badInput: string[] | undefined;
 
   constructor(
     maxFieldBytes: number,
     private readonly onFrame: (frame: GuestFrame) => void,
     private readonly options: FrameDecoderOptions = {},
   ) {
+    // Whole base64 groups of 3 bytes: a limit that is no multiple of 3 is cut again once decoded.
     this.maxFieldChars = Math.ceil(maxFieldBytes / 3) * 4;
+    this.maxFieldBytes = maxFieldBytes;
     this.maxHeaderChars = options.maxHeaderChars ?? AGENT_CHANNEL.maxHeaderChars;
+    this.badInput = options.keepBadInput ? [] : undefined;
   }
 
   /** Characters held for the frame being read (header, fields); the guest cannot push it past the limits. */
@@ -182,6 +189,7 @@ export class FrameDecoder {
       }
       case 'skip': {
         const end = text.indexOf('\n');
+        this.badInput?.push(end < 0 ? text : text.slice(0, end));
         if (end < 0) return '';
         this.state = 'kind';
         return text.slice(end + 1);
@@ -217,7 +225,9 @@ export class FrameDecoder {
   private finishField(): Buffer {
     const field = Buffer.from(this.field.join(''), 'base64');
     this.clearField();
-    return field;
+    if (field.length <= this.maxFieldBytes) return field;
+    this.overflowed = true;
+    return field.subarray(0, this.maxFieldBytes);
   }
 
   private clearField(): void {

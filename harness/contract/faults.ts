@@ -118,7 +118,23 @@ export type Fault =
    * The disk image takes the guest's discards (the freed clusters read as zeros and are reused) but
    * does not pass them to its host file, which keeps every block it ever held allocated.
    */
-  | 'discard-not-passed-to-host';
+  | 'discard-not-passed-to-host'
+  /** The runtime keeps every console byte it reads in host memory (a scrollback of the whole console) beside the capped log. */
+  | 'console-capture-in-memory'
+  /** The console log's cap stops writing once the log is full: it keeps the boot's first output, not the latest. */
+  | 'console-log-keeps-start'
+  /** The client keeps every stretch of bad input it skips (to quote it in its protocol errors): memory grows with the garbage. */
+  | 'client-keeps-bad-input'
+  /** The client skips bad input without reporting it (a parser that silently resyncs): a hostile or broken guest goes unseen. */
+  | 'client-hides-protocol-errors'
+  /** The client waits for replies by polling on every turn of its event loop (a busy wait): a waiting request keeps a core busy. */
+  | 'client-busy-waits-replies'
+  /** The agent does not cut its output to the request's limit: it sends all it read (a byte past the limit), unflagged; only the host's own cap stands. */
+  | 'agent-no-output-cap'
+  /** The client keeps each output field whole however long, trusting the agent to have cut it to the limit. */
+  | 'client-no-output-cap'
+  /** On a disconnect the client forgets its waiting requests without failing them: their callers wait forever. */
+  | 'client-strands-requests-on-disconnect';
 
 /**
  * Every member of Fault, to tell a known name from an unknown one at run time (`runtime check`). A
@@ -181,6 +197,14 @@ const EVERY_FAULT: Record<Fault, true> = {
   'agent-spool-on-rootfs': true,
   'tmp-on-rootfs': true,
   'discard-not-passed-to-host': true,
+  'console-capture-in-memory': true,
+  'console-log-keeps-start': true,
+  'client-keeps-bad-input': true,
+  'client-hides-protocol-errors': true,
+  'client-busy-waits-replies': true,
+  'agent-no-output-cap': true,
+  'client-no-output-cap': true,
+  'client-strands-requests-on-disconnect': true,
 };
 
 export const FAULTS = Object.keys(EVERY_FAULT) as Fault[];

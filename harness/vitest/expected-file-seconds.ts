@@ -26,10 +26,10 @@ export const EXPECTED_FILE_SECONDS: Readonly<Record<string, number>> = {
   'test/integration/python-adapter-disk-fill.test.ts': 112,
   'test/integration/python-adapter-disk-space.test.ts': 89,
   'test/integration/python-adapter-balloon-reclaim.test.ts': 40,
-  'test/faults/agent.test.ts': 137,
+  'test/faults/agent.test.ts': 250,
   'test/faults/lifecycle.test.ts': 145,
   'test/faults/snapshot.test.ts': 95,
-  'test/faults/hostile.test.ts': 36,
+  'test/faults/hostile.test.ts': 295,
   'test/integration/bisect.test.ts': 26,
   'test/integration/interrupted-run.test.ts': 23,
 };

@@ -3,7 +3,8 @@
  * spin (reported against Firecracker).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { expectAtMost } from '../../harness/assert/index.ts';
+import { expect } from 'vitest';
+import { describeExecResult, expectAtMost, expectDestroyedLeavingNothing, holds } from '../../harness/assert/index.ts';
 import { processCpu } from '../../harness/host/cpu-time.ts';
 import { GuestNoAnswerError } from '../../harness/contract/exec-errors.ts';
 import type { Sandbox, SandboxSpec } from '../../harness/contract/sandbox.ts';
@@ -16,6 +17,15 @@ type Outcome = { answered: true } | { failed: unknown; afterMs: number } | 'hang
 
 function cpuMs(pid: number | 'self'): number {
   return processCpu(pid)?.ownMs ?? Number.NaN;
+}
+
+/** How one request to the agent that reads nothing ended, as the claim states it: failed by its timeout. */
+function describeOutcome(outcome: Outcome, timeoutSeconds: number): string {
+  if (outcome === 'hang') return 'neither answered nor failed: it hangs';
+  if ('answered' in outcome) return 'answered by an agent that reads nothing';
+  if (!(outcome.failed instanceof GuestNoAnswerError)) return `failed with ${String(outcome.failed)}, not a GuestNoAnswerError`;
+  if (outcome.afterMs < timeoutSeconds * 1000) return `failed after ${Math.round(outcome.afterMs)} ms, before its own ${timeoutSeconds} s timeout`;
+  return 'failed by its timeout';
 }
 
 /**
@@ -34,9 +44,9 @@ export async function checkAgentStopsReading(victim: Sandbox, neighbour: Sandbox
       (failed: unknown): Outcome => ({ failed, afterMs: performance.now() - startedAt }),
     ),
   );
+  const neighbourAnswers: string[] = [];
   for (let index = 0; index < neighbourExecs; index++) {
-    const answer = await neighbour.exec(`echo neighbour-${index}`);
-    if (answer.stdout.toString() !== `neighbour-${index}\n`) throw new Error(`the neighbour VM's exec ${index} answered ${JSON.stringify(answer.stdout.toString())} while the other agent read nothing`);
+    neighbourAnswers.push(await neighbour.exec(`echo neighbour-${index}`).then(describeExecResult, (error: Error) => `no answer: ${error.message}`));
   }
   const bounded = (request: Promise<Outcome>) => Promise.race([request, sleep(Math.max(0, startedAt + unreadMaxWaitMs - performance.now())).then((): Outcome => 'hang')]);
   const outcomes = await Promise.all(requests.map(bounded));
@@ -46,18 +56,19 @@ export async function checkAgentStopsReading(victim: Sandbox, neighbour: Sandbox
   if (Number.isFinite(harnessShare)) recorder.metric('harness CPU share while the agent read nothing', harnessShare, 'ratio');
   if (Number.isFinite(vmmShare)) recorder.metric('VMM CPU share while the agent read nothing', vmmShare, 'ratio');
 
-  const hung = outcomes.filter((outcome) => outcome === 'hang').length;
-  if (hung > 0) throw new Error(`${hung} of ${unreadRequests} requests to the agent that stopped reading neither answered nor failed within ${unreadMaxWaitMs} ms: they hang`);
-  outcomes.forEach((outcome, id) => {
-    if (outcome === 'hang') return;
-    if ('answered' in outcome) throw new Error(`request ${id} was answered by an agent that reads nothing`);
-    if (!(outcome.failed instanceof GuestNoAnswerError)) throw new Error(`request ${id} failed with ${String(outcome.failed)}, not a GuestNoAnswerError`);
-    if (outcome.afterMs < unreadTimeoutSeconds * 1000) throw new Error(`request ${id} failed after ${Math.round(outcome.afterMs)} ms, before its own ${unreadTimeoutSeconds} s timeout`);
+  await holds('agent-stops-reading/requests-fail-by-timeout', () =>
+    expect(
+      outcomes.map((outcome) => describeOutcome(outcome, unreadTimeoutSeconds)),
+      `each of the ${unreadRequests} requests to the agent that stopped reading fails by its own timeout, within ${unreadMaxWaitMs} ms`,
+    ).toEqual(outcomes.map(() => 'failed by its timeout')),
+  );
+  await holds('agent-stops-reading/others-unhurt', () => {
+    expect(neighbourAnswers, "the neighbour VM's execs each get their own reply while the other agent reads nothing").toEqual(
+      neighbourAnswers.map((_, index) => describeExecResult({ exitCode: 0, stdout: Buffer.from(`neighbour-${index}\n`), stderr: Buffer.alloc(0), timedOut: false })),
+    );
+    // Where the host keeps no per-process CPU accounting (no /proc), the shares are unknown, not failed.
+    if (Number.isFinite(harnessShare)) expectAtMost(harnessShare, maxCpuShareWhileWaiting, "the harness process's share of a core while its requests waited", '');
+    if (Number.isFinite(vmmShare)) expectAtMost(vmmShare, maxCpuShareWhileWaiting, "the VMM's share of a core while the agent read nothing", '');
   });
-  // Where the host keeps no per-process CPU accounting (no /proc), the shares are unknown, not failed.
-  if (Number.isFinite(harnessShare)) expectAtMost(harnessShare, maxCpuShareWhileWaiting, "the harness process's share of a core while its requests waited", '');
-  if (Number.isFinite(vmmShare)) expectAtMost(vmmShare, maxCpuShareWhileWaiting, "the VMM's share of a core while the agent read nothing", '');
-  await victim.destroy();
-  const left = await victim.leftovers();
-  if (left.length > 0) throw new Error(`destroying the VM whose agent stopped reading left behind: ${left.join(', ')}`);
+  await holds('agent-stops-reading/destroyed-leaving-nothing', () => expectDestroyedLeavingNothing(victim));
 }

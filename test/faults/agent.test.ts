@@ -1,8 +1,9 @@
 /**
- * Each agent fault must turn its case red: the check that guards against it throws on a VM or client
- * that has the fault, for the reason the case is about (not a boot failure or a skip).
+ * Each agent fault turns its named claim red: the case's own check, run on a VM or client with the
+ * fault, fails at that claim (proves()), not at a boot, a timeout or another claim.
  */
-import { describe, expect, test } from '../../harness/vitest/vm-test.ts';
+import { booted, describe } from '../../harness/vitest/vm-test.ts';
+import { proves } from '../../harness/vitest/proof.ts';
 import type { Fault } from '../../harness/contract/faults.ts';
 import {
   caseSpec,
@@ -20,72 +21,58 @@ import {
   sweepSpec,
 } from '../../suites/agent/checks.ts';
 
-const withFault = (fault: Fault, spec = caseSpec) => ({ ...spec, faults: [fault] });
+const withFaults = (faults: Fault[], spec = caseSpec) => ({ ...spec, faults });
 
 describe('agent faults', () => {
-  test('agent-unguarded-reopen fails reconnect-window-sweep', async ({ vm }) => {
-    const sandboxes = await bootSweepVms(vm, withFault('agent-unguarded-reopen', sweepSpec));
-    await expect(checkReconnectWindowSweep(sandboxes)).rejects.toThrow(/was never answered/);
-  });
+  proves('agent-unguarded-reopen', 'reconnect-window-sweep/each-answered-once', async ({ vm }) =>
+    checkReconnectWindowSweep(await bootSweepVms(vm, withFaults(['agent-unguarded-reopen'], sweepSpec))),
+  );
 
-  test('agent-never-reopens fails reconnect-after-idle-timeout', async ({ vm, runtime }) => {
-    const sandbox = await vm(withFault('agent-never-reopens'));
-    await expect(checkReconnectAfterIdleTimeout(sandbox, runtime.accelerator)).rejects.toThrow(/port reopens by the agent during 1 idle timeout\(s\): expected \+?0 to be 1/);
-  });
+  proves('agent-never-reopens', 'reconnect-window-sweep/reopened-after-timeout', async ({ vm }) =>
+    checkReconnectWindowSweep(await bootSweepVms(vm, withFaults(['agent-never-reopens'], sweepSpec))),
+  );
 
-  test('agent-never-reopens fails multiple-reconnects', async ({ vm, runtime }) => {
-    const sandbox = await vm(withFault('agent-never-reopens'));
-    await expect(checkMultipleReconnects(sandbox, runtime.accelerator)).rejects.toThrow(/port reopens by the agent during 3 idle timeout\(s\): expected \+?0 to be 3/);
-  });
+  proves('agent-never-reopens', 'reconnect-after-idle-timeout/answered-after-reopen', async ({ vm, runtime }) =>
+    checkReconnectAfterIdleTimeout(await vm(withFaults(['agent-never-reopens'])), runtime.accelerator),
+  );
 
-  test('agent-never-reopens fails reconnect-window-sweep', async ({ vm }) => {
-    const sandboxes = await bootSweepVms(vm, withFault('agent-never-reopens', sweepSpec));
-    // Red either way for want of a reopen: no reopen is counted, or a request that arrived as the
-    // agent's read timed out was lost (busybox `read -t` consumes the part it read) and no HELLO came
-    // to have the host resend it. Which one depends on where the load puts the requests.
-    const error = await checkReconnectWindowSweep(sandboxes).then(() => new Error('the sweep passed'), (reason: Error) => reason);
-    expect(error.message).toMatch(/port reopens by the agent during the sweep .*: expected \+?0 to be greater than 0|was never answered/);
-    const lost = /the request sent (\d+) ms after the previous one \(agent read timeout (\d+) ms\) was never answered/.exec(error.message);
-    if (lost) expect(Number(lost[1]), 'a request lost without a reopen was sent after the read timeout').toBeGreaterThan(Number(lost[2]));
-  });
+  // Booted: a restored VM's saved state is made by a template VM, whose destroy the fault breaks first.
+  proves('overlay-leak-on-destroy', 'reconnect-after-idle-timeout/destroyed-leaving-nothing', async ({ vm, runtime }) =>
+    checkReconnectAfterIdleTimeout(await vm(withFaults(['overlay-leak-on-destroy'], { ...caseSpec, ...booted })), runtime.accelerator),
+  );
 
-  test('client-output-as-text fails large-output', async ({ vm }) => {
-    const sandbox = await vm(withFault('client-output-as-text'));
-    await expect(checkLargeOutput(sandbox)).rejects.toThrow(/bytes received: expected \d+ to be 8388608/);
-  });
+  proves('agent-never-reopens', 'multiple-reconnects/answered-after-each-reopen', async ({ vm, runtime }) =>
+    checkMultipleReconnects(await vm(withFaults(['agent-never-reopens'])), runtime.accelerator),
+  );
 
-  test('client-ignores-truncated-flag fails output-cap', async ({ vm }) => {
-    const sandbox = await vm(withFault('client-ignores-truncated-flag'));
-    await expect(checkOutputCap(sandbox)).rejects.toThrow(/result marked truncated/);
-  });
+  proves('agent-no-respawn', 'respawn-after-kill/new-agent-answers', async ({ vm }) => checkRespawnAfterKill(await vm(withFaults(['agent-no-respawn']))));
 
-  test('client-keeps-transcript fails output-cap', async ({ vm }) => {
-    const sandbox = await vm(withFault('client-keeps-transcript'));
-    await expect(checkOutputCap(sandbox)).rejects.toThrow(/harness memory growth \(live heap and buffers\) within 2 × the \d+ bytes kept/);
-  });
+  proves('client-ignores-request-ids', 'host-reconnect/own-replies-after-reconnect', async ({ vm }) =>
+    checkHostReconnect(await vm(withFaults(['client-ignores-request-ids']))),
+  );
 
-  test('agent-shell-only-kill fails exec-timeout', async ({ vm }) => {
-    const sandbox = await vm(withFault('agent-shell-only-kill'));
-    await expect(checkExecTimeout(sandbox)).rejects.toThrow(/still running/);
-  });
+  proves('client-strands-requests-on-disconnect', 'host-reconnect/old-request-settled', async ({ vm }) =>
+    checkHostReconnect(await vm(withFaults(['client-strands-requests-on-disconnect']))),
+  );
 
-  test('agent-pipeline-status fails env-exit-stderr', async ({ vm }) => {
-    const sandbox = await vm(withFault('agent-pipeline-status'));
-    await expect(checkEnvExitStderr(sandbox)).rejects.toThrow(/stdout and stderr apart, exit status kept/);
-  });
+  proves('client-output-as-text', 'large-output/bytes-intact', async ({ vm }) => checkLargeOutput(await vm(withFaults(['client-output-as-text']))));
 
-  test('agent-no-respawn fails respawn-after-kill', async ({ vm }) => {
-    const sandbox = await vm(withFault('agent-no-respawn'));
-    await expect(checkRespawnAfterKill(sandbox)).rejects.toThrow(/it was not respawned/);
-  });
+  // On an agent that does not truncate, so the cap the host keeps is its own.
+  proves('client-no-output-cap', 'output-cap/keeps-the-cap', async ({ vm }) =>
+    checkOutputCap(await vm(withFaults(['agent-no-output-cap', 'client-no-output-cap']))),
+  );
 
-  test('client-ignores-request-ids fails host-reconnect', async ({ vm }) => {
-    const sandbox = await vm(withFault('client-ignores-request-ids'));
-    await expect(checkHostReconnect(sandbox)).rejects.toThrow(/`echo released .*` gets its own reply/);
-  });
+  // Also on an agent that does not truncate: the host's own cap holds (keeps-the-cap passes first), and
+  // only the host's own overflow can mark the result.
+  proves('client-ignores-truncated-flag', 'output-cap/marked-truncated', async ({ vm }) =>
+    checkOutputCap(await vm(withFaults(['agent-no-output-cap', 'client-ignores-truncated-flag']))),
+  );
 
-  test('client-ignores-request-ids fails concurrent-exec', async ({ vm }) => {
-    const sandbox = await vm(withFault('client-ignores-request-ids'));
-    await expect(checkConcurrentExec(sandbox)).rejects.toThrow(/each exec got its own result/);
-  });
+  proves('client-keeps-transcript', 'output-cap/host-memory-bounded', async ({ vm }) => checkOutputCap(await vm(withFaults(['client-keeps-transcript']))));
+
+  proves('agent-shell-only-kill', 'exec-timeout/killed-and-reported', async ({ vm }) => checkExecTimeout(await vm(withFaults(['agent-shell-only-kill']))));
+
+  proves('client-ignores-request-ids', 'concurrent-exec/each-own-result', async ({ vm }) => checkConcurrentExec(await vm(withFaults(['client-ignores-request-ids']))));
+
+  proves('agent-pipeline-status', 'env-exit-stderr/all-intact', async ({ vm }) => checkEnvExitStderr(await vm(withFaults(['agent-pipeline-status']))));
 });

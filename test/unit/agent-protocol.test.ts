@@ -60,6 +60,13 @@ describe('agent protocol framing', () => {
     expect(reply.stderr.toString()).toBe('e');
   });
 
+  it('keeps exactly a limit that is no multiple of 3, even of a field one byte over it (an agent that did not cut)', () => {
+    const frames = decodeAll([`R id-7 0 - ${b64('y'.repeat(1025))} \n`], 1024);
+    const reply = frames[0] as Extract<GuestFrame, { kind: 'reply' }>;
+    expect(reply.stdout.length).toBe(1024);
+    expect(reply.truncated).toBe(true);
+  });
+
   it('does not let a reply fragment that starts with R swallow the next reply', () => {
     // The tail of a reply cut by a host reconnect: base64 with its one space, starting with an R.
     const fragment = `RWxk ${b64('old-err')}\n`;

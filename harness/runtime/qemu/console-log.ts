@@ -19,10 +19,13 @@ export function previousSegment(logPath: string): string {
 export class RotatingLog extends Writable {
   private file: FileHandle | undefined;
   private size = 0;
+  private full = false;
 
   constructor(
     private readonly logPath: string,
     private readonly segmentBytes: number = CONSOLE.segmentBytes,
+    /** Fault console-log-keeps-start: a full log takes nothing more instead of rotating. */
+    private readonly keepStart = false,
   ) {
     super();
   }
@@ -40,7 +43,12 @@ export class RotatingLog extends Writable {
   private async append(chunk: Buffer): Promise<void> {
     // A chunk larger than a whole segment keeps only its end: that is all a segment can hold.
     const data = chunk.length > this.segmentBytes ? chunk.subarray(chunk.length - this.segmentBytes) : chunk;
+    if (this.full) return;
     if (this.file && this.size + data.length > this.segmentBytes) {
+      if (this.keepStart) {
+        this.full = true;
+        return;
+      }
       await this.file.close();
       this.file = undefined;
       await rename(this.logPath, previousSegment(this.logPath));
@@ -62,9 +70,17 @@ export class RotatingLog extends Writable {
  * the VMM spent. So the FIFO is read once every `CONSOLE.readPauseMs`, all it holds at once, and the
  * stream stops reading in between; whoever reads the log first calls `flush()`.
  */
+export interface ConsoleCaptureFaults {
+  /** Fault console-capture-in-memory: every chunk read is also kept in memory, as a scrollback of the whole console. */
+  keepInMemory?: boolean;
+  /** Fault console-log-keeps-start (RotatingLog). */
+  keepStart?: boolean;
+}
+
 export class ConsoleCapture {
   private readonly fifo: FifoReader;
   private readonly log: RotatingLog;
+  private readonly scrollback: Buffer[] | undefined;
   private received = 0;
   private timer: NodeJS.Timeout | undefined;
   private awaitingDrain = false;
@@ -72,10 +88,11 @@ export class ConsoleCapture {
   private readonly finished: Promise<unknown>;
   private closing: Promise<void> | undefined;
 
-  constructor(fifoPath: string, logPath: string) {
+  constructor(fifoPath: string, logPath: string, faults: ConsoleCaptureFaults = {}) {
     // A one-byte buffer: after each read the stream stops reading until take() empties it.
     this.fifo = new FifoReader(fifoPath, 1);
-    this.log = new RotatingLog(logPath);
+    this.log = new RotatingLog(logPath, CONSOLE.segmentBytes, faults.keepStart);
+    this.scrollback = faults.keepInMemory ? [] : undefined;
     this.finished = once(this.log, 'finish').catch(() => undefined);
     this.fifo.stream.on('readable', () => {
       // The first output at once: when it reaches the log is a milestone of the boot (FirstOutputWatch).
@@ -131,6 +148,7 @@ export class ConsoleCapture {
     const data = this.fifo.stream.read() as Buffer | null;
     if (data === null) return;
     this.received += data.length;
+    this.scrollback?.push(data);
     this.log.write(data);
   }
 }

@@ -17,6 +17,7 @@ export function guestKernelArgs(spec: SandboxSpec, accel: Accelerator): string[]
   if (faults.has('agent-never-reopens')) args.push('gauntlet.agent_fault=never-reopen');
   if (faults.has('agent-shell-only-kill')) args.push('gauntlet.agent_fault=shell-only-kill');
   if (faults.has('agent-pipeline-status')) args.push('gauntlet.agent_fault=pipeline-status');
+  if (faults.has('agent-no-output-cap')) args.push('gauntlet.agent_fault=no-output-cap');
   if (spec.hostile?.agent) args.push(`gauntlet.agent_hostile=${spec.hostile.agent}`);
   if (faults.has('agent-spool-on-rootfs')) args.push('gauntlet.agent_fault=spool-on-rootfs');
   if (faults.has('tmp-on-rootfs')) args.push('gauntlet.tmp_on_rootfs=1');

@@ -170,7 +170,12 @@ export class QemuVm implements Sandbox {
 
     const firstOutput = new FirstOutputWatch(paths.consoleLog);
     // Before the VMM opens the console FIFO, so its open does not wait.
-    if (!this.faults.has('console-log-uncapped')) this.console = new ConsoleCapture(paths.consolePipe, paths.consoleLog);
+    if (!this.faults.has('console-log-uncapped')) {
+      this.console = new ConsoleCapture(paths.consolePipe, paths.consoleLog, {
+        keepInMemory: this.faults.has('console-capture-in-memory'),
+        keepStart: this.faults.has('console-log-keeps-start'),
+      });
+    }
     const startedAt = Date.now();
     const stateFd = restoring ? openSync(restoring.stateFile, 'r') : undefined;
     let vmm: VmmProcess;
@@ -211,6 +216,11 @@ export class QemuVm implements Sandbox {
         strayRepliesToOldest: this.faults.has('client-delivers-stray-replies'),
         unboundedLineBuffer: this.faults.has('client-unbounded-line-buffer'),
         noReplyDeadline: this.faults.has('client-exec-waits-forever'),
+        keepBadInput: this.faults.has('client-keeps-bad-input'),
+        hideProtocolErrors: this.faults.has('client-hides-protocol-errors'),
+        busyWaitReplies: this.faults.has('client-busy-waits-replies'),
+        noOutputCap: this.faults.has('client-no-output-cap'),
+        strandRequestsOnDisconnect: this.faults.has('client-strands-requests-on-disconnect'),
       });
       await this.agent.connect(deadline, () => vmm.alive);
       // Connected before the guest runs again, so the restored agent, mid-read on a port whose host
