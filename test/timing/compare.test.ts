@@ -1,6 +1,7 @@
 /**
  * `gauntlet compare` end to end, one run per side: the same suite twice on one QEMU stays quiet,
- * and a QEMU that starts 300 ms later is caught by its boot time. lifecycle with --repeat 5 gives 20
+ * and a QEMU that starts 300 ms later is caught by a boot milestone (control connect, first console
+ * output or first exec, each counted from the VMM's start). lifecycle with --repeat 5 gives 20
  * boots a run (four a repeat: a plain boot, a destroy, a stop and start), the count lifecycle +
  * balloon gives in one repeat, in a third of the time.
  */
@@ -49,7 +50,10 @@ describe('gauntlet compare, end to end', () => {
     const slower = await gauntlet(['compare', reference, slow, '--html', path.join(reports, 'compare.html')]);
     console.log(`300 ms slower start:\n${slower.output}`);
     expect(slower.exitCode, slower.output).toBe(1);
+    // A later start delays every boot milestone by the same 300 ms, all counted from the VMM's start: the
+    // control connect (tens of ms) shows it first, the first exec (seconds) last, within its noise.
     const regressed = /metrics regressed[^\n]*\n((?: {2}[^\n]*\n)*)/.exec(slower.output)?.[1] ?? '';
-    expect(regressed, slower.output).toMatch(new RegExp(`^ {2}(${VM_METRICS.firstExec}|${VM_METRICS.firstConsoleOutput}): `, 'm'));
+    const bootMilestones = [VM_METRICS.controlConnect, VM_METRICS.firstConsoleOutput, VM_METRICS.firstExec].join('|');
+    expect(regressed, slower.output).toMatch(new RegExp(`^ {2}(${bootMilestones}): `, 'm'));
   });
 });

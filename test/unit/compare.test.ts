@@ -73,7 +73,8 @@ describe('compareRuns', () => {
     expect(comparison.regressed).toBe(false);
   });
 
-  it('stays quiet on two runs of the same build', () => {
+  // Twenty comparisons of 2000 resamples each: a few seconds of CPU, more on a host busy with VMs.
+  it('stays quiet on two runs of the same build', { timeout: 60_000 }, () => {
     for (let seed = 1; seed <= 20; seed++) {
       const comparison = compareRuns(oneRun(bootTimes(25, 2_500, seed)), oneRun(bootTimes(25, 2_500, seed + 100)));
       expect(comparison.metrics.map((metric) => metric.verdict), `seed ${seed}`).toEqual(['unchanged']);

@@ -44,6 +44,34 @@ export function afterRestoreCommand(kept: KeptFromSave): string | undefined {
 }
 
 /**
+ * The first exec sets the host's second at its send, late by the exec's transit (up to a second or two
+ * under TCG on a loaded host) and off by up to half a second of rounding. One round trip then measures
+ * what is left, the guest's clock against the midpoint of the host's send and receipt (right within
+ * half the round trip), and when that is more than a step is worth, the guest moves its own clock by
+ * it: relative to its own reading, so the second exec's transit does not count again.
+ */
+const GUEST_MICROSECONDS = `adjtimex | awk '/tv_sec/ { s = $2 } /tv_usec/ { u = $2 } END { printf "%d%06d\\n", s, u }'`;
+
+/** The guest's wall clock in microseconds: busybox date has no sub-second format, adjtimex prints the kernel's time in full. */
+export const GUEST_CLOCK_READ = GUEST_MICROSECONDS;
+
+/** The guest's clock minus the host's, from a `GUEST_CLOCK_READ` reply and the host's send and receipt; undefined when the guest gave no such reading. */
+export function guestClockOffsetMs(reply: string, sentAtMs: number, receivedAtMs: number): number | undefined {
+  const text = reply.trim();
+  if (!/^\d{16}$/.test(text)) return undefined;
+  return Number(text) / 1000 - (sentAtMs + receivedAtMs) / 2;
+}
+
+/**
+ * Steps the guest's wall clock back by `offsetMs`: the guest takes its own time less the offset and,
+ * since busybox date sets whole seconds, waits for the next whole second of the corrected time and sets it.
+ */
+export function clockStepCommand(offsetMs: number): string {
+  const offsetUs = Math.round(offsetMs * 1000);
+  return `set -- $(${GUEST_MICROSECONDS} | awk -v off=${offsetUs} '{ t = $1 - off; s = int(t / 1e6); printf "%d %d", s + 1, 1e6 - (t - s * 1e6) }') && usleep $2 && date -s @$1 >/dev/null`;
+}
+
+/**
  * Brings a template guest to the moment it is saved and returns its uptime then: up for at least
  * `savedAtUptimeSeconds` when the profile asks, and just reseeded, so a clone's kernel next reseeds by itself a whole interval after its
  * restore (60 s on Linux 6.1 past early boot), not by chance in the moments a case looks.

@@ -14,7 +14,7 @@ import { AgentChannelError, AgentClient } from '../../channel/agent-client.ts';
 import { GuestNoAnswerError } from '../../contract/exec-errors.ts';
 import { QmpClient, type QmpEvent } from './qmp-client.ts';
 import { AGENT, BOOT, deadlineMs } from '../../config/constants.ts';
-import { FAULT_SHAPES, SHUTDOWN } from './tuning.ts';
+import { FAULT_SHAPES, GUEST, SHUTDOWN } from './tuning.ts';
 import type { BalloonControl } from '../../contract/balloon.ts';
 import type { VmEvent, VmEventKind } from '../../contract/events.ts';
 import type { Fault } from '../../contract/faults.ts';
@@ -33,7 +33,7 @@ import { shellQuote } from '../../text/shell-quote.ts';
 import { VmEventLog } from './vm-events.ts';
 import { resolveSpec, vmCommandLine, type ResolvedSpec, type VmTarget } from './vm-shape.ts';
 import { VmmProcess } from './vmm-process.ts';
-import { afterRestoreCommand, RESTORE_RESEED } from './restored-guest.ts';
+import { afterRestoreCommand, clockStepCommand, GUEST_CLOCK_READ, guestClockOffsetMs, RESTORE_RESEED } from './restored-guest.ts';
 import { keepOverlay, loadVmState, saveVmState, type SavedVmState } from './snapshot.ts';
 import { vmmResidentBytes } from './vmm-memory.ts';
 import { overheadLookTicks, vmmOverheadWatcher } from './vmm-overhead.ts';
@@ -238,6 +238,7 @@ export class QemuVm implements Sandbox {
         firstExecMs: this.lastBootMs,
         ...(saysRestored ? { restored: true } : {}),
       });
+      if (restoring && !this.faults.has('restore-keeps-saved-clock')) await this.settleRestoredClock();
     } catch (error) {
       firstOutput.stop();
       const reason = vmm.alive ? (error as Error).message : `the VMM exited (${vmm.exitReason})`;
@@ -288,6 +289,17 @@ export class QemuVm implements Sandbox {
   }
 
   /** `before` runs in the same request, so it costs no extra round trip. */
+  /** After the first exec set the restored guest's clock to the host's second: what its transit and rounding left, taken back. */
+  private async settleRestoredClock(): Promise<void> {
+    const sentAt = Date.now();
+    const reply = await this.agent!.exec(GUEST_CLOCK_READ, { timeoutSeconds: GUEST.clockExecTimeoutSeconds });
+    const offsetMs = guestClockOffsetMs(reply.stdout.toString(), sentAt, Date.now());
+    if (offsetMs === undefined) throw new Error(`VM ${this.name}: the restored guest did not say its clock (${`exit ${reply.exitCode}, stdout ${JSON.stringify(reply.stdout.toString().slice(0, 100))}`})`);
+    if (Math.abs(offsetMs) < GUEST.clockStepAboveMs) return;
+    const step = await this.agent!.exec(clockStepCommand(offsetMs), { timeoutSeconds: GUEST.clockExecTimeoutSeconds });
+    if (step.exitCode !== 0 || step.timedOut) throw new Error(`VM ${this.name}: stepping the restored guest's clock by ${Math.round(-offsetMs)} ms failed (${`exit ${step.exitCode}${step.timedOut ? ', timed out' : ''}, stderr ${JSON.stringify(step.stderr.toString().slice(0, 200))}`})`);
+  }
+
   private async waitUntilReady(giveUpAt: number, before?: string): Promise<void> {
     const remainingSeconds = () => Math.max(1, Math.ceil((giveUpAt - Date.now()) / 1000));
     const result = await this.agent!.exec(before ? `${before} && echo ready` : 'echo ready', { timeoutSeconds: remainingSeconds() });
