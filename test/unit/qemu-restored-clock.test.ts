@@ -9,12 +9,13 @@ describe('the restored guest clock', () => {
     expect(guestClockOffsetMs('\n', 0, 0), 'a guest without the reading gives nothing to step by').toBeUndefined();
   });
 
-  it('steps to the next whole second of the guest time less the offset, waiting the rest of this one', async () => {
+  it('steps to the whole second nearest the guest time less the offset', async () => {
     const command = clockStepCommand(-600);
-    // The step's arithmetic, run by the host's awk on a fixed reading in place of the guest's date.
+    // The step's arithmetic, run by the host's awk on a fixed reading in place of the guest's clock.
     const awk = /\| awk -v off=(-?\d+) '([^']+)'/.exec(command)!;
-    const { stdout } = await execa('awk', ['-v', `off=${awk[1]}`, awk[2]!], { input: '1796605473500000' });
-    // 1796605473.5 s less -0.6 s is 1796605474.1: set 1796605475 after the 0.9 s left of that second.
-    expect(stdout).toBe('1796605475 900000');
+    const step = (reading: string) => execa('awk', ['-v', `off=${awk[1]}`, awk[2]!], { input: reading }).then((result) => result.stdout);
+    // 1796605473.5 s less -0.6 s is 1796605474.1, nearest 1796605474; 1796605473.95 + 0.6 rounds up.
+    expect(await step('1796605473500000')).toBe('1796605474');
+    expect(await step('1796605473950000')).toBe('1796605475');
   });
 });

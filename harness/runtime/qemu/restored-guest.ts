@@ -47,8 +47,11 @@ export function afterRestoreCommand(kept: KeptFromSave): string | undefined {
  * The first exec sets the host's second at its send, late by the exec's transit (up to a second or two
  * under TCG on a loaded host) and off by up to half a second of rounding. One round trip then measures
  * what is left, the guest's clock against the midpoint of the host's send and receipt (right within
- * half the round trip), and when that is more than a step is worth, the guest moves its own clock by
- * it: relative to its own reading, so the second exec's transit does not count again.
+ * half the round trip), and the guest moves its own clock by it: relative to its own reading, so the
+ * second exec's transit does not count again, to the nearest whole second (busybox date sets no less).
+ * Always, even when little is left: every clone of a state then runs the same commands after its
+ * restore, so a clone that skipped its reseed (a fault) is not told apart by how many processes its
+ * settle started (each takes bytes from the kernel's generator for its address space).
  */
 const GUEST_MICROSECONDS = `adjtimex | awk '/tv_sec/ { s = $2 } /tv_usec/ { u = $2 } END { printf "%d%06d\\n", s, u }'`;
 
@@ -62,13 +65,10 @@ export function guestClockOffsetMs(reply: string, sentAtMs: number, receivedAtMs
   return Number(text) / 1000 - (sentAtMs + receivedAtMs) / 2;
 }
 
-/**
- * Steps the guest's wall clock back by `offsetMs`: the guest takes its own time less the offset and,
- * since busybox date sets whole seconds, waits for the next whole second of the corrected time and sets it.
- */
+/** Steps the guest's wall clock back by `offsetMs`: the guest's own time less the offset, to the nearest whole second. */
 export function clockStepCommand(offsetMs: number): string {
   const offsetUs = Math.round(offsetMs * 1000);
-  return `set -- $(${GUEST_MICROSECONDS} | awk -v off=${offsetUs} '{ t = $1 - off; s = int(t / 1e6); printf "%d %d", s + 1, 1e6 - (t - s * 1e6) }') && usleep $2 && date -s @$1 >/dev/null`;
+  return `date -s @$(${GUEST_MICROSECONDS} | awk -v off=${offsetUs} '{ printf "%d", int(($1 - off) / 1e6 + 0.5) }') >/dev/null`;
 }
 
 /**

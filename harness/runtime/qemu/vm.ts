@@ -295,7 +295,6 @@ export class QemuVm implements Sandbox {
     const reply = await this.agent!.exec(GUEST_CLOCK_READ, { timeoutSeconds: GUEST.clockExecTimeoutSeconds });
     const offsetMs = guestClockOffsetMs(reply.stdout.toString(), sentAt, Date.now());
     if (offsetMs === undefined) throw new Error(`VM ${this.name}: the restored guest did not say its clock (${`exit ${reply.exitCode}, stdout ${JSON.stringify(reply.stdout.toString().slice(0, 100))}`})`);
-    if (Math.abs(offsetMs) < GUEST.clockStepAboveMs) return;
     const step = await this.agent!.exec(clockStepCommand(offsetMs), { timeoutSeconds: GUEST.clockExecTimeoutSeconds });
     if (step.exitCode !== 0 || step.timedOut) throw new Error(`VM ${this.name}: stepping the restored guest's clock by ${Math.round(-offsetMs)} ms failed (${`exit ${step.exitCode}${step.timedOut ? ', timed out' : ''}, stderr ${JSON.stringify(step.stderr.toString().slice(0, 200))}`})`);
   }
