@@ -28,6 +28,21 @@ export const VMM_OVERHEAD_BOUND = {
   translationCacheMiB: { kvm: 0, hvf: 0, tcg: 128 } satisfies Record<Accelerator, number>,
 } as const;
 
+/**
+ * A restore replaces the guest's own boot (kernel and init: the cold VM's first console output to its
+ * first exec) with loading saved memory, which is the host copying pages, not the guest running: on
+ * every accelerator a small part of the boot it replaces. So three quarters of that boot must be gone
+ * from a restore; one that boots behind the scenes skips none. restore-then-exec and `runtime check`
+ * judge by it. Without the first console output the whole cold boot counts as the guest's.
+ */
+export function maxRestoreMs(coldMs: number, coldFirstConsoleOutputMs: number | undefined): number {
+  const guestBootMs = coldFirstConsoleOutputMs === undefined ? coldMs : coldMs - coldFirstConsoleOutputMs;
+  return coldMs - guestBootMs * RESTORE_SKIPS_GUEST_BOOT;
+}
+
+/** The share of the guest's own boot a restore must skip (maxRestoreMs). */
+export const RESTORE_SKIPS_GUEST_BOOT = 0.75;
+
 export const VM_DEFAULTS = {
   memoryMiB: 256,
   vcpus: 1,

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { execOk, expectAtMost, expectWithin, holds, pollUntil } from '../../harness/assert/index.ts';
-import { deadlineMs } from '../../harness/config/constants.ts';
+import { deadlineMs, maxRestoreMs } from '../../harness/config/constants.ts';
 import { catalogueBalloonLimits } from '../balloon/catalogue-limits.ts';
 import { BALLOON } from '../balloon/limits.ts';
 import { reconnectReadTimeoutSeconds, SNAPSHOT_CASES } from './limits.ts';
@@ -38,9 +38,8 @@ export async function checkRestoreThenExec(vm: MakeVm): Promise<{ coldMs: number
   const restoreMs = restored.bootMs!;
   const firstOutputMs = cold.timings?.().boots[0]?.firstConsoleOutputMs;
   const guestBootMs = firstOutputMs === undefined ? coldMs : coldMs - firstOutputMs;
-  const maxRestoreMs = coldMs - guestBootMs * SNAPSHOT_CASES.minSkippedShareOfGuestBoot;
   await holds('restore-then-exec/restore-skips-guest-boot', () =>
-    expectAtMost(restoreMs, maxRestoreMs, `restore to first exec (cold boot to first exec ${coldMs} ms, the guest's own boot ${guestBootMs} ms of it)`, 'ms'),
+    expectAtMost(restoreMs, maxRestoreMs(coldMs, firstOutputMs), `restore to first exec (cold boot to first exec ${coldMs} ms, the guest's own boot ${guestBootMs} ms of it)`, 'ms'),
   );
   return { coldMs, restoreMs };
 }

@@ -4,14 +4,6 @@ import type { Accelerator } from '../../harness/contract/run-target.ts';
 
 export const SNAPSHOT_CASES = {
   /**
-   * restore-then-exec: the share of the guest's own boot (kernel and init: the cold VM's first console
-   * output to its first exec) a restore must skip. A restore replaces exactly that with loading the saved
-   * memory, which is the host copying pages, not the guest running: on every accelerator a small part of
-   * the emulated or virtualised boot it replaces. So most of the guest's boot, three quarters, must be
-   * gone; a restore that boots behind the scenes skips none of it.
-   */
-  minSkippedShareOfGuestBoot: 0.75,
-  /**
    * agent-reconnects-after-restore: the restored agent is mid-read, so its first exec must answer inside
    * its read timeout; a host that waits for the agent's idle reopen answers only after it. The template's
    * agent starts that read just before the save, so the reopen comes the whole timeout after the resume

@@ -87,5 +87,5 @@ async function sandboxSteps(session: CheckSession, claims: Claims, slowCreateMs:
     await capabilitySteps(session, sandbox, claims);
     await destroyStep(session, sandbox);
   }
-  if (claims.has('snapshot')) await snapshotSteps(session, sandbox?.createMs);
+  if (claims.has('snapshot')) await snapshotSteps(session, sandbox);
 }
