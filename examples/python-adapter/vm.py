@@ -43,6 +43,11 @@ class Vm:
         self.dir = directory
         self.restore_from = restore_from
         self.restore_fallback = restore_fallback
+        # What the saved state's facts say, read once: status goes out with every answer.
+        self.restored_from = None
+        if restore_from is not None:
+            with open(restore_from['facts']) as facts:
+                self.restored_from = json.load(facts)
         self.state = 'created'
         self.process = None
         self.qmp = None
@@ -335,9 +340,8 @@ class Vm:
             status['bootMs'] = self.boot_ms
         if self.restore_fallback:
             status['restoreFallback'] = self.restore_fallback
-        if self.restore_from is not None:
-            with open(self.restore_from['facts']) as facts:
-                status['restoredFrom'] = json.load(facts)
+        if self.restored_from is not None:
+            status['restoredFrom'] = self.restored_from
         return status
 
 

@@ -76,8 +76,8 @@ export class QemuVm implements Sandbox {
 
   private readonly createdAt = Date.now();
   private overheadWatched = false;
-  /** What the watch saw, kept at destroy, when the watch itself is let go. */
-  private finalOverhead: VmmOverheadWatch | undefined;
+  /** What the watch saw (or why it could not), kept at destroy, when the watch itself is let go. */
+  private finalOverhead: Promise<VmmOverheadWatch> | undefined;
 
   constructor(
     spec: SandboxSpec,
@@ -376,7 +376,7 @@ export class QemuVm implements Sandbox {
   }
 
   async vmmOverhead(): Promise<VmmOverheadWatch> {
-    if (this.finalOverhead) return this.finalOverhead;
+    if (this.finalOverhead) return await this.finalOverhead;
     if (!this.overheadWatched) throw new Error(`VM ${this.name}: its VMM's own memory is not watched (it never started, or /proc/<pid>/smaps is not there to read)`);
     return vmmOverheadWatcher.report(this.context.vmDir);
   }
@@ -464,7 +464,9 @@ export class QemuVm implements Sandbox {
   private async destroyOnce(): Promise<void> {
     this.lastPid = this.vmm?.pid ?? this.lastPid;
     if (this.overheadWatched) {
-      this.finalOverhead = await vmmOverheadWatcher.report(this.context.vmDir).catch(() => undefined);
+      this.finalOverhead = vmmOverheadWatcher.report(this.context.vmDir);
+      // Settled before the watch is let go; its failure is the caller's, when asked.
+      await this.finalOverhead.catch(() => {});
       vmmOverheadWatcher.forget(this.context.vmDir);
     }
     await this.vmm?.kill(SHUTDOWN.killGraceMs);
