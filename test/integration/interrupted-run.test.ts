@@ -149,8 +149,12 @@ describe.runIf(process.platform === 'linux')('a run killed with SIGKILL', () => 
     expect(existsSync(killedDir!), 'a CLI killed outright cannot sweep its own run dir').toBe(true);
 
     // Without CI and not on a terminal, as a newcomer's `npm start > log` runs: the run still ends naming its reports.
+    // Each takes its share of the cores, as the README has two runs on one host do: two runs planned
+    // for every core, beside this test's own neighbours, starved lifecycle's VMM watcher (a look
+    // every 100 ms came 336 ms apart) and failed a case for the host this test overloaded.
     const [firstReports, secondReports] = [await reportsDir('first'), await reportsDir('second')];
-    const [first, second] = [startGauntlet(['run', 'lifecycle', '--reports', firstReports, ...accelArgs()], { CI: undefined }), startGauntlet(['run', 'lifecycle', '--reports', secondReports, ...accelArgs()], { CI: undefined })];
+    const share = ['--cores', '1', ...accelArgs()];
+    const [first, second] = [startGauntlet(['run', 'lifecycle', '--reports', firstReports, ...share], { CI: undefined }), startGauntlet(['run', 'lifecycle', '--reports', secondReports, ...share], { CI: undefined })];
     const liveDirs = await pollUntil(async () => [runDirOf(first.pid!), runDirOf(second.pid!)], (dirs) => dirs.every((dir) => dir !== undefined), {
       timeoutMs: 300_000,
       intervalMs: 200,
