@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { BENCH_GROUP } from '../bench/bench-record.ts';
-import { foldRounds, moreSamples, moved, suitesRecording, unjudged } from '../hunt/plan.ts';
+import { foldRounds, moreSamples, moved, repeatsThatFit, suitesRecording, unjudged } from '../hunt/plan.ts';
 import type { HuntPlan } from '../hunt/hunt-args.ts';
 import type { HuntSide } from '../hunt/side.ts';
 import { compareRuns, describeRepeatAdvice } from '../reports/compare.ts';
@@ -44,11 +44,16 @@ export async function huntCommand(plan: HuntPlan): Promise<number> {
   let repeats = 1;
   let cold: string[] = [];
   let confirming = false;
-  let lastRoundMs = 0;
+  let lastRound = { durationMs: 0, repeats: 1 };
   for (let round = 1; ; round++) {
-    if (round > 1 && Date.now() - startedAt + lastRoundMs > plan.budgetMs) {
-      console.log(`hunt: the budget (${Math.round(plan.budgetMs / 1000)} s) has no room for another round (the last took ${Math.round(lastRoundMs / 1000)} s)`);
-      break;
+    if (round > 1) {
+      const fit = repeatsThatFit(repeats, lastRound, plan.budgetMs - (Date.now() - startedAt));
+      if (fit === 0) {
+        console.log(`hunt: the budget (${Math.round(plan.budgetMs / 1000)} s) has no room for another round (the last took ${Math.round(lastRound.durationMs / 1000)} s for ${lastRound.repeats} repeat${lastRound.repeats === 1 ? '' : 's'})`);
+        break;
+      }
+      if (fit < repeats) console.log(`hunt: ${repeats} repeats would overrun the budget; ${fit} fit in what is left`);
+      repeats = fit;
     }
     const roundStart = Date.now();
     const order = round % 2 === 1 ? sides : [...sides].reverse();
@@ -59,7 +64,7 @@ export async function huntCommand(plan: HuntPlan): Promise<number> {
       console.error(`gauntlet: ${failures[0]}`);
       return plan.bisect ? EXIT.bisectSkip : EXIT.environment;
     }
-    lastRoundMs = Date.now() - roundStart;
+    lastRound = { durationMs: Date.now() - roundStart, repeats };
     // No suite named: all ran in round 1, and the groups they recorded are what later rounds may pick from.
     if (plan.suites.length === 0 && round === 1) runnable = [BENCH_GROUP, ...new Set(sides[0]!.records.flatMap((record) => record.parts.flatMap((part) => part.cases.map((entry) => entry.group))))];
     const comparison = compareRuns(foldRounds(sides[0]!.records), foldRounds(sides[1]!.records));

@@ -63,6 +63,17 @@ export function moreSamples(comparison: Comparison, runnable: readonly string[],
   return { groups: runnable.filter((group) => chosen.has(group)), repeats, cold: runnable.filter((group) => cold.has(group)) };
 }
 
+/**
+ * How many of `wanted` repeats the next round can run within `leftMs`, judged by the last round's
+ * time per repeat (a round of 14 repeats takes about twice one of 7): at most `wanted`, 0 when not
+ * even one fits. Without this a round planned from its predecessor's whole time ran twice as long as
+ * it, and an 8-minute hunt took 11.
+ */
+export function repeatsThatFit(wanted: number, last: { durationMs: number; repeats: number }, leftMs: number): number {
+  const perRepeatMs = last.durationMs / Math.max(1, last.repeats);
+  return Math.min(wanted, Math.max(0, Math.floor(leftMs / perRepeatMs)));
+}
+
 /** The suites that record any of the moved metrics in this record: the confirmation round. */
 export function suitesRecording(metrics: MetricChange[], record: RunRecord, runnable: readonly string[]): string[] {
   const names = new Set(metrics.map((metric) => metric.metric));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand, UsageError } from '../../harness/cli/args.ts';
 import { parseBudget } from '../../harness/hunt/budget.ts';
-import { foldRounds, isHunted, moreSamples, moved, suitesRecording, unjudged } from '../../harness/hunt/plan.ts';
+import { foldRounds, isHunted, moreSamples, moved, repeatsThatFit, suitesRecording, unjudged } from '../../harness/hunt/plan.ts';
 import { huntSide } from '../../harness/hunt/side.ts';
 import { compareRuns } from '../../harness/reports/compare.ts';
 import { VM_METRICS } from '../../harness/reports/metric-names.ts';
@@ -90,5 +90,14 @@ describe('gauntlet hunt: what the next round runs', () => {
     expect(unjudged(comparison)).toEqual([]);
     expect(moved(comparison).map((metric) => metric.metric)).toEqual([BOOT]);
     expect(suitesRecording(moved(comparison), b, ['bench', 'lifecycle', 'agent'])).toEqual(['lifecycle']);
+  });
+});
+
+describe('gauntlet hunt: the budget', () => {
+  it('runs only the repeats that fit what is left, judged by the last round per repeat', () => {
+    // The 8-minute hunt against a slow QEMU: 7 repeats took 150 s, 260 s were left, 14 were wanted.
+    expect(repeatsThatFit(14, { durationMs: 150_000, repeats: 7 }, 260_000)).toBe(12);
+    expect(repeatsThatFit(3, { durationMs: 150_000, repeats: 7 }, 260_000), 'never more than wanted').toBe(3);
+    expect(repeatsThatFit(1, { durationMs: 200_000, repeats: 1 }, 150_000), 'not even one fits').toBe(0);
   });
 });
