@@ -17,7 +17,7 @@ describe('qemuCapabilities', () => {
     expect(capabilities.has('host-vmm-overhead')).toBe(false);
     expect([...missingOnThisHost.keys()]).toEqual(['host-memory-reclaim', 'host-vmm-overhead']);
     expect(missingOnThisHost.get('host-memory-reclaim')).toMatch(/macOS.*MADV_DONTNEED.*phys_footprint/);
-    expect(missingOnThisHost.get('host-vmm-overhead')).toMatch(/smaps.*only Linux/);
+    expect(missingOnThisHost.get('host-vmm-overhead')).toMatch(/statm and pagemap.*only Linux/);
     for (const kept of ['balloon', 'balloon-free-page-reporting', 'host-vmm-memory', 'host-footprint'] as const) {
       expect(capabilities.has(kept)).toBe(true);
     }

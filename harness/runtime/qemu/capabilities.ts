@@ -46,8 +46,8 @@ export function qemuCapabilities(host: Pick<HostPlatform, 'platform'>): HostCapa
   else if (host.platform !== 'linux') missing.set('host-memory-reclaim', `host memory reclaim is only known to show on Linux (host is ${host.platform})`);
   const capabilities = new Set<Capability>(EVERYWHERE);
   if (!missing.has('host-memory-reclaim')) capabilities.add('host-memory-reclaim');
-  // Guest RAM is told apart from the VMM's own memory in /proc/<pid>/smaps, which only Linux has.
+  // Guest RAM is told apart from the VMM's own memory through /proc/<pid> (maps, statm, pagemap), which only Linux has.
   if (host.platform === 'linux') capabilities.add('host-vmm-overhead');
-  else missing.set('host-vmm-overhead', `the VMM's own memory is read from /proc/<pid>/smaps, which only Linux has (host is ${host.platform})`);
+  else missing.set('host-vmm-overhead', `the VMM's own memory is read from /proc/<pid>/statm and pagemap, which only Linux has (host is ${host.platform})`);
   return { capabilities, missingOnThisHost: missing };
 }

@@ -377,11 +377,11 @@ export class QemuVm implements Sandbox {
 
   async vmmOverhead(): Promise<VmmOverheadWatch> {
     if (this.finalOverhead) return await this.finalOverhead;
-    if (!this.overheadWatched) throw new Error(`VM ${this.name}: its VMM's own memory is not watched (it never started, or /proc/<pid>/smaps is not there to read)`);
+    if (!this.overheadWatched) throw new Error(`VM ${this.name}: its VMM's own memory is not watched (it never started, or /proc/<pid> is not there to read)`);
     return vmmOverheadWatcher.report(this.context.vmDir);
   }
 
-  /** Every boot's VMM, from its start: the watch reads /proc/<pid>/smaps, so only on Linux. */
+  /** Every boot's VMM, from its start: the watch reads /proc/<pid>, so only on Linux. */
   private async watchVmmOverhead(vmm: VmmProcess): Promise<void> {
     if (thisHost.platform !== 'linux' || vmm.pid === undefined) return;
     // The size QEMU gave the guest, as it says: the memory the runtime asked for, unless a fault left it to QEMU.
