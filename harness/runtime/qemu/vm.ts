@@ -288,7 +288,6 @@ export class QemuVm implements Sandbox {
     await this.qmp!.execute('cont');
   }
 
-  /** `before` runs in the same request, so it costs no extra round trip. */
   /** After the first exec set the restored guest's clock to the host's second: what its transit and rounding left, taken back. */
   private async settleRestoredClock(): Promise<void> {
     const sentAt = Date.now();
@@ -299,6 +298,7 @@ export class QemuVm implements Sandbox {
     if (step.exitCode !== 0 || step.timedOut) throw new Error(`VM ${this.name}: stepping the restored guest's clock by ${Math.round(-offsetMs)} ms failed (${`exit ${step.exitCode}${step.timedOut ? ', timed out' : ''}, stderr ${JSON.stringify(step.stderr.toString().slice(0, 200))}`})`);
   }
 
+  /** `before` runs in the same request, so it costs no extra round trip. */
   private async waitUntilReady(giveUpAt: number, before?: string): Promise<void> {
     const remainingSeconds = () => Math.max(1, Math.ceil((giveUpAt - Date.now()) / 1000));
     const result = await this.agent!.exec(before ? `${before} && echo ready` : 'echo ready', { timeoutSeconds: remainingSeconds() });
