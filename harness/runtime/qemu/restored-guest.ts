@@ -1,5 +1,5 @@
 /**
- * What a restored guest runs before its first exec answers, and what a guest is made to do before it
+ * What a restored guest runs with its first two execs, and what a guest is made to do before it
  * is saved: the guest-side half of a restore that QEMU cannot do for it.
  *
  * Its clock stands where it was saved (its clocks stop with the VM), so its wall clock lags by the time
@@ -27,48 +27,18 @@ export function reseedCommand(bytes: Buffer = randomBytes(RESEED_HOST_BYTES)): s
   return `printf '${escaped}' > /dev/urandom && /${RESEED_TOOL_PATH}`;
 }
 
-/** What a restore leaves as saved: only a broken runtime (a fault) leaves anything. */
-export interface KeptFromSave {
-  clock: boolean;
-  randomState: boolean;
-}
-
-/** The first exec of a restored guest: its wall clock set to the host's and its generator reseeded; undefined when nothing is to be done. */
-export function afterRestoreCommand(kept: KeptFromSave): string | undefined {
-  const steps = [
-    // busybox date sets whole seconds only: the nearest one is at most half a second off, not a whole one.
-    ...(kept.clock ? [] : [`date -s @${Math.round(Date.now() / 1000)} >/dev/null`]),
-    ...(kept.randomState ? [] : [reseedCommand()]),
-  ];
-  return steps.length > 0 ? steps.join(' && ') : undefined;
-}
-
 /**
- * The first exec sets the host's second at its send, late by the exec's transit (up to a second or two
- * under TCG on a loaded host) and off by up to half a second of rounding. One round trip then measures
- * what is left, the guest's clock against the midpoint of the host's send and receipt (right within
- * half the round trip), and the guest moves its own clock by it: relative to its own reading, so the
- * second exec's transit does not count again, to the nearest whole second (busybox date sets no less).
- * Always, even when little is left: every clone of a state then runs the same commands after its
- * restore, so a clone that skipped its reseed (a fault) is not told apart by how many processes its
- * settle started (each takes bytes from the kernel's generator for its address space).
+ * Sets a restored guest's wall clock to the host's `hostNowMs`, sent as the restore's second exec.
+ * Not in the first: that one's transit is long and unknown (the guest's code is translated afresh
+ * under TCG, and its reseed runs), and a clock set in it was 0.6 s behind at worst here, where the
+ * second's transit is one warm one-way trip. busybox date sets whole seconds only, so the nearest
+ * second is taken: the guest is off by at most half a second and that transit. Sent on every
+ * restore, even when little would move: every clone of a state then runs the same commands, so a
+ * clone that skipped its reseed (a fault) is not told apart by how many processes its restore
+ * started (each takes bytes from the kernel's generator for its address space).
  */
-const GUEST_MICROSECONDS = `adjtimex | awk '/tv_sec/ { s = $2 } /tv_usec/ { u = $2 } END { printf "%d%06d\\n", s, u }'`;
-
-/** The guest's wall clock in microseconds: busybox date has no sub-second format, adjtimex prints the kernel's time in full. */
-export const GUEST_CLOCK_READ = GUEST_MICROSECONDS;
-
-/** The guest's clock minus the host's, from a `GUEST_CLOCK_READ` reply and the host's send and receipt; undefined when the guest gave no such reading. */
-export function guestClockOffsetMs(reply: string, sentAtMs: number, receivedAtMs: number): number | undefined {
-  const text = reply.trim();
-  if (!/^\d{16}$/.test(text)) return undefined;
-  return Number(text) / 1000 - (sentAtMs + receivedAtMs) / 2;
-}
-
-/** Steps the guest's wall clock back by `offsetMs`: the guest's own time less the offset, to the nearest whole second. */
-export function clockStepCommand(offsetMs: number): string {
-  const offsetUs = Math.round(offsetMs * 1000);
-  return `date -s @$(${GUEST_MICROSECONDS} | awk -v off=${offsetUs} '{ printf "%d", int(($1 - off) / 1e6 + 0.5) }') >/dev/null`;
+export function clockSetCommand(hostNowMs: number): string {
+  return `date -s @${Math.round(hostNowMs / 1000)} >/dev/null`;
 }
 
 /**

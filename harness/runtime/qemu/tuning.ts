@@ -20,7 +20,7 @@ export const GUEST = {
    * because its I/O hangs says where on its console instead of only timing out on the host.
    */
   hungTaskReportMs: 10_000,
-  /** The clock read and step after a restore: two short shell pipelines. */
+  /** The clock set after a restore: one `date -s`, given as long as a loaded TCG guest could want. */
   clockExecTimeoutSeconds: 10,
 } as const;
 

@@ -33,7 +33,7 @@ import { shellQuote } from '../../text/shell-quote.ts';
 import { VmEventLog } from './vm-events.ts';
 import { resolveSpec, vmCommandLine, type ResolvedSpec, type VmTarget } from './vm-shape.ts';
 import { VmmProcess } from './vmm-process.ts';
-import { afterRestoreCommand, clockStepCommand, GUEST_CLOCK_READ, guestClockOffsetMs, RESTORE_RESEED } from './restored-guest.ts';
+import { clockSetCommand, reseedCommand, RESTORE_RESEED } from './restored-guest.ts';
 import { keepOverlay, loadVmState, saveVmState, type SavedVmState } from './snapshot.ts';
 import { vmmResidentBytes } from './vmm-memory.ts';
 import { overheadLookTicks, vmmOverheadWatcher } from './vmm-overhead.ts';
@@ -229,7 +229,7 @@ export class QemuVm implements Sandbox {
       const greets = !restoring || this.faults.has('restore-awaits-hello');
       if (greets && !this.faults.has('client-no-hello-deadline')) await this.awaitAgentGreeting(startedAt + deadline);
       if (this.faults.has('boot-waits-fixed-settle')) await sleep(deadline);
-      await this.waitUntilReady(startedAt + deadline, restoring ? afterRestoreCommand({ clock: this.faults.has('restore-keeps-saved-clock'), randomState: this.faults.has('restore-skips-reseed') }) : undefined);
+      await this.waitUntilReady(startedAt + deadline, restoring && !this.faults.has('restore-skips-reseed') ? reseedCommand() : undefined);
       this.lastBootMs = Date.now() - startedAt;
       const firstOutputAt = firstOutput.stop();
       this.boots.push({
@@ -238,7 +238,7 @@ export class QemuVm implements Sandbox {
         firstExecMs: this.lastBootMs,
         ...(saysRestored ? { restored: true } : {}),
       });
-      if (restoring && !this.faults.has('restore-keeps-saved-clock')) await this.settleRestoredClock();
+      if (restoring && !this.faults.has('restore-keeps-saved-clock')) await this.setRestoredClock();
     } catch (error) {
       firstOutput.stop();
       const reason = vmm.alive ? (error as Error).message : `the VMM exited (${vmm.exitReason})`;
@@ -288,14 +288,10 @@ export class QemuVm implements Sandbox {
     await this.qmp!.execute('cont');
   }
 
-  /** After the first exec set the restored guest's clock to the host's second: what its transit and rounding left, taken back. */
-  private async settleRestoredClock(): Promise<void> {
-    const sentAt = Date.now();
-    const reply = await this.agent!.exec(GUEST_CLOCK_READ, { timeoutSeconds: GUEST.clockExecTimeoutSeconds });
-    const offsetMs = guestClockOffsetMs(reply.stdout.toString(), sentAt, Date.now());
-    if (offsetMs === undefined) throw new Error(`VM ${this.name}: the restored guest did not say its clock (${`exit ${reply.exitCode}, stdout ${JSON.stringify(reply.stdout.toString().slice(0, 100))}`})`);
-    const step = await this.agent!.exec(clockStepCommand(offsetMs), { timeoutSeconds: GUEST.clockExecTimeoutSeconds });
-    if (step.exitCode !== 0 || step.timedOut) throw new Error(`VM ${this.name}: stepping the restored guest's clock by ${Math.round(-offsetMs)} ms failed (${`exit ${step.exitCode}${step.timedOut ? ', timed out' : ''}, stderr ${JSON.stringify(step.stderr.toString().slice(0, 200))}`})`);
+  /** A restored guest's clock stands where it was saved (its clocks stop with the VM): set to the host's. */
+  private async setRestoredClock(): Promise<void> {
+    const set = await this.agent!.exec(clockSetCommand(Date.now()), { timeoutSeconds: GUEST.clockExecTimeoutSeconds });
+    if (set.exitCode !== 0 || set.timedOut) throw new Error(`VM ${this.name}: setting the restored guest's clock failed (${`exit ${set.exitCode}${set.timedOut ? ', timed out' : ''}, stderr ${JSON.stringify(set.stderr.toString().slice(0, 200))}`})`);
   }
 
   /** `before` runs in the same request, so it costs no extra round trip. */
