@@ -91,7 +91,7 @@ class Vm:
         if balloon.get('deflateOnOom'):
             args.append('gauntlet.oom_working_set_ms=1000')
         if self.host.accel == 'tcg' and self.host.tsc_khz:
-            args.append(f'tsc_early_khz={self.host.tsc_khz}')
+            args += [f'tsc_early_khz={self.host.tsc_khz}', 'tsc=reliable']
         return ' '.join(args)
 
     def command_line(self, incoming):
