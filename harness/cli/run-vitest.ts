@@ -16,7 +16,7 @@ import { prepareRun, type PreparedRun } from '../run/prepare.ts';
 import { describeRunEnvironment } from '../run/run-environment.ts';
 import { startHostLoad, type HostLoad } from '../run/host-load.ts';
 import { killDescendants } from '../run/process-tree.ts';
-import { sweepRunDir } from '../run/run-dir.ts';
+import { runTempDir, sweepRunDir } from '../run/run-dir.ts';
 import { copyVmLogs } from '../run/vm-logs.ts';
 import { GauntletReporter, type CollectedRun } from '../reports/gauntlet-reporter.ts';
 import { allCases, assembleRecord, casesFromRepeats, runFailed, summaryLine, type AttemptOfCase, type RunEnvironment, type RunPart, type Shard } from '../reports/run-record.ts';
@@ -156,7 +156,7 @@ async function writeStoppedRun(run: RunInProgress, signal: string): Promise<void
  */
 async function runCell(run: RunInProgress, cell: RunCell, prepared: PreparedRun, options: RunOptions): Promise<CollectedRun[] | undefined> {
   const { settings } = prepared;
-  Object.assign(process.env, settingsToEnv(settings), targetEnv(prepared.target));
+  Object.assign(process.env, settingsToEnv(settings), targetEnv(prepared.target), { TMPDIR: runTempDir(settings.runDir) });
   const budget = await hostBudget(VM_DEFAULTS.memoryMiB, {
     coresForRun: options.cores,
     waitingWorkers: settings.cold ? 0 : HOST_BUDGET.waitingWorkersWhenRestoring,

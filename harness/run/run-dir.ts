@@ -5,7 +5,7 @@
  * outright (SIGKILL, OOM killer, a CI timeout) cannot sweep: each run dir names its owner process,
  * and every later run reaps the dirs whose owner is gone.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { thisHost, type HostPlatform } from '../host/platform.ts';
@@ -25,6 +25,17 @@ const OWNERLESS_GRACE_MS = 60_000;
 export async function createRunDir(host: Pick<HostPlatform, 'platform'> = thisHost): Promise<string> {
   const dir = await mkdtemp(path.join(runDirParent(host), RUN_DIR_PREFIX));
   await writeFile(path.join(dir, OWNER_FILE), `${process.pid}\n`);
+  return dir;
+}
+
+/**
+ * The run's own temporary directory, made for TMPDIR: vitest's transformed modules and what the
+ * tests make for themselves then live in the run dir, so they go with its sweep, or with a later
+ * run's reaping when the run was killed outright (vitest removes its own only when it is closed).
+ */
+export function runTempDir(runDir: string): string {
+  const dir = path.join(runDir, 'tmp');
+  mkdirSync(dir, { recursive: true });
   return dir;
 }
 

@@ -3,16 +3,15 @@
  * build, on three QEMU "builds" (wrappers of this run's QEMU): a good one (0), one whose guests
  * fail a case (1), one that does not answer --version (125, skip: no verdict on that commit).
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { REPO_ROOT } from '../../harness/image/recipe.ts';
 import { accelArgs, childEnv, qemuWrapper, type QemuBuild } from '../fixtures/qemu-wrappers.ts';
+import { scratchDir } from '../fixtures/scratch-dir.ts';
 
 async function bisectStep(build: QemuBuild): Promise<{ exitCode: number; output: string }> {
-  const reports = await mkdtemp(path.join(tmpdir(), `e2e-bisect-${build}-`));
+  const reports = await scratchDir(`e2e-bisect-${build}`);
   const result = await execa(path.join(REPO_ROOT, 'scripts/bisect-step'), [await qemuWrapper(build), 'lifecycle', ...accelArgs()], {
     env: { ...childEnv(), GAUNTLET_BISECT_REPORTS: reports },
     extendEnv: false,

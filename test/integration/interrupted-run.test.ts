@@ -6,8 +6,6 @@
  * dir, and once they end nothing of any of the three runs is left: no run dir, no VMM, no test worker.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { describe, expect, test } from 'vitest';
@@ -18,6 +16,7 @@ import { ARTIFACTS_DIR, INTERRUPTED_LOGS_DIR, REPORT_FILES } from '../../harness
 import { readRunJson } from '../../harness/reports/run-json.ts';
 import { allCases } from '../../harness/reports/run-record.ts';
 import { findPidFiles } from '../../harness/run/run-dir.ts';
+import { scratchDir } from '../fixtures/scratch-dir.ts';
 
 const RUN_DIR_PARENT = '/tmp';
 
@@ -85,7 +84,7 @@ function liveVmWithConsole(runDir: string): boolean {
 }
 
 async function reportsDir(name: string): Promise<string> {
-  return mkdtemp(path.join(tmpdir(), `e2e-interrupted-${name}-`));
+  return scratchDir(`e2e-interrupted-${name}`);
 }
 
 describe.runIf(process.platform === 'linux')('a run stopped with SIGTERM', () => {

@@ -5,14 +5,13 @@
  * boots a run (four a repeat: a plain boot, a destroy, a stop and start), the count lifecycle +
  * balloon gives in one repeat, in a third of the time.
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readRunJson } from '../../harness/reports/run-json.ts';
 import { VM_METRICS } from '../../harness/reports/metric-names.ts';
 import { metricSamples, allCases } from '../../harness/reports/run-record.ts';
 import { accelArgs, gauntlet, qemuWrapper } from '../fixtures/qemu-wrappers.ts';
+import { scratchDir } from '../fixtures/scratch-dir.ts';
 
 /**
  * Each run of a side-by-side pair gets one core, so the pair's TCG guests do not queue for two. Only
@@ -24,7 +23,7 @@ const MIN_BOOTS = 20;
 
 describe('gauntlet compare, end to end', () => {
   test('stays quiet on two runs of one QEMU and names boot time against one that starts 300 ms later', { timeout: 1_200_000 }, async () => {
-    const reports = await mkdtemp(path.join(tmpdir(), 'e2e-compare-'));
+    const reports = await scratchDir('e2e-compare');
     const run = async (name: string, qemu: string) => {
       const dir = path.join(reports, name);
       const result = await gauntlet(['run', ...SUITE_RUN, ...accelArgs(), '--qemu', qemu, '--reports', dir]);

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { fileIdentity, snapshotCacheDir, type SnapshotCacheInputs } from '../../harness/runtime/qemu/snapshot-cache.ts';
 import { keepOverlay } from '../../harness/runtime/qemu/snapshot.ts';
 import { SNAPSHOT } from '../../harness/runtime/qemu/tuning.ts';
+import { scratchDir } from '../fixtures/scratch-dir.ts';
 
 // Every worker of a run forgets old builds as it starts: one can remove a build directory between
 // another's listing and its look at that directory. A path put here vanishes when it is looked at.
@@ -21,7 +21,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 });
 
 async function buildFiles(): Promise<SnapshotCacheInputs> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'snapshot-cache-'));
+  const dir = await scratchDir('snapshot-cache');
   const at = (name: string) => path.join(dir, name);
   await Promise.all([writeFile(at('qemu'), 'vmm build 1'), writeFile(at('vmlinuz'), 'kernel 1'), writeFile(at('initramfs'), 'initramfs 1')]);
   return { imageDir: at('image'), qemuBinary: at('qemu'), kernel: at('vmlinuz'), initramfs: at('initramfs'), accel: 'tcg' };
@@ -83,19 +83,15 @@ describe('the saved-state cache', () => {
 // /dev/shm is a tmpfs on Linux: an overlay there cannot be renamed into the cache on another filesystem.
 describe.runIf(existsSync('/dev/shm'))('a saved overlay', () => {
   it('is copied read-only into the cache from another filesystem, and the run dir keeps no copy', async () => {
-    const runDir = await mkdtemp('/dev/shm/gauntlet-test-');
-    const cache = await mkdtemp(path.join(tmpdir(), 'snapshot-cache-'));
-    try {
-      const overlay = path.join(runDir, 'root.qcow2');
-      const saved = path.join(cache, 's1-root.qcow2');
-      await writeFile(overlay, 'disk as the template left it');
-      await keepOverlay(overlay, saved);
-      expect(await readFile(saved, 'utf8')).toBe('disk as the template left it');
-      expect((await stat(saved)).mode & 0o777).toBe(0o444);
-      expect(existsSync(overlay)).toBe(false);
-      expect(existsSync(`${saved}.partial`)).toBe(false);
-    } finally {
-      await rm(runDir, { recursive: true, force: true });
-    }
+    const runDir = await scratchDir('gauntlet-test', '/dev/shm');
+    const cache = await scratchDir('snapshot-cache');
+    const overlay = path.join(runDir, 'root.qcow2');
+    const saved = path.join(cache, 's1-root.qcow2');
+    await writeFile(overlay, 'disk as the template left it');
+    await keepOverlay(overlay, saved);
+    expect(await readFile(saved, 'utf8')).toBe('disk as the template left it');
+    expect((await stat(saved)).mode & 0o777).toBe(0o444);
+    expect(existsSync(overlay)).toBe(false);
+    expect(existsSync(`${saved}.partial`)).toBe(false);
   });
 });

@@ -4,11 +4,11 @@
  * worker has saved the state, marked it ready and let go. Saving again would rewrite the state under
  * VMs already restoring from it, so the look is made to come too early here.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, it, vi } from 'vitest';
 import { SnapshotStore } from '../../harness/runtime/qemu/snapshot.ts';
+import { scratchDir } from '../fixtures/scratch-dir.ts';
 
 const earlyLook = vi.hoisted(() => ({ paths: new Set<string>() }));
 
@@ -18,7 +18,7 @@ vi.mock('node:fs', async (importOriginal) => {
 });
 
 it('a worker that wins the lock after another finished the save keeps that state', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'snapshots-'));
+  const dir = await scratchDir('snapshots');
   const saves: string[] = [];
   const first = await new SnapshotStore(async () => dir, path.join(dir, 'run')).get('profile', async (files) => {
     saves.push(files.stateFile);

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { missingCapabilitiesNote } from '../../harness/vitest/vm-test.ts';
@@ -13,6 +12,7 @@ import { LINUX_X64 } from './fixtures/fake-host-platform.ts';
 import { AGENT, VM_DEFAULTS } from '../../harness/config/constants.ts';
 import type { SandboxSpec } from '../../harness/contract/sandbox.ts';
 import type { VmTarget } from '../../harness/runtime/qemu/vm-shape.ts';
+import { scratchDir } from '../fixtures/scratch-dir.ts';
 
 describe('the profile of a saved VM', () => {
   const target: VmTarget = { machine: machineProfile('microvm'), accel: 'tcg', kernel: 'vmlinuz', initramfs: 'initramfs' };
@@ -92,7 +92,7 @@ describe('the saved states of a run', () => {
   };
 
   it('are saved once per profile, however many workers ask at the same time', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'snapshots-'));
+    const dir = await scratchDir('snapshots');
     const saves: string[] = [];
     const [a, b] = [store(dir), store(dir)];
     const got = await Promise.all([a.get('profile', savingAfter(200, saves)), b.get('profile', savingAfter(200, saves)), b.get('profile', savingAfter(200, saves))]);
@@ -102,7 +102,7 @@ describe('the saved states of a run', () => {
   });
 
   it('are saved by the next worker when the one that claimed a profile died mid-save', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'snapshots-'));
+    const dir = await scratchDir('snapshots');
     const saves: string[] = [];
     const first = await store(dir).get('profile', savingAfter(0, saves));
     const dead = spawnSync('true').pid;
@@ -123,7 +123,7 @@ describe('the saved states of a run', () => {
   });
 
   it("keep the first save when a second saver got past the lock too: no VM gets one save's memory with the other's disk", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'snapshots-'));
+    const dir = await scratchDir('snapshots');
     const saving = (who: string, ms: number, first?: () => Promise<void>) => async (files: SavedVmState) => {
       await first?.();
       await new Promise((resolve) => setTimeout(resolve, ms));
@@ -146,7 +146,7 @@ describe('the saved states of a run', () => {
   });
 
   it('are not kept when the save failed: the next VM of the profile tries again', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'snapshots-'));
+    const dir = await scratchDir('snapshots');
     const states = store(dir);
     await expect(states.get('profile', () => Promise.reject(new Error('template did not boot')))).rejects.toThrow('template did not boot');
     const saves: string[] = [];
@@ -155,7 +155,7 @@ describe('the saved states of a run', () => {
   });
 
   it('keep what a run writes into a state (the shared overlay of the restore-shares-overlay fault) in that run, not beside the state', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'snapshots-'));
+    const dir = await scratchDir('snapshots');
     const files = await new SnapshotStore(async () => path.join(dir, 'cache'), path.join(dir, 'run-1')).get('profile', savingAfter(0, []));
     expect(path.dirname(path.dirname(files.stateFile))).toBe(path.join(dir, 'cache'));
     expect(path.dirname(files.rootOverlay)).toBe(path.dirname(files.stateFile));
@@ -163,7 +163,7 @@ describe('the saved states of a run', () => {
   });
 
   it('are located once, and only when a VM asks for one', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'snapshots-'));
+    const dir = await scratchDir('snapshots');
     let located = 0;
     const states = new SnapshotStore(async () => (located++, dir), path.join(dir, 'run'));
     expect(located).toBe(0);

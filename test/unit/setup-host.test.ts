@@ -1,12 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SettingsError } from '../../harness/config/settings.ts';
 import { setUpHost } from '../../harness/run/setup-host.ts';
+import { scratchDir, scratchDirSync } from '../fixtures/scratch-dir.ts';
 
 function standIn(body: string): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'setup-host-test-')), 'setup-host');
+  const file = path.join(scratchDirSync('setup-host-test'), 'setup-host');
   writeFileSync(file, `#!/usr/bin/env bash\n${body}\n`);
   return file;
 }
